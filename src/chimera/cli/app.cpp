@@ -1,0 +1,102 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+#include "chimera/cli/commands.hpp"
+#include "chimera/util/error.hpp"
+#include "chimera/util/signals.hpp"
+#include "chimera/util/terminal.hpp"
+#include "chimera/version.hpp"
+
+namespace chimera::cli {
+namespace {
+
+constexpr const char* kFooter = R"(Exit codes:
+  0  success
+  1  fatal error (the message says what to do next)
+  2  usage error
+  3  finished, but some requests failed or returned zero tokens
+  130 interrupted (Ctrl-C); finished results are on disk
+
+Environment:
+  OLLAMA_HOST      Ollama endpoint (default http://localhost:11434)
+  OPENAI_BASE_URL  OpenAI-compatible endpoint for --backend openai
+  OPENAI_API_KEY   bearer token for the OpenAI backend (never logged or written)
+  NO_COLOR         disable colour
+
+Every number Chimera prints was measured or read from an input, and says which.)";
+
+}  // namespace
+
+Command not_built_yet(CLI::App& root, const std::string& name, const std::string& description) {
+  auto* app = root.add_subcommand(name, description + " [not built yet]");
+  app->allow_extras();
+  return Command{app, [name] {
+                   std::fprintf(stderr,
+                                "chimera: '%s' is not built yet in this version of Chimera; "
+                                "nothing was done.\n",
+                                name.c_str());
+                   return static_cast<int>(kExitFatal);
+                 }};
+}
+
+int main(int argc, char** argv) {
+  GlobalOptions globals;
+  CLI::App root{
+      "Chimera runs LLM agent workflows against inference servers (Ollama, OpenAI-compatible),\n"
+      "measures them precisely, tunes their options by sweeps, and writes reports grounded\n"
+      "in the benchmark artifacts they analysed.",
+      "chimera"};
+  root.set_version_flag("--version", fmt::format("chimera {}", kVersion));
+  root.footer(kFooter);
+  root.require_subcommand(1);
+  root.fallthrough();
+  root.add_flag("--json", globals.json, "Machine-readable JSON on stdout");
+  root.add_flag("--no-color", globals.no_color, "Disable colour (NO_COLOR is honoured too)");
+  root.add_flag("-q,--quiet", globals.quiet, "Only errors and the result");
+  root.add_flag("-v,--verbose", globals.verbose, "More detail on stderr (repeat for more)");
+  root.add_option("--config", globals.config_path, "YAML config file (profiles, personas, scenarios)")
+      ->check(CLI::ExistingFile);
+
+  std::vector<Command> commands;
+  commands.push_back(add_run_command(root, globals));
+  commands.push_back(add_inventory_command(root, globals));
+  commands.push_back(add_bench_command(root, globals));
+  commands.push_back(add_sweep_command(root, globals));
+  commands.push_back(add_compare_command(root, globals));
+  commands.push_back(add_report_command(root, globals));
+  commands.push_back(add_sim_command(root, globals));
+  commands.push_back(add_doctor_command(root, globals));
+
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = root.exit(e);  // prints help, version or the parse error
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  term::set_color_disabled(globals.no_color);
+  signals::install_handlers();
+
+  for (auto& command : commands) {
+    if (!command.app->parsed()) continue;
+    try {
+      return command.run();
+    } catch (const UsageError& e) {
+      std::fprintf(stderr, "chimera %s: usage error: %s\nRun 'chimera %s --help' for usage.\n",
+                   command.app->get_name().c_str(), e.what(), command.app->get_name().c_str());
+      return e.exit_code();
+    } catch (const Error& e) {
+      std::fprintf(stderr, "chimera %s: error: %s\n", command.app->get_name().c_str(), e.what());
+      return e.exit_code();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "chimera %s: internal error: %s\n", command.app->get_name().c_str(),
+                   e.what());
+      return kExitFatal;
+    }
+  }
+  return kExitUsage;
+}
+
+}  // namespace chimera::cli
