@@ -1,0 +1,97 @@
+#include "chimera/store/schema.hpp"
+
+#include <fmt/format.h>
+
+namespace chimera::store {
+
+std::vector<Migration> schema_migrations(const std::string& id_column) {
+  // Version 1. Each request keeps its full record (raw samples such as
+  // itl_ms included) as JSON in `raw`, the source of truth when reading back;
+  // the metric columns beside it exist so that SQL can filter and aggregate.
+  const std::string v1 = fmt::format(R"sql(
+CREATE TABLE runs (
+  id {id},
+  kind TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL,
+  simulated INTEGER NOT NULL,
+  args TEXT NOT NULL,
+  tool_version TEXT NOT NULL
+);
+CREATE INDEX runs_by_fingerprint ON runs (kind, fingerprint, status);
+
+CREATE TABLE configurations (
+  id {id},
+  run_id BIGINT NOT NULL REFERENCES runs (id),
+  ordinal INTEGER NOT NULL,
+  config_key TEXT NOT NULL,
+  label TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  model TEXT NOT NULL,
+  api TEXT NOT NULL,
+  options TEXT NOT NULL,
+  status TEXT NOT NULL
+);
+CREATE INDEX configurations_by_run ON configurations (run_id, ordinal);
+
+CREATE TABLE requests (
+  id {id},
+  run_id BIGINT NOT NULL REFERENCES runs (id),
+  configuration_id BIGINT NOT NULL REFERENCES configurations (id),
+  seq INTEGER NOT NULL,
+  request_key TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  warmup INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  error_kind TEXT NOT NULL,
+  error_message TEXT NOT NULL,
+  http_status INTEGER NOT NULL,
+  ttft_ms DOUBLE PRECISION,
+  e2e_ms DOUBLE PRECISION,
+  tpot_ms DOUBLE PRECISION,
+  decode_tps DOUBLE PRECISION,
+  output_tokens BIGINT NOT NULL,
+  output_tokens_estimated INTEGER NOT NULL,
+  client_overhead_ms DOUBLE PRECISION,
+  load_ms DOUBLE PRECISION,
+  prompt_eval_ms DOUBLE PRECISION,
+  prompt_eval_count BIGINT,
+  eval_ms DOUBLE PRECISION,
+  eval_count BIGINT,
+  total_ms DOUBLE PRECISION,
+  cold INTEGER NOT NULL,
+  raw TEXT NOT NULL
+);
+CREATE INDEX requests_by_configuration ON requests (configuration_id, seq);
+CREATE INDEX requests_by_run ON requests (run_id);
+
+CREATE TABLE agents (
+  id {id},
+  run_id BIGINT NOT NULL REFERENCES runs (id),
+  run_index INTEGER NOT NULL,
+  agent TEXT NOT NULL,
+  persona TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  model TEXT NOT NULL,
+  metrics TEXT NOT NULL,
+  report_path TEXT NOT NULL
+);
+CREATE INDEX agents_by_run ON agents (run_id, run_index);
+
+CREATE TABLE inventories (
+  run_id BIGINT PRIMARY KEY REFERENCES runs (id),
+  inventory TEXT NOT NULL
+);
+)sql",
+                                     fmt::arg("id", id_column));
+  return {Migration{1, v1}};
+}
+
+int current_schema_version() {
+  return schema_migrations(kSqliteIdColumn).back().version;
+}
+
+}  // namespace chimera::store

@@ -1,0 +1,425 @@
+#include "chimera/store/sqlite_store.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <mutex>
+
+#include "chimera/store/schema.hpp"
+#include "chimera/store/sqlite_db.hpp"
+
+namespace chimera::store {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+using sqlite::Database;
+using sqlite::Statement;
+
+// Propagates a failure from an Expected-returning call.
+#define CHIMERA_TRY(var, expr) \
+  auto var = (expr);           \
+  if (!var) return std::unexpected(std::move(var).error())
+
+nlohmann::json parse_json_or(const std::string& text, nlohmann::json fallback) {
+  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? fallback : parsed;
+}
+
+RunInfo run_from_row(const Statement& s) {
+  RunInfo r;
+  r.id = s.column_int64(0);
+  r.kind = run_kind_from_string(s.column_text(1)).value_or(RunKind::kBench);
+  r.fingerprint = s.column_text(2);
+  r.started_at = s.column_text(3);
+  r.finished_at = s.column_text(4);
+  r.status = run_status_from_string(s.column_text(5)).value_or(RunStatus::kFailed);
+  r.simulated = s.column_int64(6) != 0;
+  r.args = parse_json_or(s.column_text(7), nlohmann::json::object());
+  r.tool_version = s.column_text(8);
+  return r;
+}
+
+constexpr const char* kRunColumns =
+    "id, kind, fingerprint, started_at, finished_at, status, simulated, args, tool_version";
+
+class SqliteStore final : public ResultStore {
+ public:
+  SqliteStore(std::string path, Database db) : path_(std::move(path)), db_(std::move(db)) {}
+
+  Expected<void> initialise() {
+    sqlite3_busy_timeout(db_.handle(), kBusyTimeoutMs);
+    if (path_ != ":memory:") {
+      CHIMERA_TRY(mode, journal_mode_wal());
+    }
+    CHIMERA_TRY(pragmas, db_.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+    return migrate();
+  }
+
+  std::string description() const override { return "sqlite:" + path_; }
+
+  Expected<std::int64_t> begin_run(const RunInfo& run) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(
+        stmt,
+        db_.prepare("INSERT INTO runs (kind, fingerprint, started_at, finished_at, status, "
+                    "simulated, args, tool_version) VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7)"));
+    stmt->bind(1, to_string(run.kind))
+        .bind(2, run.fingerprint)
+        .bind(3, run.started_at.empty() ? utc_now_iso8601() : run.started_at)
+        .bind(4, to_string(run.status))
+        .bind(5, run.simulated)
+        .bind(6, run.args.dump())
+        .bind(7, run.tool_version);
+    CHIMERA_TRY(done, stmt->run());
+    return db_.last_insert_id();
+  }
+
+  Expected<void> finish_run(std::int64_t run_id, RunStatus status,
+                            const std::string& finished_at) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("UPDATE runs SET status = ?1, finished_at = ?2 WHERE id = ?3"));
+    stmt->bind(1, to_string(status))
+        .bind(2, finished_at.empty() ? utc_now_iso8601() : finished_at)
+        .bind(3, run_id);
+    return stmt->run();
+  }
+
+  Expected<void> reopen_run(std::int64_t run_id) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("UPDATE runs SET status = ?1, finished_at = NULL WHERE id = ?2"));
+    stmt->bind(1, to_string(RunStatus::kRunning)).bind(2, run_id);
+    return stmt->run();
+  }
+
+  Expected<std::optional<std::int64_t>> find_resumable_run(
+      RunKind kind, const std::string& fingerprint) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("SELECT id FROM runs WHERE kind = ?1 AND fingerprint = ?2 AND "
+                                  "status IN (?3, ?4) ORDER BY id DESC LIMIT 1"));
+    stmt->bind(1, to_string(kind))
+        .bind(2, fingerprint)
+        .bind(3, to_string(RunStatus::kRunning))
+        .bind(4, to_string(RunStatus::kInterrupted));
+    CHIMERA_TRY(row, stmt->step());
+    if (!*row) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>{stmt->column_int64(0)};
+  }
+
+  Expected<std::vector<RunInfo>> runs() override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare(fmt::format("SELECT {} FROM runs ORDER BY id", kRunColumns)));
+    std::vector<RunInfo> out;
+    for (;;) {
+      CHIMERA_TRY(row, stmt->step());
+      if (!*row) break;
+      out.push_back(run_from_row(*stmt));
+    }
+    return out;
+  }
+
+  Expected<RunInfo> run(std::int64_t run_id) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare(fmt::format("SELECT {} FROM runs WHERE id = ?1", kRunColumns)));
+    stmt->bind(1, run_id);
+    CHIMERA_TRY(row, stmt->step());
+    if (!*row) {
+      return fail(FailureKind::kNotFound,
+                  fmt::format("run {} is not in {}; 'chimera report --list' shows the runs", run_id,
+                              description()));
+    }
+    return run_from_row(*stmt);
+  }
+
+  Expected<std::optional<std::int64_t>> latest_run_id() override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("SELECT MAX(id) FROM runs"));
+    CHIMERA_TRY(row, stmt->step());
+    if (!*row || stmt->is_null(0)) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>{stmt->column_int64(0)};
+  }
+
+  Expected<std::int64_t> add_configuration(std::int64_t run_id,
+                                           const ConfigurationRecord& c) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("INSERT INTO configurations (run_id, ordinal, config_key, "
+                                  "label, backend, endpoint, model, api, options, status) VALUES "
+                                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    stmt->bind(1, run_id)
+        .bind(2, c.ordinal)
+        .bind(3, c.key)
+        .bind(4, c.label)
+        .bind(5, c.backend)
+        .bind(6, c.endpoint)
+        .bind(7, c.model)
+        .bind(8, c.api)
+        .bind(9, c.options.dump())
+        .bind(10, to_string(c.status));
+    CHIMERA_TRY(done, stmt->run());
+    return db_.last_insert_id();
+  }
+
+  Expected<std::vector<ConfigurationRecord>> configurations(std::int64_t run_id) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("SELECT id, run_id, ordinal, config_key, label, backend, "
+                                  "endpoint, model, api, options, status FROM configurations "
+                                  "WHERE run_id = ?1 ORDER BY ordinal, id"));
+    stmt->bind(1, run_id);
+    std::vector<ConfigurationRecord> out;
+    for (;;) {
+      CHIMERA_TRY(row, stmt->step());
+      if (!*row) break;
+      ConfigurationRecord c;
+      c.id = stmt->column_int64(0);
+      c.run_id = stmt->column_int64(1);
+      c.ordinal = static_cast<int>(stmt->column_int64(2));
+      c.key = stmt->column_text(3);
+      c.label = stmt->column_text(4);
+      c.backend = stmt->column_text(5);
+      c.endpoint = stmt->column_text(6);
+      c.model = stmt->column_text(7);
+      c.api = stmt->column_text(8);
+      c.options = parse_json_or(stmt->column_text(9), nlohmann::json::object());
+      c.status = configuration_status_from_string(stmt->column_text(10))
+                     .value_or(ConfigurationStatus::kPending);
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  Expected<void> set_configuration_status(std::int64_t configuration_id,
+                                          ConfigurationStatus status) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("UPDATE configurations SET status = ?1 WHERE id = ?2"));
+    stmt->bind(1, to_string(status)).bind(2, configuration_id);
+    return stmt->run();
+  }
+
+  Expected<std::int64_t> record_request(std::int64_t run_id, std::int64_t configuration_id,
+                                        const measure::RequestResult& r) override {
+    std::lock_guard lock(mutex_);
+    if (!insert_request_) {
+      CHIMERA_TRY(
+          stmt, db_.prepare("INSERT INTO requests (run_id, configuration_id, seq, request_key, "
+                            "started_at, warmup, status, error_kind, error_message, http_status, "
+                            "ttft_ms, e2e_ms, tpot_ms, decode_tps, output_tokens, "
+                            "output_tokens_estimated, client_overhead_ms, load_ms, prompt_eval_ms, "
+                            "prompt_eval_count, eval_ms, eval_count, total_ms, cold, raw) VALUES "
+                            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                            "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"));
+      insert_request_ = std::move(*stmt);
+    }
+    CHIMERA_TRY(seq, next_seq(configuration_id));
+    auto& s = *insert_request_;
+    s.bind(1, run_id)
+        .bind(2, configuration_id)
+        .bind(3, *seq)
+        .bind(4, r.id)
+        .bind(5, r.started_at)
+        .bind(6, r.warmup)
+        .bind(7, measure::to_string(r.status))
+        .bind(8, r.error_kind)
+        .bind(9, r.error_message)
+        .bind(10, r.http_status)
+        .bind(11, r.ttft_ms)
+        .bind(12, r.e2e_ms)
+        .bind(13, r.tpot_ms)
+        .bind(14, r.decode_tps)
+        .bind(15, r.output_tokens)
+        .bind(16, r.output_tokens_estimated)
+        .bind(17, r.client_overhead_ms)
+        .bind(18, r.server.load_ms)
+        .bind(19, r.server.prompt_eval_ms)
+        .bind(20, r.server.prompt_eval_count)
+        .bind(21, r.server.eval_ms)
+        .bind(22, r.server.eval_count)
+        .bind(23, r.server.total_ms)
+        .bind(24, r.cold)
+        .bind(25, measure::to_json(r).dump());
+    CHIMERA_TRY(done, s.run());
+    next_seq_[configuration_id] = *seq + 1;
+    return db_.last_insert_id();
+  }
+
+  Expected<std::size_t> requests(std::int64_t run_id, std::optional<std::int64_t> configuration_id,
+                                 const RequestVisitor& visit) override {
+    std::lock_guard lock(mutex_);
+    // A statement of its own (not cached), so that `visit` may call back into
+    // the store while rows are still being read.
+    CHIMERA_TRY(
+        stmt,
+        db_.prepare("SELECT r.configuration_id, r.raw FROM requests r JOIN configurations c "
+                    "ON c.id = r.configuration_id WHERE r.run_id = ?1 AND "
+                    "(?2 IS NULL OR r.configuration_id = ?2) ORDER BY c.ordinal, c.id, r.seq"));
+    stmt->bind(1, run_id).bind(2, configuration_id);
+    std::size_t count = 0;
+    for (;;) {
+      CHIMERA_TRY(row, stmt->step());
+      if (!*row) break;
+      auto json = nlohmann::json::parse(stmt->column_text(1), nullptr, false);
+      if (json.is_discarded()) {
+        return fail(FailureKind::kInvalidInput,
+                    fmt::format("a stored request of run {} in {} is not valid JSON", run_id,
+                                description()));
+      }
+      visit(stmt->column_int64(0), measure::request_from_json(json));
+      ++count;
+    }
+    return count;
+  }
+
+  Expected<std::size_t> request_count(std::int64_t configuration_id) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("SELECT COUNT(*) FROM requests WHERE configuration_id = ?1"));
+    stmt->bind(1, configuration_id);
+    CHIMERA_TRY(row, stmt->step());
+    return static_cast<std::size_t>(stmt->column_int64(0));
+  }
+
+  Expected<void> save_inventory(std::int64_t run_id, const nlohmann::json& inventory) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt,
+                db_.prepare("INSERT INTO inventories (run_id, inventory) VALUES (?1, ?2) "
+                            "ON CONFLICT (run_id) DO UPDATE SET inventory = excluded.inventory"));
+    stmt->bind(1, run_id).bind(2, inventory.dump());
+    return stmt->run();
+  }
+
+  Expected<std::optional<nlohmann::json>> inventory(std::int64_t run_id) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("SELECT inventory FROM inventories WHERE run_id = ?1"));
+    stmt->bind(1, run_id);
+    CHIMERA_TRY(row, stmt->step());
+    if (!*row) return std::optional<nlohmann::json>{};
+    return std::optional<nlohmann::json>{parse_json_or(stmt->column_text(0), nullptr)};
+  }
+
+  Expected<std::int64_t> save_agent_result(std::int64_t run_id, const AgentRecord& a) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("INSERT INTO agents (run_id, run_index, agent, persona, profile, "
+                                  "model, metrics, report_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                  "?7, ?8)"));
+    stmt->bind(1, run_id)
+        .bind(2, a.run_index)
+        .bind(3, a.agent)
+        .bind(4, a.persona)
+        .bind(5, a.profile)
+        .bind(6, a.model)
+        .bind(7, a.metrics.dump())
+        .bind(8, a.report_path);
+    CHIMERA_TRY(done, stmt->run());
+    return db_.last_insert_id();
+  }
+
+  Expected<std::vector<AgentRecord>> agent_results(std::int64_t run_id) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("SELECT id, run_id, run_index, agent, persona, profile, model, "
+                                  "metrics, report_path FROM agents WHERE run_id = ?1 ORDER BY "
+                                  "run_index, id"));
+    stmt->bind(1, run_id);
+    std::vector<AgentRecord> out;
+    for (;;) {
+      CHIMERA_TRY(row, stmt->step());
+      if (!*row) break;
+      AgentRecord a;
+      a.id = stmt->column_int64(0);
+      a.run_id = stmt->column_int64(1);
+      a.run_index = static_cast<int>(stmt->column_int64(2));
+      a.agent = stmt->column_text(3);
+      a.persona = stmt->column_text(4);
+      a.profile = stmt->column_text(5);
+      a.model = stmt->column_text(6);
+      a.metrics = parse_json_or(stmt->column_text(7), nlohmann::json::object());
+      a.report_path = stmt->column_text(8);
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+ private:
+  Expected<void> journal_mode_wal() {
+    CHIMERA_TRY(stmt, db_.prepare("PRAGMA journal_mode=WAL"));
+    CHIMERA_TRY(row, stmt->step());
+    const auto mode = *row ? stmt->column_text(0) : std::string();
+    if (mode != "wal") {
+      return fail(FailureKind::kIo,
+                  fmt::format("{} could not switch to WAL mode (journal mode is '{}'); is the "
+                              "file on a network file system?",
+                              description(), mode));
+    }
+    return {};
+  }
+
+  Expected<int> stored_schema_version() {
+    CHIMERA_TRY(created,
+                db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+    CHIMERA_TRY(stmt, db_.prepare("SELECT MAX(version) FROM schema_version"));
+    CHIMERA_TRY(row, stmt->step());
+    if (!*row || stmt->is_null(0)) return 0;
+    return static_cast<int>(stmt->column_int64(0));
+  }
+
+  Expected<void> migrate() {
+    // BEGIN IMMEDIATE takes the write lock first, so two processes opening a
+    // new file at once do not both run the migrations.
+    CHIMERA_TRY(begin, db_.exec("BEGIN IMMEDIATE"));
+    auto result = migrate_locked();
+    if (!result) {
+      (void)db_.exec("ROLLBACK");
+      return result;
+    }
+    return db_.exec("COMMIT");
+  }
+
+  Expected<void> migrate_locked() {
+    CHIMERA_TRY(version, stored_schema_version());
+    const int latest = current_schema_version();
+    if (*version > latest) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("{} has schema version {}, newer than this Chimera understands "
+                              "({}); upgrade Chimera to read it",
+                              description(), *version, latest));
+    }
+    for (const auto& migration : schema_migrations(kSqliteIdColumn)) {
+      if (migration.version <= *version) continue;
+      CHIMERA_TRY(applied, db_.exec(migration.sql));
+      CHIMERA_TRY(recorded, db_.exec(fmt::format(
+                                "DELETE FROM schema_version; INSERT INTO schema_version (version) "
+                                "VALUES ({})",
+                                migration.version)));
+    }
+    return {};
+  }
+
+  Expected<std::int64_t> next_seq(std::int64_t configuration_id) {
+    if (auto it = next_seq_.find(configuration_id); it != next_seq_.end()) return it->second;
+    CHIMERA_TRY(
+        stmt,
+        db_.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM requests WHERE configuration_id = ?1"));
+    stmt->bind(1, configuration_id);
+    CHIMERA_TRY(row, stmt->step());
+    return stmt->column_int64(0);
+  }
+
+  std::string path_;
+  Database db_;
+  // Recursive: a RequestVisitor may call back into the store.
+  std::recursive_mutex mutex_;
+  std::optional<Statement> insert_request_;
+  std::map<std::int64_t, std::int64_t> next_seq_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<ResultStore>> open_sqlite_store(const std::string& path) {
+  auto db = Database::open(path);
+  if (!db) return std::unexpected(db.error());
+  auto store = std::make_unique<SqliteStore>(path, std::move(*db));
+  if (auto ok = store->initialise(); !ok) {
+    return fail(ok.error().kind,
+                fmt::format("Could not open results store '{}': {}", path, ok.error().message));
+  }
+  return std::unique_ptr<ResultStore>(std::move(store));
+}
+
+}  // namespace chimera::store

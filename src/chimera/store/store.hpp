@@ -1,0 +1,146 @@
+#pragma once
+// The results store: every run, configuration and request, written as each
+// request finishes so that a crash or Ctrl-C loses at most the requests in
+// flight, and so that an interrupted sweep can resume.
+//
+// One abstract interface, created from a URL by open_store() (as ccache's
+// storage backends): a plain path or `sqlite:` URL gives the embedded SQLite
+// store; `postgresql://` is reserved for a PostgreSQL store behind the same
+// interface (the schema in schema.hpp is written in portable SQL for it).
+//
+// Every method is thread-safe: benchmark completion callbacks call
+// record_request() from the HTTP event-loop thread while the command's own
+// thread reads or updates configurations.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chimera/measure/request.hpp"
+#include "chimera/util/error.hpp"
+
+namespace chimera::store {
+
+enum class RunKind { kBench, kSweep, kRun, kCompare };
+enum class RunStatus { kRunning, kComplete, kInterrupted, kFailed };
+enum class ConfigurationStatus { kPending, kRunning, kDone };
+
+const char* to_string(RunKind kind);
+const char* to_string(RunStatus status);
+const char* to_string(ConfigurationStatus status);
+std::optional<RunKind> run_kind_from_string(std::string_view text);
+std::optional<RunStatus> run_status_from_string(std::string_view text);
+std::optional<ConfigurationStatus> configuration_status_from_string(std::string_view text);
+
+struct RunInfo {
+  std::int64_t id = 0;  // assigned by begin_run()
+  RunKind kind = RunKind::kBench;
+  // Identifies "the same run again" (e.g. a hash of the sweep's arguments) so
+  // that find_resumable_run() can pick up an interrupted one.
+  std::string fingerprint;
+  std::string started_at;   // UTC, ISO 8601
+  std::string finished_at;  // empty while running
+  RunStatus status = RunStatus::kRunning;
+  bool simulated = false;
+  nlohmann::json args = nlohmann::json::object();  // the command line, as JSON
+  std::string tool_version;
+};
+
+struct ConfigurationRecord {
+  std::int64_t id = 0;  // assigned by add_configuration()
+  std::int64_t run_id = 0;
+  int ordinal = 0;  // position in the run's order of execution
+  std::string key;  // stable identity within a run (e.g. canonical options JSON)
+  std::string label;
+  std::string backend, endpoint, model, api;
+  nlohmann::json options = nlohmann::json::object();
+  ConfigurationStatus status = ConfigurationStatus::kPending;
+};
+
+// One agent's outcome in an agent workflow (`chimera run`).
+struct AgentRecord {
+  std::int64_t id = 0;
+  std::int64_t run_id = 0;
+  int run_index = 0;  // run_N
+  std::string agent;
+  std::string persona;
+  std::string profile;
+  std::string model;
+  nlohmann::json metrics = nlohmann::json::object();
+  std::string report_path;
+};
+
+// Called once per stored request, in (configuration ordinal, seq) order.
+using RequestVisitor =
+    std::function<void(std::int64_t configuration_id, const measure::RequestResult& request)>;
+
+class ResultStore {
+ public:
+  virtual ~ResultStore() = default;
+
+  // Where the store is, for messages (never contains credentials).
+  virtual std::string description() const = 0;
+
+  virtual Expected<std::int64_t> begin_run(const RunInfo& run) = 0;
+  // `finished_at` empty means "now".
+  virtual Expected<void> finish_run(std::int64_t run_id, RunStatus status,
+                                    const std::string& finished_at = "") = 0;
+  // The most recent run of this kind and fingerprint that is still `running`
+  // (the process died) or `interrupted`.
+  virtual Expected<std::optional<std::int64_t>> find_resumable_run(
+      RunKind kind, const std::string& fingerprint) = 0;
+  // All runs, oldest first.
+  virtual Expected<std::vector<RunInfo>> runs() = 0;
+  virtual Expected<RunInfo> run(std::int64_t run_id) = 0;
+  virtual Expected<std::optional<std::int64_t>> latest_run_id() = 0;
+  // Marks the run as running again (resume).
+  virtual Expected<void> reopen_run(std::int64_t run_id) = 0;
+
+  virtual Expected<std::int64_t> add_configuration(std::int64_t run_id,
+                                                   const ConfigurationRecord& configuration) = 0;
+  // In ordinal order.
+  virtual Expected<std::vector<ConfigurationRecord>> configurations(std::int64_t run_id) = 0;
+  virtual Expected<void> set_configuration_status(std::int64_t configuration_id,
+                                                  ConfigurationStatus status) = 0;
+
+  // Durable when it returns: one transaction per request.
+  virtual Expected<std::int64_t> record_request(std::int64_t run_id, std::int64_t configuration_id,
+                                                const measure::RequestResult& request) = 0;
+  // Streams the stored requests (all of a run, or one configuration's) to
+  // `visit` without holding them all in memory; returns how many there were.
+  virtual Expected<std::size_t> requests(std::int64_t run_id,
+                                         std::optional<std::int64_t> configuration_id,
+                                         const RequestVisitor& visit) = 0;
+  // Stored requests of a configuration, warm-up included (for resume).
+  virtual Expected<std::size_t> request_count(std::int64_t configuration_id) = 0;
+
+  virtual Expected<void> save_inventory(std::int64_t run_id, const nlohmann::json& inventory) = 0;
+  virtual Expected<std::optional<nlohmann::json>> inventory(std::int64_t run_id) = 0;
+  virtual Expected<std::int64_t> save_agent_result(std::int64_t run_id,
+                                                   const AgentRecord& agent) = 0;
+  virtual Expected<std::vector<AgentRecord>> agent_results(std::int64_t run_id) = 0;
+};
+
+struct StoreLocation {
+  enum class Kind { kSqlite, kPostgresql };
+  Kind kind = Kind::kSqlite;
+  std::string target;  // the SQLite file path (":memory:" allowed) or the PostgreSQL URL
+};
+
+// Accepted forms: `PATH`, `sqlite:PATH`, `sqlite://PATH` (so `sqlite:///abs/path`
+// is the absolute path /abs/path), `postgresql://...` / `postgres://...`.
+Expected<StoreLocation> parse_store_url(const std::string& url);
+
+// Opens (creating and migrating as needed) the store a URL names. A PostgreSQL
+// URL is a kNotFound failure in this build, with a message that says so.
+Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url);
+
+// The current UTC time as ISO 8601 with milliseconds ("2026-01-02T03:04:05.678Z").
+std::string utc_now_iso8601();
+
+}  // namespace chimera::store
