@@ -1,0 +1,217 @@
+#include "chimera/backends/generation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+namespace chimera::backends {
+namespace {
+
+constexpr std::size_t kMaxErrorBody = 64 * 1024;
+
+double ms_between(http::Clock::time_point from, http::Clock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+}  // namespace
+
+ServerAdvice advice_for(const std::string& kind) {
+  if (kind == "openai") {
+    return {kind,
+            "Start your OpenAI-compatible server (vLLM, llama-server, LM Studio, ...) or point "
+            "--endpoint / OPENAI_BASE_URL at it"};
+  }
+  return {kind, "Start it with `ollama serve`, or point --endpoint / OLLAMA_HOST at it"};
+}
+
+std::string server_message(const std::string& body) {
+  const auto json = nlohmann::json::parse(body, nullptr, false);
+  if (json.is_object()) {
+    for (const char* key : {"error", "message", "detail"}) {
+      auto it = json.find(key);
+      if (it == json.end()) continue;
+      if (it->is_string()) return it->get<std::string>();
+      if (it->is_object() && it->contains("message") && (*it)["message"].is_string()) {
+        return (*it)["message"].get<std::string>();
+      }
+      return it->dump();
+    }
+  }
+  std::string text = body.substr(0, 300);
+  text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text.empty() ? "(the server gave no message)" : text;
+}
+
+std::string connect_message(const ServerAdvice& advice, const std::string& url,
+                            const std::string& detail) {
+  std::string message =
+      fmt::format("could not connect to {}: is the server running? {}", url, advice.start_server);
+  if (!detail.empty()) message += fmt::format(" ({})", detail);
+  return message;
+}
+
+std::string http_error_message(const ServerAdvice& advice, int status, const std::string& model,
+                               const std::string& server_text) {
+  const std::string text = lower(server_text);
+  if (status == 404 && text.find("model") != std::string::npos &&
+      text.find("not found") != std::string::npos) {
+    if (advice.kind == "ollama") {
+      return fmt::format(
+          "model {} not found on the server: run `ollama pull {}` (the server says: {})", model,
+          model, server_text);
+    }
+    return fmt::format(
+        "model {} not found on the server: check the model name against `chimera doctor` "
+        "(the server says: {})",
+        model, server_text);
+  }
+  return fmt::format("HTTP {} from server: {}", status, server_text);
+}
+
+std::string utc_now_iso8601() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03}Z", buffer, millis);
+}
+
+GenerationHandler::GenerationHandler(measure::RequestResult identity,
+                                     std::unique_ptr<StreamDecoder> decoder, Timeouts timeouts,
+                                     ServerAdvice advice, double cold_threshold_ms,
+                                     std::function<void(measure::RequestResult)> done)
+    : result_(std::move(identity)),
+      decoder_(std::move(decoder)),
+      timeouts_(timeouts),
+      advice_(std::move(advice)),
+      cold_threshold_ms_(cold_threshold_ms),
+      done_(std::move(done)) {}
+
+void GenerationHandler::on_headers(int status, const std::map<std::string, std::string>&) {
+  status_ = status;
+}
+
+http::BodyAction GenerationHandler::on_body(std::string_view bytes, http::Clock::time_point at) {
+  if (!first_byte_at_) first_byte_at_ = at;
+  last_byte_at_ = at;
+  if (status_ >= 400) {
+    if (error_body_.size() < kMaxErrorBody) {
+      error_body_.append(bytes.substr(0, kMaxErrorBody - error_body_.size()));
+    }
+    return http::BodyAction::kContinue;
+  }
+  return decoder_->feed(bytes, at);
+}
+
+void GenerationHandler::on_complete(const http::TransferOutcome& outcome) {
+  const bool clean_end = outcome.end == http::TransferEnd::kOk;
+  if (clean_end && status_ < 400) decoder_->finish(outcome.finished_at);
+  auto& state = decoder_->state();
+
+  measure::Timeline timeline;
+  timeline.text_chunk_ms.reserve(state.text_chunk_at.size());
+  for (const auto at : state.text_chunk_at)
+    timeline.text_chunk_ms.push_back(ms_between(outcome.t0, at));
+  if (first_byte_at_) {
+    timeline.first_byte_ms = ms_between(outcome.t0, *first_byte_at_);
+    timeline.last_byte_ms = ms_between(outcome.t0, last_byte_at_);
+  }
+  result_.http_status = outcome.http_status;
+  result_.server = std::move(state.server);
+  result_.text = std::move(state.text);
+  result_.status = measure::Status::kOk;
+  explain_failure(outcome);
+  measure::finalize(result_, timeline, measure::FinalizeOptions{cold_threshold_ms_});
+  done_(std::move(result_));
+}
+
+// The first matching reason wins: what the user did, then what the network
+// did, then what the server said.
+void GenerationHandler::explain_failure(const http::TransferOutcome& outcome) {
+  using http::TransferEnd;
+  const auto& state = decoder_->state();
+  const auto chunks = state.text_chunk_at.size();
+  const std::string& url = result_.endpoint;
+  switch (outcome.end) {
+    case TransferEnd::kCancelled:
+      measure::set_error(result_, "cancelled", "cancelled before the answer was complete");
+      return;
+    case TransferEnd::kConnectTimeout:
+      measure::set_error(result_, "timeout",
+                         fmt::format("connect timeout: no connection to {} within {} ms; is the "
+                                     "server reachable? {}",
+                                     url, timeouts_.connect_ms, advice_.start_server));
+      return;
+    case TransferEnd::kFirstTokenTimeout:
+      measure::set_error(result_, "timeout",
+                         fmt::format("first-token timeout: no generated text within {} ms (the "
+                                     "model may still be loading, or the server is overloaded)",
+                                     timeouts_.first_token_ms));
+      return;
+    case TransferEnd::kIdleTimeout:
+      measure::set_error(result_, "timeout",
+                         fmt::format("idle timeout: the stream stalled for {} ms after {} text "
+                                     "chunks",
+                                     timeouts_.idle_ms, chunks));
+      return;
+    case TransferEnd::kTotalTimeout:
+      measure::set_error(
+          result_, "timeout",
+          fmt::format("total timeout: the request took longer than {} ms", timeouts_.total_ms));
+      return;
+    case TransferEnd::kConnectFailed:
+      measure::set_error(result_, "connect", connect_message(advice_, url, outcome.message));
+      return;
+    default:
+      break;
+  }
+  if (status_ >= 400) {
+    measure::set_error(
+        result_, "http",
+        http_error_message(advice_, status_, result_.model, server_message(error_body_)), status_);
+    return;
+  }
+  if (!state.error_kind.empty()) {
+    measure::set_error(result_, state.error_kind, state.error_message);
+    return;
+  }
+  switch (outcome.end) {
+    case TransferEnd::kConnectionLost:
+      measure::set_error(
+          result_, "truncated",
+          status_ == 0
+              ? fmt::format("the server closed the connection without answering ({})",
+                            outcome.message)
+              : fmt::format("the connection was lost mid-stream after {} text chunks, before the "
+                            "server's final statistics ({})",
+                            chunks, outcome.message));
+      return;
+    case TransferEnd::kOk:
+      if (!state.finished) {
+        measure::set_error(result_, "truncated",
+                           fmt::format("the stream ended after {} text chunks without the "
+                                       "server's final statistics",
+                                       chunks));
+      }
+      return;
+    default:
+      measure::set_error(result_, "transport", fmt::format("transfer failed: {}", outcome.message));
+      return;
+  }
+}
+
+}  // namespace chimera::backends

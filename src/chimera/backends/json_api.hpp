@@ -1,0 +1,44 @@
+#pragma once
+// Small blocking JSON calls (version, tags, show, unload, models) with the
+// same failure wording as streamed requests.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "chimera/backends/generation.hpp"
+#include "chimera/util/error.hpp"
+
+namespace chimera::backends {
+
+struct JsonCall {
+  std::string method = "GET";
+  std::string url;
+  nlohmann::json body;  // null: no body
+  std::vector<std::string> headers;
+  std::string model;  // for the "model not found" wording
+  double timeout_ms = 30000;
+};
+
+inline JsonCall get_call(std::string url, std::vector<std::string> headers = {}) {
+  JsonCall call;
+  call.url = std::move(url);
+  call.headers = std::move(headers);
+  return call;
+}
+
+inline JsonCall post_call(std::string url, nlohmann::json body, std::string model) {
+  JsonCall call;
+  call.method = "POST";
+  call.url = std::move(url);
+  call.body = std::move(body);
+  call.model = std::move(model);
+  return call;
+}
+
+// kConnect with advice when unreachable; kNotFound for a missing model;
+// kHttp for other error statuses; kProtocol when the answer is not JSON.
+Expected<nlohmann::json> call_json(const JsonCall& call, const ServerAdvice& advice,
+                                   double* elapsed_ms = nullptr);
+
+}  // namespace chimera::backends

@@ -1,0 +1,85 @@
+#include <simdjson.h>
+
+#include "chimera/backends/stream_decoder.hpp"
+#include "chimera/backends/stream_decoder_util.hpp"
+#include "chimera/http/line_splitter.hpp"
+
+namespace chimera::backends {
+namespace {
+
+class OllamaDecoder final : public StreamDecoder {
+ public:
+  http::BodyAction feed(std::string_view bytes, http::Clock::time_point at) override {
+    bool token = false;
+    splitter_.feed(bytes, [&](std::string_view line) { token |= decode_line(line, at); });
+    if (!state_.error_kind.empty()) return http::BodyAction::kStop;
+    return token ? http::BodyAction::kToken : http::BodyAction::kContinue;
+  }
+
+  void finish(http::Clock::time_point at) override {
+    splitter_.finish([&](std::string_view line) { decode_line(line, at); });
+  }
+
+ private:
+  // Returns true when the line carried generated text.
+  bool decode_line(std::string_view line, http::Clock::time_point at) {
+    if (!state_.error_kind.empty()) return false;  // nothing after an error counts
+    simdjson::dom::element doc;
+    simdjson::dom::object object;
+    if (parser_.parse(line.data(), line.size(), true).get(doc) != simdjson::SUCCESS ||
+        doc.get(object) != simdjson::SUCCESS) {
+      mark_malformed(state_, line);
+      return false;
+    }
+    ++state_.chunks;
+    if (std::string_view error; object["error"].get(error) == simdjson::SUCCESS) {
+      state_.error_kind = "server_error";
+      state_.error_message = "the server reported an error mid-stream: " + std::string(error);
+      return false;
+    }
+    std::string_view content;
+    std::string_view thinking;
+    if (object["response"].get(content) != simdjson::SUCCESS) content = {};
+    if (simdjson::dom::object message; object["message"].get(message) == simdjson::SUCCESS) {
+      if (message["content"].get(content) != simdjson::SUCCESS) content = {};
+      if (message["thinking"].get(thinking) != simdjson::SUCCESS) thinking = {};
+    } else if (object["thinking"].get(thinking) != simdjson::SUCCESS) {
+      thinking = {};
+    }
+    const bool token = !content.empty() || !thinking.empty();
+    if (token) {
+      state_.text_chunk_at.push_back(at);
+      state_.text.append(content);
+    }
+    if (bool done = false; object["done"].get(done) == simdjson::SUCCESS && done) {
+      read_final_stats(object);
+    }
+    return token;
+  }
+
+  // Ollama omits zero-valued fields (Go omitempty): absent means 0.
+  void read_final_stats(simdjson::dom::object& object) {
+    auto& s = state_.server;
+    s.total_ms = nanoseconds_to_ms(int_field(object, "total_duration"));
+    s.load_ms = nanoseconds_to_ms(int_field(object, "load_duration"));
+    s.prompt_eval_count = int_field(object, "prompt_eval_count");
+    s.prompt_eval_ms = nanoseconds_to_ms(int_field(object, "prompt_eval_duration"));
+    s.eval_count = int_field(object, "eval_count");
+    s.eval_ms = nanoseconds_to_ms(int_field(object, "eval_duration"));
+    if (std::string_view reason; object["done_reason"].get(reason) == simdjson::SUCCESS) {
+      s.done_reason = std::string(reason);
+    }
+    state_.finished = true;
+  }
+
+  http::LineSplitter splitter_;
+  simdjson::dom::parser parser_;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamDecoder> make_ollama_decoder() {
+  return std::make_unique<OllamaDecoder>();
+}
+
+}  // namespace chimera::backends

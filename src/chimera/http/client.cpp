@@ -1,0 +1,524 @@
+#include "chimera/http/client.hpp"
+
+#include <curl/curl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cmath>
+#include <deque>
+#include <mutex>
+#include <queue>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include "chimera/http/curl_global.hpp"
+#include "chimera/util/signals.hpp"
+
+namespace chimera::http {
+
+const char* to_string(TransferEnd end) {
+  switch (end) {
+    case TransferEnd::kOk:
+      return "ok";
+    case TransferEnd::kConnectFailed:
+      return "connect_failed";
+    case TransferEnd::kConnectTimeout:
+      return "connect_timeout";
+    case TransferEnd::kFirstTokenTimeout:
+      return "first_token_timeout";
+    case TransferEnd::kIdleTimeout:
+      return "idle_timeout";
+    case TransferEnd::kTotalTimeout:
+      return "total_timeout";
+    case TransferEnd::kConnectionLost:
+      return "connection_lost";
+    case TransferEnd::kStoppedByHandler:
+      return "stopped_by_handler";
+    case TransferEnd::kCancelled:
+      return "cancelled";
+    case TransferEnd::kOtherError:
+      return "error";
+  }
+  return "error";
+}
+
+namespace {
+
+Clock::duration from_ms(double ms) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(ms));
+}
+
+// Thousands of concurrent streams need more descriptors than the usual soft
+// limit of 1024; the hard limit is ours to use.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+struct Transfer {
+  std::uint64_t id = 0;
+  void* loop = nullptr;  // the Client::Loop that owns this transfer
+  CURL* easy = nullptr;
+  curl_slist* header_list = nullptr;
+  HttpRequest request;
+  std::unique_ptr<StreamHandler> handler;
+  TransferOutcome outcome;
+  std::map<std::string, std::string> response_headers;
+  bool headers_done = false;
+  bool t0_set = false;
+  bool body_started = false;
+  bool token_seen = false;
+  bool stop_requested = false;
+  Clock::time_point last_chunk;
+  Clock::time_point scheduled_at = Clock::time_point::max();
+  char error_buffer[CURL_ERROR_SIZE] = {};
+
+  ~Transfer() {
+    if (easy != nullptr) curl_easy_cleanup(easy);
+    if (header_list != nullptr) curl_slist_free_all(header_list);
+  }
+
+  // The earliest limit this transfer can hit next, and which one it is.
+  std::pair<Clock::time_point, TransferEnd> next_deadline() const {
+    auto best = std::make_pair(Clock::time_point::max(), TransferEnd::kTotalTimeout);
+    const auto& limits = request.timeouts;
+    auto consider = [&](double ms, Clock::time_point from, TransferEnd reason) {
+      if (ms <= 0) return;
+      const auto at = from + from_ms(ms);
+      if (at < best.first) best = {at, reason};
+    };
+    consider(limits.total_ms, outcome.handed_at, TransferEnd::kTotalTimeout);
+    if (!token_seen)
+      consider(limits.first_token_ms, outcome.handed_at, TransferEnd::kFirstTokenTimeout);
+    if (body_started) consider(limits.idle_ms, last_chunk, TransferEnd::kIdleTimeout);
+    return best;
+  }
+};
+
+TransferEnd classify(CURLcode code, bool stop_requested) {
+  switch (code) {
+    case CURLE_OK:
+      return TransferEnd::kOk;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return TransferEnd::kConnectFailed;
+    // The only curl-side timer we set is the connect timeout; the others are ours.
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransferEnd::kConnectTimeout;
+    case CURLE_WRITE_ERROR:
+      return stop_requested ? TransferEnd::kStoppedByHandler : TransferEnd::kOtherError;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+      return TransferEnd::kConnectionLost;
+    default:
+      return TransferEnd::kOtherError;
+  }
+}
+
+}  // namespace
+
+class Client::Loop {
+ public:
+  explicit Loop(bool cancel_on_interrupt) : cancel_on_interrupt_(cancel_on_interrupt) {
+    ensure_curl_global_init();
+    raise_descriptor_limit();
+    multi_ = curl_multi_init();
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (multi_ == nullptr || epoll_fd_ < 0 || wake_fd_ < 0) {
+      throw std::runtime_error("could not set up the HTTP event loop");
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = wake_fd_;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Loop::on_socket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Loop::on_timer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    if (cancel_on_interrupt_) wakeup_id_ = signals::add_wakeup([this] { cancel_all(); });
+    thread_ = std::thread([this] { run(); });
+  }
+
+  ~Loop() {
+    if (wakeup_id_ != 0) signals::remove_wakeup(wakeup_id_);
+    stopping_.store(true);
+    wake();
+    thread_.join();
+    curl_multi_cleanup(multi_);
+    close(epoll_fd_);
+    close(wake_fd_);
+  }
+
+  void submit(HttpRequest request, std::unique_ptr<StreamHandler> handler) {
+    auto transfer = std::make_unique<Transfer>();
+    transfer->loop = this;
+    transfer->request = std::move(request);
+    transfer->handler = std::move(handler);
+    {
+      std::lock_guard lock(queue_mutex_);
+      transfer->id = next_id_++;
+      queue_.push_back(std::move(transfer));
+    }
+    submitted_.fetch_add(1);
+    wake();
+  }
+
+  void cancel_all() {
+    cancel_requested_.store(true);
+    wake();
+  }
+
+  ClientStats stats() const {
+    ClientStats s;
+    s.submitted = submitted_.load();
+    s.completed = completed_.load();
+    s.in_flight = s.submitted - s.completed;
+    return s;
+  }
+
+ private:
+  void wake() {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
+  }
+
+  void run() {
+    std::vector<epoll_event> events(256);
+    while (!stopping_.load()) {
+      const int n =
+          epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_timeout_ms());
+      for (int i = 0; i < n; ++i) {
+        const int fd = events[static_cast<std::size_t>(i)].data.fd;
+        const auto flags = events[static_cast<std::size_t>(i)].events;
+        if (fd == wake_fd_) {
+          std::uint64_t count = 0;
+          [[maybe_unused]] auto r = read(wake_fd_, &count, sizeof count);
+          continue;
+        }
+        int action = 0;
+        if (flags & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) action |= CURL_CSELECT_IN;
+        if (flags & EPOLLOUT) action |= CURL_CSELECT_OUT;
+        if (flags & EPOLLERR) action |= CURL_CSELECT_ERR;
+        int running = 0;
+        curl_multi_socket_action(multi_, fd, action, &running);
+      }
+      if (cancel_requested_.exchange(false)) cancel_everything();
+      start_queued();
+      run_curl_timer_if_due();
+      collect_finished();
+      expire_limits();
+    }
+    cancel_everything();
+  }
+
+  int wait_timeout_ms() const {
+    auto next = curl_deadline_;
+    if (!deadlines_.empty()) next = std::min(next, deadlines_.top().first);
+    if (next == Clock::time_point::max()) return 1000;
+    const auto now = Clock::now();
+    if (next <= now) return 0;
+    const double ms = std::chrono::duration<double, std::milli>(next - now).count();
+    return static_cast<int>(std::min(1000.0, std::ceil(ms)));
+  }
+
+  void run_curl_timer_if_due() {
+    if (curl_deadline_ != Clock::time_point::max() && Clock::now() >= curl_deadline_) {
+      curl_deadline_ = Clock::time_point::max();
+      int running = 0;
+      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+  }
+
+  void start_queued() {
+    std::deque<std::unique_ptr<Transfer>> batch;
+    {
+      std::lock_guard lock(queue_mutex_);
+      batch.swap(queue_);
+    }
+    if (batch.empty()) return;
+    const bool cancelled = cancel_on_interrupt_ && signals::interrupted();
+    for (auto& transfer : batch) {
+      if (cancelled) {
+        transfer->outcome.handed_at = transfer->outcome.t0 = Clock::now();
+        complete(std::move(transfer), TransferEnd::kCancelled, "cancelled by the user");
+      } else {
+        start(std::move(transfer));
+      }
+    }
+    // Let curl begin the new transfers now rather than on the next wake-up.
+    int running = 0;
+    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
+
+  void start(std::unique_ptr<Transfer> transfer) {
+    Transfer& t = *transfer;
+    t.easy = curl_easy_init();
+    if (t.easy == nullptr) {
+      t.outcome.handed_at = t.outcome.t0 = Clock::now();
+      complete(std::move(transfer), TransferEnd::kOtherError, "curl_easy_init failed");
+      return;
+    }
+    CURL* e = t.easy;
+    curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Loop::on_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Loop::on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Loop::on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
+    if (t.request.timeouts.connect_ms > 0) {
+      curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<long>(std::ceil(t.request.timeouts.connect_ms)));
+    }
+    if (t.request.method == "POST") {
+      curl_easy_setopt(e, CURLOPT_POST, 1L);
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.request.body.c_str());
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(t.request.body.size()));
+    } else if (t.request.method != "GET") {
+      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t.request.method.c_str());
+    }
+    // No "Expect: 100-continue" round trip before large prompts.
+    t.header_list = curl_slist_append(t.header_list, "Expect:");
+    for (const auto& header : t.request.headers) {
+      t.header_list = curl_slist_append(t.header_list, header.c_str());
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.header_list);
+
+    t.outcome.handed_at = Clock::now();
+    const auto id = t.id;
+    active_.emplace(id, std::move(transfer));
+    schedule(*active_[id]);
+    curl_multi_add_handle(multi_, e);
+  }
+
+  void schedule(Transfer& t) {
+    const auto deadline = t.next_deadline().first;
+    if (deadline == Clock::time_point::max() || deadline >= t.scheduled_at) return;
+    t.scheduled_at = deadline;
+    deadlines_.emplace(deadline, t.id);
+  }
+
+  // Our own limits. Deadlines only move later as a stream progresses, so an
+  // entry is re-checked when it comes due instead of being updated per chunk.
+  void expire_limits() {
+    const auto now = Clock::now();
+    while (!deadlines_.empty() && deadlines_.top().first <= now) {
+      const auto [at, id] = deadlines_.top();
+      deadlines_.pop();
+      auto it = active_.find(id);
+      if (it == active_.end() || it->second->scheduled_at != at) continue;  // stale entry
+      Transfer& t = *it->second;
+      t.scheduled_at = Clock::time_point::max();
+      const auto [deadline, reason] = t.next_deadline();
+      if (deadline <= now) {
+        auto transfer = detach(id);
+        complete(std::move(transfer), reason, "");
+      } else {
+        schedule(t);
+      }
+    }
+  }
+
+  std::unique_ptr<Transfer> detach(std::uint64_t id) {
+    auto it = active_.find(id);
+    auto transfer = std::move(it->second);
+    active_.erase(it);
+    curl_multi_remove_handle(multi_, transfer->easy);
+    return transfer;
+  }
+
+  void collect_finished() {
+    int remaining = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &remaining)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Transfer* raw = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &raw);
+      const CURLcode code = msg->data.result;
+      auto transfer = detach(raw->id);
+      transfer->outcome.curl_code = static_cast<int>(code);
+      std::string message;
+      if (code != CURLE_OK) {
+        message =
+            transfer->error_buffer[0] != '\0' ? transfer->error_buffer : curl_easy_strerror(code);
+      }
+      const auto end = classify(code, transfer->stop_requested);
+      complete(std::move(transfer), end, std::move(message));
+    }
+  }
+
+  void cancel_everything() {
+    std::deque<std::unique_ptr<Transfer>> queued;
+    {
+      std::lock_guard lock(queue_mutex_);
+      queued.swap(queue_);
+    }
+    for (auto& transfer : queued) {
+      transfer->outcome.handed_at = transfer->outcome.t0 = Clock::now();
+      complete(std::move(transfer), TransferEnd::kCancelled, "cancelled before it started");
+    }
+    std::vector<std::uint64_t> ids;
+    ids.reserve(active_.size());
+    for (const auto& [id, t] : active_) ids.push_back(id);
+    for (auto id : ids) complete(detach(id), TransferEnd::kCancelled, "cancelled");
+  }
+
+  void complete(std::unique_ptr<Transfer> transfer, TransferEnd end, std::string message) {
+    auto& outcome = transfer->outcome;
+    outcome.end = end;
+    outcome.message = std::move(message);
+    outcome.finished_at = Clock::now();
+    if (!transfer->t0_set) outcome.t0 = outcome.handed_at;
+    if (transfer->easy != nullptr && outcome.http_status == 0) {
+      long status = 0;
+      curl_easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &status);
+      outcome.http_status = static_cast<int>(status);
+    }
+    // A handler must never take the loop down with it.
+    try {
+      transfer->handler->on_complete(outcome);
+    } catch (...) {
+    }
+    completed_.fetch_add(1);
+  }
+
+  static int on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* userp, void* /*socketp*/) {
+    auto* self = static_cast<Loop*>(userp);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(self->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+      return 0;
+    }
+    epoll_event ev{};
+    ev.data.fd = fd;
+    if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev.events |= EPOLLIN;
+    if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev.events |= EPOLLOUT;
+    if (epoll_ctl(self->epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0) {
+      epoll_ctl(self->epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    }
+    return 0;
+  }
+
+  static int on_timer(CURLM* /*multi*/, long timeout_ms, void* userp) {
+    auto* self = static_cast<Loop*>(userp);
+    self->curl_deadline_ = timeout_ms < 0 ? Clock::time_point::max()
+                                          : Clock::now() + std::chrono::milliseconds(timeout_ms);
+    return 0;
+  }
+
+  static int on_prereq(void* clientp, char*, char*, int, int) {
+    auto* t = static_cast<Transfer*>(clientp);
+    t->outcome.t0 = Clock::now();
+    t->t0_set = true;
+    return CURL_PREREQFUNC_OK;
+  }
+
+  static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* userp) {
+    auto* t = static_cast<Transfer*>(userp);
+    const std::size_t length = size * count;
+    std::string_view line(data, length);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.starts_with("HTTP/")) {
+      t->response_headers.clear();  // a new response (after 100 Continue)
+      t->headers_done = false;
+    } else if (line.empty()) {
+      long status = 0;
+      curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+      if (status >= 200 && !t->headers_done) {
+        t->headers_done = true;
+        t->outcome.http_status = static_cast<int>(status);
+        t->handler->on_headers(t->outcome.http_status, t->response_headers);
+      }
+    } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+      std::string name(line.substr(0, colon));
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      auto value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      t->response_headers[std::move(name)] = std::string(value);
+    }
+    return length;
+  }
+
+  static std::size_t on_write(char* data, std::size_t size, std::size_t count, void* userp) {
+    const auto at = Clock::now();
+    auto* t = static_cast<Transfer*>(userp);
+    const std::size_t length = size * count;
+    const bool first_chunk = !t->body_started;
+    t->body_started = true;
+    t->last_chunk = at;
+    t->outcome.body_bytes += length;
+    BodyAction action = BodyAction::kStop;
+    try {
+      action = t->handler->on_body(std::string_view(data, length), at);
+    } catch (...) {
+      // An exception must not unwind through curl; the transfer ends instead.
+    }
+    if (action == BodyAction::kToken) t->token_seen = true;
+    if (action == BodyAction::kStop) {
+      t->stop_requested = true;
+      return 0;  // curl ends the transfer with CURLE_WRITE_ERROR
+    }
+    // The idle limit starts with the body and may come due before the
+    // first-token limit that was scheduled so far.
+    if (first_chunk) static_cast<Loop*>(t->loop)->schedule(*t);
+    return length;
+  }
+
+  using Deadline = std::pair<Clock::time_point, std::uint64_t>;
+  const bool cancel_on_interrupt_;
+  CURLM* multi_ = nullptr;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  int wakeup_id_ = 0;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> cancel_requested_{false};
+  std::atomic<std::uint64_t> submitted_{0};
+  std::atomic<std::uint64_t> completed_{0};
+  std::mutex queue_mutex_;
+  std::deque<std::unique_ptr<Transfer>> queue_;
+  std::uint64_t next_id_ = 1;
+  // Loop-thread state.
+  std::unordered_map<std::uint64_t, std::unique_ptr<Transfer>> active_;
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  Clock::time_point curl_deadline_ = Clock::time_point::max();
+};
+
+Client::Client(bool cancel_on_interrupt) : loop_(std::make_unique<Loop>(cancel_on_interrupt)) {}
+Client::~Client() = default;
+
+void Client::submit(HttpRequest request, std::unique_ptr<StreamHandler> handler) {
+  loop_->submit(std::move(request), std::move(handler));
+}
+void Client::cancel_all() {
+  loop_->cancel_all();
+}
+ClientStats Client::stats() const {
+  return loop_->stats();
+}
+
+std::shared_ptr<Client> shared_client() {
+  static std::mutex mutex;
+  static std::shared_ptr<Client> client;
+  std::lock_guard lock(mutex);
+  if (!client) client = std::make_shared<Client>();
+  return client;
+}
+
+}  // namespace chimera::http

@@ -1,0 +1,121 @@
+#pragma once
+// One streaming HTTP client: a single loop thread drives libcurl's multi
+// interface through its socket API and epoll, so thousands of concurrent
+// transfers cost one thread, not one each. Keep-alive, HTTPS and proxies
+// (http_proxy, https_proxy, no_proxy) come from libcurl.
+//
+// Timestamps (steady clock):
+//  - `handed_at`: just before the transfer is handed to curl; the connect,
+//    first-token and total timers start here.
+//  - `t0`: when curl is about to write the request bytes on an established (or
+//    reused) connection (CURLOPT_PREREQFUNCTION). This is the SPEC's "just
+//    before the request bytes are sent"; if no connection was ever made it
+//    equals `handed_at`.
+//  - each body chunk is stamped in the write callback, as the bytes come off
+//    the socket.
+//
+// Threading: submit() and cancel_all() may be called from any thread. Every
+// StreamHandler callback runs on the loop thread and must not block; it may
+// call submit().
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chimera::http {
+
+using Clock = std::chrono::steady_clock;
+
+// Limits in milliseconds; 0 disables one.
+struct TransferTimeouts {
+  double connect_ms = 0;
+  double first_token_ms = 0;  // from hand-over until the handler reports a token
+  double idle_ms = 0;         // between body chunks, once the body has started
+  double total_ms = 0;
+};
+
+struct HttpRequest {
+  std::string method = "GET";  // GET | POST
+  std::string url;
+  std::string body;
+  std::vector<std::string> headers;  // "Name: value"
+  TransferTimeouts timeouts;
+};
+
+// Why a transfer ended. kOk means the HTTP exchange completed; the status may
+// still be an error status.
+enum class TransferEnd {
+  kOk,
+  kConnectFailed,  // refused, unreachable, DNS
+  kConnectTimeout,
+  kFirstTokenTimeout,
+  kIdleTimeout,
+  kTotalTimeout,
+  kConnectionLost,    // the peer closed or reset the connection mid-response
+  kStoppedByHandler,  // the handler returned BodyAction::kStop
+  kCancelled,         // cancel_all() or Ctrl-C
+  kOtherError,
+};
+const char* to_string(TransferEnd end);
+
+struct TransferOutcome {
+  TransferEnd end = TransferEnd::kOtherError;
+  int http_status = 0;
+  int curl_code = 0;
+  std::string message;  // curl's own explanation when a transfer failed
+  Clock::time_point handed_at;
+  Clock::time_point t0;
+  Clock::time_point finished_at;
+  std::uint64_t body_bytes = 0;
+};
+
+enum class BodyAction {
+  kContinue,
+  kToken,  // this chunk carried generated text: the first-token timer stops
+  kStop,   // the handler has seen enough (e.g. a malformed chunk): end the transfer
+};
+
+class StreamHandler {
+ public:
+  virtual ~StreamHandler() = default;
+  // After the response headers (final status; redirects are not followed).
+  // `headers` maps lower-case names to values.
+  virtual void on_headers(int /*status*/, const std::map<std::string, std::string>& /*headers*/) {}
+  virtual BodyAction on_body(std::string_view bytes, Clock::time_point at) = 0;
+  // Exactly once per submitted transfer, last.
+  virtual void on_complete(const TransferOutcome& outcome) = 0;
+};
+
+struct ClientStats {
+  std::uint64_t submitted = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t in_flight = 0;
+};
+
+class Client {
+ public:
+  // Starts the loop thread. With cancel_on_interrupt, Ctrl-C (util/signals)
+  // cancels every transfer in flight.
+  explicit Client(bool cancel_on_interrupt = true);
+  ~Client();  // cancels what is in flight, then joins the loop
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  void submit(HttpRequest request, std::unique_ptr<StreamHandler> handler);
+  // Ends every transfer in flight or queued with TransferEnd::kCancelled.
+  void cancel_all();
+  ClientStats stats() const;
+
+ private:
+  class Loop;
+  std::unique_ptr<Loop> loop_;
+};
+
+// The process-wide client, created on first use.
+std::shared_ptr<Client> shared_client();
+
+}  // namespace chimera::http
