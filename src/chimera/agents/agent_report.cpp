@@ -1,0 +1,226 @@
+#include "chimera/agents/agent_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace chimera::agents {
+
+namespace {
+
+std::string stage_name(const AgentReportInput& input, std::size_t index) {
+  if (input.agent.persona.workflow == Workflow::kSingle) return "single";
+  return index == 0 ? "analysis" : "report";
+}
+
+std::string fixed(double value, int decimals = 2) {
+  return fmt::format("{:.{}f}", value, decimals);
+}
+
+const Expectation* expectation_for(const Profile& profile, std::string_view metric) {
+  for (const auto& e : profile.expectations) {
+    if (e.metric == metric) return &e;
+  }
+  return nullptr;
+}
+
+std::string expectation_text(const Expectation& e) {
+  return fmt::format("{} {}", e.value, e.unit);
+}
+
+// "- Throughput: 41.68 tok/s (measured) · expected 102.31 tok/s (not measured; from ...)"
+std::string metric_line(const std::string& name, const std::optional<double>& value,
+                        const std::string& unit, const Expectation* expectation,
+                        const std::string& note = "") {
+  std::string line = "- " + name + ": ";
+  if (value) {
+    line += fixed(*value) + " " + unit + " (measured" + (note.empty() ? "" : ", " + note) + ")";
+  } else {
+    line += "n/a (not reported by server)";
+  }
+  if (expectation) {
+    line += " · expected " + expectation_text(*expectation) + " (not measured; " +
+            expectation->source + ")";
+  }
+  return line + "\n";
+}
+
+std::string code_block(const std::string& text) {
+  // A fence longer than any run of backticks in the text keeps it intact.
+  std::size_t longest = 0, run = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  const std::string fence(std::max<std::size_t>(3, longest + 1), '`');
+  std::string out = fence + "\n" + text;
+  if (!text.empty() && text.back() != '\n') out += '\n';
+  return out + fence + "\n";
+}
+
+void render_header(std::string& out, const AgentReportInput& in) {
+  const auto& agent = in.agent;
+  out += "# " + agent.name + "\n\n";
+  if (in.simulated) {
+    out +=
+        "> **SIMULATED** — Simulated run: the numbers below come from `chimera sim`, not a "
+        "real model.\n\n";
+  }
+  out += "**Date:** " + in.date + "  \n";
+  out += "**Agent Type:** " + agent.persona.agent_type + "  \n";
+  out += "**Model:** " +
+         (in.calls.empty() || in.calls.front().model.empty() ? agent.profile.model
+                                                             : in.calls.front().model) +
+         "  \n";
+  const auto& sent = in.calls.empty() ? agent.profile.options : in.calls.front().options;
+  out +=
+      "**Configuration:** " + describe_options(sent) + " (profile " + agent.profile.name + ")  \n";
+  if (!agent.endpoint.empty()) out += "**Endpoint:** " + agent.endpoint + "  \n";
+  if (!agent.profile.expectations.empty()) {
+    std::string expected;
+    for (const auto& e : agent.profile.expectations) {
+      if (!expected.empty()) expected += "; ";
+      expected += e.metric + " " + expectation_text(e) + " (" + e.source + ")";
+    }
+    out += "**Expected (not measured):** " + expected + "  \n";
+  }
+  out += "\n---\n\n";
+}
+
+void render_answer(std::string& out, const AgentReportInput& in,
+                   const std::optional<AgentFailure>& failure) {
+  if (failure) {
+    out += "**Agent failed:** " + failure->message + "\n\n";
+    out +=
+        "No analysis was produced, so this report contains none: no findings, no "
+        "recommendations and no figures from the model.\n";
+  } else {
+    out += in.calls.back().text;
+    if (!in.calls.back().text.ends_with('\n')) out += '\n';
+  }
+  out += "\n---\n\n";
+}
+
+void render_workflow(std::string& out, const AgentReportInput& in) {
+  const auto& t = in.timing;
+  out += "## Workflow Summary\n\n";
+  out += fmt::format("- Files analysed: {}\n", in.files_analysed);
+  out += fmt::format(
+      "- Execution time: {:.2f} s (ingest {:.2f} s | analysis {:.2f} s | report "
+      "{:.2f} s)\n",
+      t.ingest_s + t.analysis_s + t.report_s, t.ingest_s, t.analysis_s, t.report_s);
+  out += "- Data summary given to the agent:\n\n" + code_block(in.data_summary) + "\n";
+}
+
+void render_metrics(std::string& out, const AgentReportInput& in) {
+  const AgentMetrics m = aggregate_metrics(in.calls);
+  const auto& profile = in.agent.profile;
+  out += "## Metrics\n\n";
+  out += fmt::format("Measured over {} LLM call{}{}.\n\n", m.calls, m.calls == 1 ? "" : "s",
+                     in.simulated ? " to the simulator" : "");
+  out +=
+      metric_line("Throughput", m.throughput_tps, "tok/s", expectation_for(profile, "throughput"));
+  // Expectations in seconds are shown as given; the measured TTFT stays in ms.
+  out += metric_line("TTFT", m.ttft_ms, "ms", expectation_for(profile, "ttft"), "first call");
+  out += metric_line("Total Duration", m.total_duration_ms, "ms", nullptr,
+                     m.total_duration_from_server ? "server total_duration" : "client end-to-end");
+  out += fmt::format("- Tokens Generated: {} (measured{})\n", m.tokens_generated,
+                     m.tokens_estimated ? ", partly estimated from chunk counts" : "");
+  out += metric_line("Prompt Eval", m.prompt_eval_ms, "ms", nullptr);
+  out += metric_line("Eval Duration", m.eval_ms, "ms", nullptr);
+  out += metric_line("Load Duration", m.load_ms, "ms", nullptr);
+  out += "\n";
+}
+
+void render_list(std::string& out, const char* title, const ExtractedList& list, bool failed) {
+  out += std::string("## ") + title + "\n\n";
+  if (failed) {
+    out += "None: the agent produced no answer.\n\n";
+    return;
+  }
+  out += "_Extracted from " + describe(list.rule, list.headings) + "._\n\n";
+  for (const auto& item : list.items) {
+    out += "- " + item.text + "\n";
+    for (const auto& detail : item.details) out += "  - " + detail + "\n";
+  }
+  if (list.items.empty()) out += "None found in the answer.\n";
+  out += "\n";
+}
+
+void render_facts(std::string& out, const AgentReportInput& in) {
+  out += "## Data Facts\n\n";
+  if (in.facts.empty()) out += "No facts were derived from the artifacts.\n";
+  for (const auto& fact : in.facts)
+    out += "- " + fact.text + " (source: " + fact.provenance + ")\n";
+  out += "\n";
+}
+
+void render_verification(std::string& out, const AgentReportInput& in, bool failed) {
+  const auto& v = in.verification;
+  out += "## Verification\n\n";
+  if (failed) {
+    out += "Nothing to verify: the agent produced no answer.\n\n";
+    return;
+  }
+  out += fmt::format(
+      "- Figures in the answer: {}\n- Verified against the data or the "
+      "measurements: {}\n- Unverified: {}\n\n",
+      v.total(), v.verified_count(), v.total() - v.verified_count());
+  out += "### Unverified figures\n\n";
+  const auto unverified = v.unverified();
+  if (unverified.empty()) out += "None.\n";
+  for (const auto& f : unverified) {
+    out += "- `" + f.text_as_written + "` in: \"" + f.sentence + "\"\n";
+  }
+  out += "\n";
+  if (v.verified_count() > 0) {
+    out += "### Verified figures\n\n";
+    for (const auto& f : v.figures) {
+      if (!f.verified) continue;
+      const auto& match = f.matches.front();
+      out += "- `" + f.text_as_written + "` = " + match.label + " (" + match.source + ")\n";
+    }
+    out += "\n";
+  }
+}
+
+}  // namespace
+
+std::optional<AgentFailure> agent_failure(const AgentReportInput& input) {
+  if (!input.failure.empty()) return AgentFailure{"", "error", input.failure};
+  if (input.calls.empty()) return AgentFailure{"", "error", "no call was made to the model."};
+  for (std::size_t i = 0; i < input.calls.size(); ++i) {
+    const auto& call = input.calls[i];
+    const std::string stage = stage_name(input, i);
+    if (call.status == measure::Status::kError) {
+      const std::string kind = call.error_kind.empty() ? "error" : call.error_kind;
+      return AgentFailure{
+          stage, kind,
+          fmt::format("the {} call failed ({}): {}", stage, kind,
+                      call.error_message.empty() ? "no reason given" : call.error_message)};
+    }
+    if (call.status == measure::Status::kEmpty || call.output_tokens == 0) {
+      return AgentFailure{stage, "empty",
+                          fmt::format("the {} call returned zero tokens (status empty).", stage)};
+    }
+  }
+  return std::nullopt;
+}
+
+std::string render_agent_report(const AgentReportInput& input) {
+  const auto failure = agent_failure(input);
+  std::string out;
+  render_header(out, input);
+  render_answer(out, input, failure);
+  render_workflow(out, input);
+  render_metrics(out, input);
+  render_list(out, "Key Findings", input.extraction.findings, failure.has_value());
+  render_list(out, "Recommendations", input.extraction.recommendations, failure.has_value());
+  render_facts(out, input);
+  render_verification(out, input, failure.has_value());
+  out += "## Persona Prompt\n\n" + code_block(input.agent.persona.system_prompt);
+  return out;
+}
+
+}  // namespace chimera::agents
