@@ -68,11 +68,13 @@ class Collector {
     list.rule = rule;
     for (auto s : sections) {
       const auto& section = outline_.sections[s];
-      if (section.items.empty()) continue;
-      int top = section.items.front().depth;
-      for (const auto& item : section.items) top = std::min(top, item.depth);
+      // A section that holds a table and no list: its rows are its items.
+      const auto& items = section.items.empty() ? section.table_rows : section.items;
+      if (items.empty()) continue;
+      int top = items.front().depth;
+      for (const auto& item : items) top = std::min(top, item.depth);
       ExtractedItem* open = nullptr;
-      for (const auto& item : section.items) {
+      for (const auto& item : items) {
         if (item.depth > top) {
           if (open && claim(item.text)) open->details.push_back(item.text);
           continue;
@@ -162,17 +164,34 @@ std::string describe(ExtractionRule rule, const std::vector<std::string>& headin
 }
 
 HeadingMeaning heading_meaning(std::string_view heading) {
-  const auto words = lowercase_words(clean_heading(heading));
-  const bool findings =
-      has_word(words, {"finding", "findings", "observation", "observations", "insight", "insights",
-                       "result", "results", "takeaway", "takeaways", "highlights"});
-  const bool recommendations =
-      has_word(words,
-               {"recommendation", "recommendations", "recommended", "suggestion", "suggestions"}) ||
-      has_phrase(words, "next", "steps") || has_phrase(words, "action", "items") ||
-      has_phrase(words, "action", "plan");
-  if (findings) return HeadingMeaning::kFindings;
-  if (recommendations) return HeadingMeaning::kRecommendations;
+  // "Recommendations (Leveraging ... Insights)": a parenthesis qualifies, it does not name.
+  std::string outside;
+  int depth = 0;
+  for (char c : clean_heading(heading)) {
+    if (c == '(') ++depth;
+    if (depth == 0) outside += c;
+    if (c == ')' && depth > 0) --depth;
+  }
+  const auto words = lowercase_words(outside);
+  // The first word that means something decides: "Findings and Recommendations" are findings.
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::vector<std::string> word{words[i]};
+    if (has_word(word, {"finding", "findings", "observation", "observations", "insight", "insights",
+                        "result", "results", "takeaway", "takeaways", "highlights"})) {
+      return HeadingMeaning::kFindings;
+    }
+    if (has_word(word, {"recommendation", "recommendations", "recommended", "suggestion",
+                        "suggestions"})) {
+      return HeadingMeaning::kRecommendations;
+    }
+    const std::vector<std::string> pair(
+        words.begin() + static_cast<std::ptrdiff_t>(i),
+        words.begin() + static_cast<std::ptrdiff_t>(std::min(i + 2, words.size())));
+    if (has_phrase(pair, "next", "steps") || has_phrase(pair, "action", "items") ||
+        has_phrase(pair, "action", "plan")) {
+      return HeadingMeaning::kRecommendations;
+    }
+  }
   if (has_phrase(words, "executive", "summary") ||
       (words.size() == 1 && (words[0] == "summary" || words[0] == "overview"))) {
     return HeadingMeaning::kExecutiveSummary;

@@ -51,8 +51,8 @@ struct ExtractionOptions {
 enum class HeadingMeaning { kOther, kFindings, kRecommendations, kExecutiveSummary };
 // By whole words of the cleaned heading: "Key Findings", "Observations",
 // "Results", "Insights" mean findings; "Recommendations", "Next Steps",
-// "Action Items", "Suggestions" mean recommendations. A heading that names
-// both counts as findings, so its items are not listed twice.
+// "Action Items", "Suggestions" mean recommendations. Words in parentheses only
+// qualify and are ignored; when both meanings appear, the first word decides.
 HeadingMeaning heading_meaning(std::string_view heading);
 
 Extraction extract(std::string_view markdown, const ExtractionOptions& options = {});

@@ -127,6 +127,15 @@ std::optional<std::string_view> bold_line(std::string_view line) {
   return std::nullopt;
 }
 
+// The number of an ordered list marker: "12. x" -> 12.
+int ordinal(std::string_view line) {
+  line = trim(line);
+  int n = 0;
+  for (std::size_t k = 0; k < line.size() && k < 9 && is_digit(line[k]); ++k)
+    n = n * 10 + (line[k] - '0');
+  return n;
+}
+
 std::size_t word_count(std::string_view text) {
   std::size_t words = 0;
   bool in_word = false;
@@ -161,6 +170,7 @@ class OutlineBuilder {
 
   void item(const ListMarker& marker, std::size_t line) {
     end_paragraph();
+    table_header_.clear();
     while (!indents_.empty() && indents_.back() > marker.indent) indents_.pop_back();
     if (indents_.empty() || indents_.back() < marker.indent) indents_.push_back(marker.indent);
     current().items.push_back(
@@ -178,7 +188,39 @@ class OutlineBuilder {
     return true;
   }
 
+  void table_line(std::string_view line, std::size_t line_no) {
+    end_paragraph();
+    in_item_ = false;
+    indents_.clear();
+    std::vector<std::string> cells;
+    line = trim(line);
+    if (line.starts_with('|')) line.remove_prefix(1);
+    if (line.ends_with('|')) line.remove_suffix(1);
+    bool separator = true;
+    for (std::size_t start = 0; start <= line.size();) {
+      auto bar = line.find('|', start);
+      if (bar == std::string_view::npos) bar = line.size();
+      const auto cell = trim(line.substr(start, bar - start));
+      if (cell.find_first_not_of("-: ") != std::string_view::npos) separator = false;
+      cells.emplace_back(cell);
+      start = bar + 1;
+    }
+    if (separator) return;
+    if (table_header_.empty()) {
+      table_header_ = std::move(cells);
+      return;
+    }
+    std::string text = cells.empty() ? "" : cells[0];
+    for (std::size_t i = 1; i < cells.size(); ++i) {
+      text += i == 1 ? " — " : "; ";
+      if (i < table_header_.size() && !table_header_[i].empty()) text += table_header_[i] + ": ";
+      text += cells[i];
+    }
+    current().table_rows.push_back({text, 1, false, line_no});
+  }
+
   void paragraph_line(std::string_view line) {
+    table_header_.clear();
     in_item_ = false;
     indents_.clear();
     if (!paragraph_.empty()) paragraph_ += ' ';
@@ -204,6 +246,7 @@ class OutlineBuilder {
 
   void end_block() {
     end_paragraph();
+    table_header_.clear();
     in_item_ = false;
     indents_.clear();
   }
@@ -219,27 +262,42 @@ class OutlineBuilder {
   Outline outline_;
   std::string paragraph_;
   std::size_t paragraph_lines_ = 0;
-  std::vector<std::size_t> indents_;  // marker indentation of each open list level
+  std::vector<std::size_t> indents_;       // marker indentation of each open list level
+  std::vector<std::string> table_header_;  // of the table being read, if any
   bool in_item_ = false;
 };
 
 // "4. Key Findings" alone between blank lines, short, not ending like a
-// sentence, and not followed by another numbered line: a title, not a list item.
-bool is_numbered_title(const std::vector<std::string_view>& lines, std::size_t i,
-                       const ListMarker& marker) {
-  if (!marker.ordered || marker.indent > 0) return false;
-  const std::string_view title = marker.content;
+// sentence, and neither preceded by item N-1 nor followed by item N+1: a title
+// of what follows, not a list item. A list that restarts at 1 below it is its content.
+// Short, capitalised, not bold-led, not ending like a sentence.
+bool title_shaped(std::string_view title) {
   if (title.empty() || title.size() > 60 || word_count(title) > 8) return false;
   if (title.starts_with("**") || title.starts_with("__")) return false;  // "1. **Do X:** ..."
   const char last = title.back();
   if (last == '.' || last == ',' || last == ';' || last == '!' || last == '?') return false;
-  if (std::islower(static_cast<unsigned char>(title.front()))) return false;
+  return !std::islower(static_cast<unsigned char>(title.front()));
+}
+
+bool is_numbered_title(const std::vector<std::string_view>& lines, std::size_t i,
+                       const ListMarker& marker) {
+  if (!marker.ordered || marker.indent > 0 || !title_shaped(marker.content)) return false;
   if (i > 0 && !trim(lines[i - 1]).empty()) return false;
   if (i + 1 < lines.size() && !trim(lines[i + 1]).empty()) return false;
+  for (std::size_t j = i; j-- > 0;) {  // the last item of a loose list "1. a\n\n2. b"
+    if (trim(lines[j]).empty()) continue;
+    auto previous = list_marker(lines[j]);
+    if (previous && previous->ordered && previous->indent == 0 && title_shaped(previous->content) &&
+        ordinal(lines[j]) + 1 == ordinal(lines[i])) {
+      return false;
+    }
+    break;
+  }
   for (std::size_t j = i + 1; j < lines.size(); ++j) {
     if (trim(lines[j]).empty()) continue;
     auto next = list_marker(lines[j]);
-    return !(next && next->ordered && next->indent == 0);
+    if (!next || !next->ordered || next->indent > 0) return true;
+    return ordinal(lines[j]) != ordinal(lines[i]) + 1;
   }
   return true;
 }
@@ -290,8 +348,8 @@ Outline parse_outline(std::string_view markdown) {
       builder.heading(h->second, h->first, line_no);
       continue;
     }
-    if (trimmed.front() == '|') {  // a table row: the verifier reads its numbers, not the outline
-      builder.end_block();
+    if (trimmed.front() == '|') {
+      builder.table_line(trimmed, line_no);
       continue;
     }
     if (auto bold = bold_line(line); bold && indentation(line) <= 3) {

@@ -27,6 +27,9 @@ struct OutlineSection {
   int parent = -1;          // index of the enclosing section, -1 for none
   std::vector<OutlineItem> items;
   std::vector<std::string> paragraphs;  // lines of a paragraph joined by spaces
+  // Rows of GFM tables as "Throughput — Expected: 102.31; Observed: 0", so a
+  // findings section that is a table still yields its findings.
+  std::vector<OutlineItem> table_rows;
 };
 
 struct Outline {

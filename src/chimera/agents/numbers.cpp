@@ -185,10 +185,22 @@ std::vector<NumberInText> find_numbers(std::string_view text) {
       continue;
     }
     const std::size_t start = i;
+    // Joined characters ("-", ".", ":", "/") followed by a word character keep a
+    // name, date, path or version together: "conv_bench_20251002-170837.json".
+    auto skip_word = [&] {
+      while (i < text.size()) {
+        const char c = text[i];
+        const bool joiner = c == '.' || c == '-' || c == ':' || c == '/';
+        if (!is_word_char(c) && !(joiner && i + 1 < text.size() && is_word_char(text[i + 1]))) {
+          break;
+        }
+        ++i;
+      }
+    };
     // Part of a name ("gemma3", "q4_0", "TR108", "v1.2"): skip the whole word.
     if (start > 0 && (is_word_char(text[start - 1]) ||
                       (text[start - 1] == '.' && start > 1 && is_word_char(text[start - 2])))) {
-      while (i < text.size() && (is_word_char(text[i]) || text[i] == '.')) ++i;
+      skip_word();
       continue;
     }
     std::string digits;
@@ -211,16 +223,6 @@ std::vector<NumberInText> find_numbers(std::string_view text) {
         ++decimals;
       }
     }
-    auto skip_word = [&] {
-      while (i < text.size() && (is_word_char(text[i]) || text[i] == '.' || text[i] == '-' ||
-                                 text[i] == ':' || text[i] == '/')) {
-        if ((text[i] == '.' || text[i] == '-' || text[i] == ':' || text[i] == '/') &&
-            (i + 1 >= text.size() || !is_word_char(text[i + 1]))) {
-          break;
-        }
-        ++i;
-      }
-    };
     // Versions "1.2.3", dates "2025-10-09" and "10/27/2025", times "18:53:30".
     if (i + 1 < text.size() && is_digit(text[i + 1]) &&
         (text[i] == '.' || text[i] == ':' || text[i] == '/' ||
