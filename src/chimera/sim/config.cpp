@@ -1,0 +1,249 @@
+#include "chimera/sim/config.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace chimera::sim {
+namespace {
+
+Expected<double> to_number(const std::string& key, const std::string& value) {
+  double number = 0;
+  const auto* end = value.data() + value.size();
+  auto [ptr, ec] = std::from_chars(value.data(), end, number);
+  if (ec != std::errc() || ptr != end) {
+    return fail(FailureKind::kInvalidInput, fmt::format("{}={} is not a number", key, value));
+  }
+  return number;
+}
+
+ModelSpec new_model(const std::string& name) {
+  ModelSpec model;
+  model.name = name;
+  model.family = name.substr(0, name.find(':'));
+  return model;
+}
+
+Expected<void> validate(const SimConfig& config) {
+  if (config.parallel < 1) return fail(FailureKind::kInvalidInput, "parallel must be at least 1");
+  if (config.max_queue < 0) return fail(FailureKind::kInvalidInput, "max_queue must be >= 0");
+  if (config.threads < 1) return fail(FailureKind::kInvalidInput, "threads must be at least 1");
+  for (const auto& m : config.models) {
+    if (m.name.empty()) return fail(FailureKind::kInvalidInput, "a model has no name");
+    if (m.decode_tps <= 0 || m.prefill_tps <= 0) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("model {}: decode_tps and prefill_tps must be > 0", m.name));
+    }
+    if (m.load_ms < 0) {
+      return fail(FailureKind::kInvalidInput, fmt::format("model {}: load_ms < 0", m.name));
+    }
+    if (m.jitter < 0 || m.jitter >= 1) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("model {}: jitter must be in [0, 1)", m.name));
+    }
+  }
+  return {};
+}
+
+ModelSpec& model_named(SimConfig& config, const std::string& name) {
+  for (auto& m : config.models) {
+    if (m.name == name) return m;
+  }
+  config.models.push_back(new_model(name));
+  return config.models.back();
+}
+
+}  // namespace
+
+const ModelSpec* SimConfig::find_model(const std::string& name) const {
+  for (const auto& m : models) {
+    if (m.name == name) return &m;
+  }
+  // Ollama resolves a bare name to its ":latest" tag.
+  if (name.find(':') == std::string::npos) return find_model(name + ":latest");
+  return nullptr;
+}
+
+SimConfig default_sim_config() {
+  SimConfig config;
+  ModelSpec gemma;
+  gemma.name = "gemma3:latest";
+  gemma.family = "gemma3";
+  gemma.parameter_size = "4.3B";
+  gemma.quantization = "Q4_K_M";
+  gemma.block_count = 34;
+  gemma.context_length = 131072;
+  gemma.embedding_length = 2560;
+  gemma.size_bytes = 3'338'801'804;
+  gemma.load_ms = 2200.0;
+  gemma.prefill_tps = 2500.0;
+  gemma.decode_tps = 100.0;
+  config.models.push_back(gemma);
+
+  ModelSpec llama;
+  llama.name = "llama3.1:8b-instruct-q4_0";
+  llama.family = "llama";
+  llama.parameter_size = "8.0B";
+  llama.quantization = "Q4_0";
+  llama.block_count = 32;
+  llama.context_length = 131072;
+  llama.embedding_length = 4096;
+  llama.size_bytes = 4'661'224'676;
+  llama.load_ms = 2800.0;
+  llama.prefill_tps = 1800.0;
+  llama.decode_tps = 78.0;
+  config.models.push_back(llama);
+  return config;
+}
+
+Expected<void> set_model_field(ModelSpec& model, const std::string& key, const std::string& value) {
+  auto number = [&](double& field) -> Expected<void> {
+    auto n = to_number(key, value);
+    if (!n) return std::unexpected(n.error());
+    field = *n;
+    return {};
+  };
+  auto integer = [&](std::int64_t& field) -> Expected<void> {
+    auto n = to_number(key, value);
+    if (!n) return std::unexpected(n.error());
+    field = static_cast<std::int64_t>(*n);
+    return {};
+  };
+  if (key == "load_ms") return number(model.load_ms);
+  if (key == "prefill_tps") return number(model.prefill_tps);
+  if (key == "decode_tps") return number(model.decode_tps);
+  if (key == "jitter") return number(model.jitter);
+  if (key == "block_count") return integer(model.block_count);
+  if (key == "context_length") return integer(model.context_length);
+  if (key == "embedding_length") return integer(model.embedding_length);
+  if (key == "size_bytes") return integer(model.size_bytes);
+  if (key == "family") {
+    model.family = value;
+    return {};
+  }
+  if (key == "parameter_size") {
+    model.parameter_size = value;
+    return {};
+  }
+  if (key == "quantization") {
+    model.quantization = value;
+    return {};
+  }
+  return fail(FailureKind::kInvalidInput,
+              fmt::format("unknown model setting '{}' (known: load_ms, prefill_tps, decode_tps, "
+                          "jitter, family, parameter_size, quantization, block_count, "
+                          "context_length, embedding_length, size_bytes)",
+                          key));
+}
+
+Expected<void> apply_model_flag(SimConfig& config, const std::string& flag) {
+  std::stringstream parts(flag);
+  std::string name;
+  std::getline(parts, name, ',');
+  if (name.empty() || name.find('=') != std::string::npos) {
+    return fail(
+        FailureKind::kInvalidInput,
+        fmt::format("--model '{}' must start with the model name: NAME[,key=value...]", flag));
+  }
+  ModelSpec& model = model_named(config, name);
+  std::string item;
+  while (std::getline(parts, item, ',')) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("--model setting '{}' is not key=value", item));
+    }
+    auto ok = set_model_field(model, item.substr(0, eq), item.substr(eq + 1));
+    if (!ok) return ok;
+  }
+  return validate(config);
+}
+
+Expected<SimConfig> parse_sim_config(const std::string& yaml_text, SimConfig config) {
+  try {
+    const YAML::Node root = YAML::Load(yaml_text);
+    if (!root || root.IsNull()) return config;
+    if (!root.IsMap()) return fail(FailureKind::kInvalidInput, "sim config must be a YAML mapping");
+    for (const auto& entry : root) {
+      const auto key = entry.first.as<std::string>();
+      const auto& value = entry.second;
+      if (key == "seed") {
+        config.seed = value.as<std::uint64_t>();
+      } else if (key == "parallel") {
+        config.parallel = value.as<int>();
+      } else if (key == "max_queue") {
+        config.max_queue = value.as<int>();
+      } else if (key == "rate_limits") {
+        config.rate_limits = value.as<bool>();
+      } else if (key == "keep_alive_s") {
+        config.keep_alive_s = value.as<double>();
+      } else if (key == "threads") {
+        config.threads = value.as<int>();
+      } else if (key == "log_requests") {
+        config.log_requests = value.as<bool>();
+      } else if (key == "version") {
+        config.version = value.as<std::string>();
+      } else if (key == "replace_default_models") {
+        if (value.as<bool>()) config.models.clear();
+      } else if (key == "models") {
+        if (!value.IsSequence()) {
+          return fail(FailureKind::kInvalidInput, "sim config: models must be a list");
+        }
+        for (const auto& node : value) {
+          if (!node["name"])
+            return fail(FailureKind::kInvalidInput, "sim config: model without name");
+          ModelSpec& model = model_named(config, node["name"].as<std::string>());
+          for (const auto& field : node) {
+            const auto field_key = field.first.as<std::string>();
+            if (field_key == "name") continue;
+            if (field_key == "faults") {
+              model.faults.clear();
+              for (const auto& rule_node : field.second) {
+                auto spec = parse_fault(rule_node["kind"].as<std::string>(""));
+                if (!spec) return std::unexpected(spec.error());
+                FaultRule rule{*spec, rule_node["probability"].as<double>(1.0)};
+                if (rule_node["after"]) rule.fault.after = rule_node["after"].as<std::int64_t>();
+                if (rule_node["ms"]) rule.fault.ms = rule_node["ms"].as<std::int64_t>();
+                if (rule.probability < 0 || rule.probability > 1) {
+                  return fail(
+                      FailureKind::kInvalidInput,
+                      fmt::format("model {}: fault probability must be in [0, 1]", model.name));
+                }
+                model.faults.push_back(rule);
+              }
+              continue;
+            }
+            auto ok = set_model_field(model, field_key, field.second.as<std::string>());
+            if (!ok) return std::unexpected(ok.error());
+          }
+        }
+      } else {
+        return fail(FailureKind::kInvalidInput, fmt::format("sim config: unknown key '{}'", key));
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return fail(FailureKind::kInvalidInput, fmt::format("sim config: {}", e.what()));
+  }
+  auto ok = validate(config);
+  if (!ok) return std::unexpected(ok.error());
+  return config;
+}
+
+Expected<SimConfig> load_sim_config(const std::string& yaml_path) {
+  std::ifstream in(yaml_path);
+  if (!in) {
+    return fail(FailureKind::kIo, fmt::format("cannot read sim config '{}'", yaml_path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto config = parse_sim_config(text.str(), default_sim_config());
+  if (!config) {
+    config.error().message = fmt::format("{}: {}", yaml_path, config.error().message);
+  }
+  return config;
+}
+
+}  // namespace chimera::sim

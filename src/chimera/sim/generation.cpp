@@ -1,0 +1,543 @@
+#include "chimera/sim/generation.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <ctime>
+#include <memory>
+
+#include "chimera/sim/fault.hpp"
+#include "chimera/sim/text.hpp"
+#include "chimera/sim/timing.hpp"
+#include "chimera/sim/wire.hpp"
+
+namespace chimera::sim {
+namespace {
+
+namespace net = boost::asio;
+using Clock = ServerState::Clock;
+
+constexpr const char* kRunnerCrashed = "llama runner process has terminated: exit status 2";
+constexpr const char* kServerBusy =
+    "server busy, please try again.  maximum pending requests exceeded";
+// Tokens coalesced into one socket write when several are already due.
+constexpr int kMaxTokensPerWrite = 64;
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Unknown";
+  }
+}
+
+double to_ms(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+std::int64_t to_ns(Clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
+// Gives the slot back on every path out of a request, including a dropped client.
+class SlotGuard {
+ public:
+  SlotGuard(ServerState& state, std::string model) : state_(state), model_(std::move(model)) {}
+  ~SlotGuard() {
+    if (!state_.stopping) state_.scheduler.release(model_);
+  }
+  SlotGuard(const SlotGuard&) = delete;
+  SlotGuard& operator=(const SlotGuard&) = delete;
+
+ private:
+  ServerState& state_;
+  std::string model_;
+};
+
+class StreamCount {
+ public:
+  explicit StreamCount(ServerState& state) : state_(state) { state_.stream_opened(); }
+  ~StreamCount() { state_.stream_closed(); }
+  StreamCount(const StreamCount&) = delete;
+  StreamCount& operator=(const StreamCount&) = delete;
+
+ private:
+  ServerState& state_;
+};
+
+class Exchange {
+ public:
+  Exchange(net::ip::tcp::socket& socket, ServerState& state, Api api, bool keep_alive)
+      : socket_(socket),
+        state_(state),
+        api_(api),
+        keep_alive_(keep_alive),
+        timer_(socket.get_executor()) {
+    received_ = Clock::now();
+    truth_.id = state_.next_id++;
+    truth_.api = to_string(api);
+    truth_.received_ns = state_.since_start_ns(received_);
+    ++state_.requests;
+  }
+
+  net::awaitable<bool> run(const std::string& body, const std::string& fault_header);
+
+ private:
+  net::awaitable<bool> write(std::string bytes) {
+    boost::system::error_code ec;
+    co_await net::async_write(socket_, net::buffer(bytes),
+                              net::redirect_error(net::use_awaitable, ec));
+    co_return !ec;
+  }
+  net::awaitable<void> wait_until(Clock::time_point when) {
+    if (when <= Clock::now()) co_return;
+    timer_.expires_at(when);
+    boost::system::error_code ec;
+    co_await timer_.async_wait(net::redirect_error(net::use_awaitable, ec));
+  }
+  net::awaitable<bool> reply(int status, std::string_view content_type, const std::string& body) {
+    std::string bytes = response_head(status, content_type, static_cast<std::int64_t>(body.size()),
+                                      keep_alive_, truth_.id);
+    bytes += body;
+    const bool ok = co_await write(std::move(bytes));
+    truth_.status = status;
+    record();
+    co_return ok&& keep_alive_;
+  }
+  net::awaitable<bool> reply_error(int status, const std::string& message,
+                                   std::string_view openai_type, std::string_view openai_code) {
+    const std::string body =
+        is_ollama(api_) ? ollama_error(message) : openai_error(message, openai_type, openai_code);
+    co_return co_await reply(status, "application/json; charset=utf-8", body);
+  }
+  net::awaitable<bool> acquire_slot(const std::string& model);
+  net::awaitable<bool> answer_load_request(const GenerationRequest& req, const std::string& model);
+  net::awaitable<bool> stream_tokens();
+  net::awaitable<bool> answer_whole();
+  void plan_faults(const ModelSpec& model);
+  WireStats stats(Clock::time_point done) const;
+  std::string final_bytes(Clock::time_point done);
+  void record();
+
+  net::ip::tcp::socket& socket_;
+  ServerState& state_;
+  Api api_;
+  bool keep_alive_;
+  net::steady_timer timer_;
+  Clock::time_point received_;
+  RequestTruth truth_;
+
+  // Set once the request is accepted.
+  const ModelSpec* model_ = nullptr;
+  GenerationRequest req_;
+  FaultSpec fault_;
+  GeneratedText text_;
+  std::unique_ptr<TimingPlan> plan_;
+  Clock::time_point decode_start_{};
+  Clock::time_point first_token_{};
+  Clock::time_point last_token_{};
+  std::int64_t sent_tokens_ = 0;
+  Clock::duration load_{};
+  Clock::duration prefill_{};
+  OpenAiIds ids_;
+  std::string created_at_;
+};
+
+net::awaitable<bool> Exchange::acquire_slot(const std::string& model) {
+  auto wake = std::make_shared<net::steady_timer>(socket_.get_executor());
+  wake->expires_at(Clock::time_point::max());
+  auto executor = socket_.get_executor();
+  const auto admission = state_.scheduler.admit(
+      model, truth_.id, [wake, executor] { net::post(executor, [wake] { wake->cancel(); }); });
+  if (admission == Scheduler::Admission::kRejected) co_return false;
+  if (admission == Scheduler::Admission::kQueued) {
+    boost::system::error_code ec;
+    co_await wake->async_wait(net::redirect_error(net::use_awaitable, ec));
+  }
+  truth_.queue_ms = to_ms(Clock::now() - received_);
+  co_return true;
+}
+
+net::awaitable<bool> Exchange::answer_load_request(const GenerationRequest& req,
+                                                   const std::string& model) {
+  const double keep_alive_s = req.keep_alive_s.value_or(state_.config.keep_alive_s);
+  std::string reason = "load";
+  if (keep_alive_s == 0) {
+    reason = "unload";
+    state_.scheduler.unload(model);
+  } else {
+    if (!co_await acquire_slot(model)) {
+      co_return co_await reply_error(503, kServerBusy, "server_error", "");
+    }
+    SlotGuard slot(state_, model);
+    const auto start = Clock::now();
+    const auto decision = state_.scheduler.begin_use(model, req.load_options, plan_->load(), start);
+    co_await wait_until(decision.ready_at);
+    truth_.load_ms = to_ms(Clock::now() - start);
+    state_.scheduler.end_use(model, keep_alive_s, Clock::now());
+  }
+  truth_.done_reason = reason;
+  OllamaFinal f{req.model, rfc3339_now(), "", reason, WireStats{}, 0, false};
+  std::string body;
+  append_ollama_final(body, api_, f);
+  body.pop_back();  // a single JSON object, not an NDJSON line
+  co_return co_await reply(200, "application/json; charset=utf-8", body);
+}
+
+void Exchange::plan_faults(const ModelSpec& model) {
+  if (fault_.active()) return;
+  Random draw(mix64(state_.config.seed ^ mix64(truth_.id ^ 0xfa17)));
+  for (const auto& rule : model.faults) {
+    if (draw.unit() < rule.probability) {
+      fault_ = rule.fault;
+      return;
+    }
+  }
+}
+
+net::awaitable<bool> Exchange::run(const std::string& body, const std::string& fault_header) {
+  auto parsed = parse_generation_request(api_, body);
+  if (!parsed) {
+    co_return co_await reply_error(400, parsed.error().message, "invalid_request_error", "");
+  }
+  req_ = std::move(*parsed);
+  truth_.model = req_.model;
+  truth_.stream = req_.stream;
+  auto ref = split_model_reference(req_.model);
+  if (!ref) co_return co_await reply_error(400, ref.error().message, "invalid_request_error", "");
+  if (!fault_header.empty()) {
+    auto header_fault = parse_fault(fault_header);
+    if (!header_fault) {
+      co_return co_await reply_error(400, "X-Sim-Fault: " + header_fault.error().message,
+                                     "invalid_request_error", "");
+    }
+    fault_ = *header_fault;
+  } else if (ref->fault) {
+    fault_ = *ref->fault;
+  }
+  model_ = state_.config.find_model(ref->model);
+  if (model_ == nullptr) {
+    if (is_ollama(api_)) {
+      co_return co_await reply_error(
+          404, fmt::format("model \"{}\" not found, try pulling it first", ref->model), "", "");
+    }
+    co_return co_await reply_error(
+        404,
+        fmt::format("The model `{}` does not exist or you do not have access to it.", ref->model),
+        "invalid_request_error", "model_not_found");
+  }
+  plan_faults(*model_);
+  truth_.fault = fault_.active() ? fault_.describe() : "";
+  truth_.prompt_eval_count = req_.prompt_tokens;
+  const std::uint64_t seed = req_.seed.value_or(state_.config.seed + truth_.id);
+  plan_ = std::make_unique<TimingPlan>(*model_, seed, state_.config.rate_limits);
+
+  if (fault_.kind == FaultKind::kHttp500) {
+    co_return co_await reply_error(500, kRunnerCrashed, "server_error", "");
+  }
+  if (fault_.kind == FaultKind::kHttp503) {
+    co_return co_await reply_error(503, kServerBusy, "server_error", "");
+  }
+  if (is_ollama(api_) && req_.load_only) {
+    truth_.prompt_eval_count = 0;
+    co_return co_await answer_load_request(req_, model_->name);
+  }
+
+  if (!co_await acquire_slot(model_->name)) {
+    co_return co_await reply_error(503, kServerBusy, "server_error", "");
+  }
+  SlotGuard slot(state_, model_->name);
+  const double keep_alive_s = req_.keep_alive_s.value_or(state_.config.keep_alive_s);
+
+  const auto load_start = Clock::now();
+  const auto decision =
+      state_.scheduler.begin_use(model_->name, req_.load_options, plan_->load(), load_start);
+  co_await wait_until(decision.ready_at);
+  const auto prefill_start = Clock::now();
+  load_ = prefill_start - load_start;
+  co_await wait_until(prefill_start + plan_->prefill(req_.prompt_tokens));
+  decode_start_ = Clock::now();
+  prefill_ = decode_start_ - prefill_start;
+
+  if (fault_.kind == FaultKind::kZeroTokens) {
+    text_.finish_reason = "stop";
+  } else {
+    text_ = generate_report(seed, req_.max_tokens, req_.prompt_text);
+  }
+  created_at_ = rfc3339_now();
+  ids_.id = fmt::format("{}-{}", api_ == Api::kChatCompletions ? "chatcmpl" : "cmpl", truth_.id);
+  ids_.created = static_cast<std::int64_t>(std::time(nullptr));
+  ids_.model = req_.model;
+
+  const bool usable = req_.stream ? co_await stream_tokens() : co_await answer_whole();
+  state_.scheduler.end_use(model_->name, keep_alive_s, Clock::now());
+  co_return usable;
+}
+
+WireStats Exchange::stats(Clock::time_point done) const {
+  WireStats s;
+  s.total_ns = to_ns(done - received_);
+  s.load_ns = to_ns(load_);
+  s.prompt_eval_count = req_.prompt_tokens;
+  s.prompt_eval_ns = to_ns(prefill_);
+  s.eval_count = sent_tokens_;
+  s.eval_ns = sent_tokens_ > 0 ? to_ns(last_token_ - decode_start_) : 0;
+  return s;
+}
+
+std::string Exchange::final_bytes(Clock::time_point done) {
+  const WireStats s = stats(done);
+  truth_.done_reason = text_.finish_reason;
+  std::string out;
+  if (is_ollama(api_)) {
+    std::string line;
+    append_ollama_final(
+        line, api_,
+        OllamaFinal{req_.model, rfc3339_now(), "", text_.finish_reason, s, mix64(truth_.id), true});
+    append_http_chunk(out, line);
+  } else {
+    std::string events;
+    append_sse(events, openai_finish_chunk(api_, ids_, text_.finish_reason, req_.include_usage));
+    if (req_.include_usage) {
+      append_sse(events, openai_usage_chunk(api_, ids_, req_.prompt_tokens, sent_tokens_));
+    }
+    events += "data: [DONE]\n\n";
+    append_http_chunk(out, events);
+  }
+  out += kLastChunk;
+  return out;
+}
+
+net::awaitable<bool> Exchange::stream_tokens() {
+  StreamCount counted(state_);
+  const auto planned = static_cast<std::int64_t>(text_.tokens.size());
+  const bool ends_early = fault_.kind == FaultKind::kDrop || fault_.kind == FaultKind::kTruncate ||
+                          fault_.kind == FaultKind::kErrorLine;
+  const std::int64_t stop_at = ends_early ? fault_.after_tokens(planned) : planned;
+  const std::int64_t malformed_at =
+      fault_.kind == FaultKind::kMalformed ? fault_.after_tokens(planned) : -1;
+
+  std::string out =
+      response_head(200, is_ollama(api_) ? "application/x-ndjson" : "text/event-stream", -1,
+                    keep_alive_, truth_.id);
+  if (api_ == Api::kChatCompletions) {
+    std::string event;
+    append_sse(event, openai_chunk(api_, ids_, "", true, req_.include_usage));
+    append_http_chunk(out, event);
+  }
+  if (!co_await write(std::move(out))) co_return false;
+
+  auto due = decode_start_;
+  if (fault_.kind == FaultKind::kStallFirst) due += std::chrono::milliseconds(fault_.stall_ms());
+  const auto gap_after = [&](std::int64_t index) {
+    auto gap = plan_->token_gap(index);
+    if (fault_.kind == FaultKind::kStallBetween && index > 0) {
+      gap += std::chrono::milliseconds(fault_.stall_ms());
+    }
+    return std::chrono::duration_cast<Clock::duration>(gap);
+  };
+
+  std::int64_t i = 0;
+  std::string payload;
+  while (i < stop_at) {
+    due += gap_after(i);
+    co_await wait_until(due);
+    out.clear();
+    int batched = 0;
+    // Tokens already due go out in one write; each is still its own HTTP chunk.
+    while (true) {
+      if (i == malformed_at)
+        append_http_chunk(out,
+                          is_ollama(api_) ? "{\"model\":\"trunc\n" : "data: {\"id\":\"trunc\n\n");
+      payload.clear();
+      if (is_ollama(api_)) {
+        append_ollama_token(payload, api_, req_.model, created_at_,
+                            text_.tokens[static_cast<std::size_t>(i)]);
+      } else {
+        append_sse(payload, openai_chunk(api_, ids_, text_.tokens[static_cast<std::size_t>(i)],
+                                         false, req_.include_usage));
+      }
+      append_http_chunk(out, payload);
+      ++i;
+      ++batched;
+      if (i >= stop_at || batched >= kMaxTokensPerWrite || i == malformed_at) break;
+      const auto next_due = due + gap_after(i);
+      if (next_due > Clock::now()) break;
+      due = next_due;
+    }
+    if (!co_await write(std::move(out))) {
+      truth_.status = 499;
+      record();
+      co_return false;
+    }
+    const auto now = Clock::now();
+    if (sent_tokens_ == 0) first_token_ = now;
+    last_token_ = now;
+    sent_tokens_ += batched;
+    state_.tokens_sent += batched;
+  }
+  if (malformed_at == planned && planned > 0) {
+    std::string broken;
+    append_http_chunk(broken,
+                      is_ollama(api_) ? "{\"model\":\"trunc\n" : "data: {\"id\":\"trunc\n\n");
+    if (!co_await write(std::move(broken))) co_return false;
+  }
+
+  truth_.status = 200;
+  if (fault_.kind == FaultKind::kDrop) {
+    boost::system::error_code ec;
+    socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    record();
+    co_return false;
+  }
+  if (fault_.kind == FaultKind::kTruncate) {
+    const bool ok = co_await write(std::string(kLastChunk));
+    record();
+    co_return ok&& keep_alive_;
+  }
+  if (fault_.kind == FaultKind::kErrorLine) {
+    std::string line;
+    if (is_ollama(api_)) {
+      line = ollama_error(kRunnerCrashed) + "\n";
+    } else {
+      append_sse(line, openai_error(kRunnerCrashed, "server_error", ""));
+    }
+    std::string bytes;
+    append_http_chunk(bytes, line);
+    bytes += kLastChunk;
+    const bool ok = co_await write(std::move(bytes));
+    record();
+    co_return ok&& keep_alive_;
+  }
+  const bool ok = co_await write(final_bytes(Clock::now()));
+  record();
+  co_return ok&& keep_alive_;
+}
+
+net::awaitable<bool> Exchange::answer_whole() {
+  const auto planned = static_cast<std::int64_t>(text_.tokens.size());
+  const bool ends_early = fault_.kind == FaultKind::kDrop || fault_.kind == FaultKind::kTruncate ||
+                          fault_.kind == FaultKind::kErrorLine;
+  const std::int64_t produced = ends_early ? fault_.after_tokens(planned) : planned;
+  auto due = decode_start_;
+  if (fault_.kind == FaultKind::kStallFirst) due += std::chrono::milliseconds(fault_.stall_ms());
+  for (std::int64_t i = 0; i < produced; ++i) {
+    due += std::chrono::duration_cast<Clock::duration>(plan_->token_gap(i));
+    if (fault_.kind == FaultKind::kStallBetween && i > 0)
+      due += std::chrono::milliseconds(fault_.stall_ms());
+    if (i == 0) first_token_ = due;
+  }
+  co_await wait_until(due);
+  sent_tokens_ = produced;
+  last_token_ = produced > 0 ? Clock::now() : last_token_;
+  if (produced > 0 && first_token_ > last_token_) first_token_ = last_token_;
+  state_.tokens_sent += produced;
+
+  std::string text;
+  for (std::int64_t i = 0; i < produced; ++i) text += text_.tokens[static_cast<std::size_t>(i)];
+
+  if (fault_.kind == FaultKind::kDrop) {
+    boost::system::error_code ec;
+    socket_.close(ec);
+    truth_.status = 200;
+    record();
+    co_return false;
+  }
+  if (fault_.kind == FaultKind::kErrorLine)
+    co_return co_await reply_error(500, kRunnerCrashed, "server_error", "");
+
+  std::string body;
+  if (fault_.kind == FaultKind::kTruncate) {
+    // The answer arrives without its statistics or finish reason.
+    if (is_ollama(api_)) {
+      append_ollama_token(body, api_, req_.model, created_at_, text);
+      body.pop_back();
+    } else {
+      body = openai_chunk(api_, ids_, text, false, false);
+    }
+  } else {
+    const WireStats s = stats(Clock::now());
+    truth_.done_reason = text_.finish_reason;
+    if (is_ollama(api_)) {
+      append_ollama_final(body, api_,
+                          OllamaFinal{req_.model, rfc3339_now(), text, text_.finish_reason, s,
+                                      mix64(truth_.id), true});
+      body.pop_back();
+    } else {
+      body =
+          openai_response(api_, ids_, text, text_.finish_reason, req_.prompt_tokens, sent_tokens_);
+    }
+    if (fault_.kind == FaultKind::kMalformed) body.resize(body.size() / 2);
+  }
+  co_return co_await reply(200, "application/json; charset=utf-8", body);
+}
+
+void Exchange::record() {
+  const auto done = Clock::now();
+  truth_.done_ns = state_.since_start_ns(done);
+  truth_.total_ms = to_ms(done - received_);
+  truth_.load_ms = truth_.load_ms > 0 ? truth_.load_ms : to_ms(load_);
+  truth_.prompt_eval_ms = to_ms(prefill_);
+  truth_.eval_count = sent_tokens_;
+  if (sent_tokens_ > 0) {
+    truth_.first_token_ns = state_.since_start_ns(first_token_);
+    truth_.last_token_ns = state_.since_start_ns(last_token_);
+    truth_.eval_ms = to_ms(last_token_ - decode_start_);
+  }
+  if (model_ == nullptr) truth_.prompt_eval_count = 0;
+  if (state_.config.log_requests) {
+    fmt::print(stderr,
+               "sim: #{} {} {} status={} tokens={} queue={:.1f}ms load={:.1f}ms "
+               "prefill={:.1f}ms eval={:.1f}ms total={:.1f}ms{}\n",
+               truth_.id, truth_.api, truth_.model, truth_.status, truth_.eval_count,
+               truth_.queue_ms, truth_.load_ms, truth_.prompt_eval_ms, truth_.eval_ms,
+               truth_.total_ms, truth_.fault.empty() ? "" : " fault=" + truth_.fault);
+  }
+  state_.truth.add(truth_);
+}
+
+}  // namespace
+
+std::string response_head(int status, std::string_view content_type, std::int64_t content_length,
+                          bool keep_alive, std::uint64_t request_id) {
+  char date[64];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  std::string head = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nDate: {}\r\n", status,
+                                 reason_phrase(status), content_type, date);
+  if (request_id != 0) head += fmt::format("X-Sim-Request-Id: {}\r\n", request_id);
+  if (content_length < 0) {
+    head += "Transfer-Encoding: chunked\r\n";
+  } else {
+    head += fmt::format("Content-Length: {}\r\n", content_length);
+  }
+  if (!keep_alive) head += "Connection: close\r\n";
+  head += "\r\n";
+  return head;
+}
+
+net::awaitable<bool> answer_generation(net::ip::tcp::socket& socket, ServerState& state, Api api,
+                                       const std::string& body, const std::string& fault_header,
+                                       bool keep_alive) {
+  Exchange exchange(socket, state, api, keep_alive);
+  co_return co_await exchange.run(body, fault_header);
+}
+
+}  // namespace chimera::sim
