@@ -151,7 +151,21 @@ std::string sentence_at(std::string_view text, std::size_t offset) {
   begin = begin == std::string_view::npos ? 0 : begin + 1;
   std::size_t end = text.find('\n', offset);
   if (end == std::string_view::npos) end = text.size();
-  const std::string_view line = text.substr(begin, end - begin);
+  std::string_view line = text.substr(begin, end - begin);
+  // Markup that opens the line is not part of the sentence: "- ", "1. ", "## ", "> ".
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t' || line.front() == '#' ||
+                           line.front() == '>' || line.front() == '-' || line.front() == '+' ||
+                           (line.front() == '*' && line.size() > 1 && line[1] == ' '))) {
+    line.remove_prefix(1);
+  }
+  std::size_t digits = 0;
+  while (digits < line.size() && is_digit(line[digits])) ++digits;
+  if (digits > 0 && digits + 1 < line.size() && (line[digits] == '.' || line[digits] == ')') &&
+      line[digits + 1] == ' ') {
+    line.remove_prefix(digits + 2);
+  }
+  while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+  begin = static_cast<std::size_t>(line.data() - text.data());
   std::size_t searched = 0;
   for (const auto& sentence : split_sentences(line)) {
     auto at = line.find(sentence, searched);

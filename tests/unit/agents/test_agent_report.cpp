@@ -1,0 +1,172 @@
+#include <gtest/gtest.h>
+
+#include "chimera/agents/agent_report.hpp"
+#include "chimera/agents/catalog.hpp"
+
+namespace chimera::agents {
+namespace {
+
+measure::RequestResult call(std::string text, std::int64_t tokens, double tps, double ttft) {
+  measure::RequestResult r;
+  r.model = "gemma3:latest";
+  r.status = measure::Status::kOk;
+  r.text = std::move(text);
+  r.output_tokens = tokens;
+  r.decode_tps = tps;
+  r.ttft_ms = ttft;
+  r.e2e_ms = ttft + 1000.0 * static_cast<double>(tokens) / tps;
+  r.server.eval_count = tokens;
+  r.server.eval_ms = 1000.0 * static_cast<double>(tokens) / tps;
+  r.server.prompt_eval_ms = 50.0;
+  r.server.load_ms = 10.0;
+  r.server.total_ms = *r.e2e_ms;
+  return r;
+}
+
+constexpr const char* kAnswer = R"(## Executive Summary
+
+Throughput was 40.00 tok/s over 101 files.
+
+## Key Findings
+
+- Decode rate is 40 tok/s.
+- Latency was 15.5 s.
+
+## Recommendations
+
+1. Keep num_ctx at 1024.
+)";
+
+AgentReportInput input_for(const std::string& scenario_agent_profile, bool simulated) {
+  const auto catalog = Catalog::builtin();
+  AgentReportInput in;
+  in.agent = *catalog.resolve({"InsightAgent", "InsightAgent", scenario_agent_profile, "", {}});
+  in.date = "2025-11-15";
+  in.simulated = simulated;
+  auto analysis = call("analysis text", 100, 50.0, 120.0);
+  analysis.options = in.agent.profile.options;
+  auto report = call(kAnswer, 300, 37.5, 200.0);
+  report.options = in.agent.profile.options;
+  in.calls = {analysis, report};
+  in.timing = {0.03, 2.12, 8.2};
+  in.files_analysed = 101;
+  in.data_summary = "Total files analysed: 101";
+  in.facts = {{"101 files in reports/", "inventory of reports/"}};
+  in.extraction = extract(kAnswer);
+  const auto metrics = aggregate_metrics(in.calls);
+  VectorFigureSource measured(measured_figures(metrics, "InsightAgent"));
+  VectorFigureSource facts({{101, "", "files", "inventory"}});
+  VectorFigureSource configuration(configuration_figures(report.options, "InsightAgent"));
+  in.verification = verify(kAnswer, {&measured, &facts, &configuration});
+  return in;
+}
+
+TEST(AgentMetrics, AggregatesTheCalls) {
+  const auto in = input_for("chimera-optimized", false);
+  const auto m = aggregate_metrics(in.calls);
+  EXPECT_EQ(m.tokens_generated, 400);
+  EXPECT_DOUBLE_EQ(*m.throughput_tps, 400.0 / (2.0 + 8.0));  // total tokens / total decode time
+  EXPECT_DOUBLE_EQ(*m.ttft_ms, 120.0);                       // the first call's
+  EXPECT_DOUBLE_EQ(*m.prompt_eval_ms, 100.0);
+  EXPECT_TRUE(m.total_duration_from_server);
+  measure::RequestResult bare;
+  bare.output_tokens = 3;
+  const auto none = aggregate_metrics({bare});
+  EXPECT_FALSE(none.load_ms.has_value());  // not reported: absent, not 0
+}
+
+TEST(AgentReport, SectionsInTheSeedsOrder) {
+  const auto report = render_agent_report(input_for("chimera-optimized", false));
+  const std::vector<std::string> order = {"# InsightAgent\n",
+                                          "**Date:** 2025-11-15",
+                                          "**Agent Type:** Insight",
+                                          "**Model:** gemma3:latest",
+                                          "**Configuration:** num_ctx=1024",
+                                          "## Executive Summary",
+                                          "## Workflow Summary",
+                                          "- Files analysed: 101",
+                                          "(ingest 0.03 s | analysis 2.12 s | report 8.20 s)",
+                                          "## Metrics",
+                                          "- Throughput: 40.00 tok/s",
+                                          "- TTFT: 120.00 ms",
+                                          "- Total Duration:",
+                                          "- Tokens Generated: 400",
+                                          "- Prompt Eval:",
+                                          "- Eval Duration:",
+                                          "- Load Duration:",
+                                          "## Key Findings",
+                                          "- Decode rate is 40 tok/s.",
+                                          "## Recommendations",
+                                          "- Keep num_ctx at 1024.",
+                                          "## Data Facts",
+                                          "- 101 files in reports/ (source: inventory of reports/)",
+                                          "## Verification",
+                                          "### Unverified figures",
+                                          "`15.5 s` in: \"Latency was 15.5 s.\"",
+                                          "## Persona Prompt",
+                                          "```\nYou are InsightAgent"};
+  std::size_t at = 0;
+  for (const auto& piece : order) {
+    const auto found = report.find(piece, at);
+    ASSERT_NE(found, std::string::npos) << "missing or out of order: " << piece << "\n" << report;
+    at = found + piece.size();
+  }
+  EXPECT_EQ(report.find("SIMULATED"), std::string::npos);
+}
+
+TEST(AgentReport, ExpectationsAreNeverShownAsMeasured) {
+  const auto report = render_agent_report(input_for("chimera-optimized", false));
+  EXPECT_NE(report.find("**Expected (not measured):** throughput 102.31 tok/s"), std::string::npos);
+  EXPECT_NE(report.find("- Throughput: 40.00 tok/s (measured) · expected 102.31 tok/s (not "
+                        "measured; from the original's parameter sweep (TR108))"),
+            std::string::npos)
+      << report;
+  EXPECT_EQ(report.find("Throughput: 102.31"), std::string::npos);
+}
+
+TEST(AgentReport, BaselineSaysNoOptionsWereSent) {
+  const auto report = render_agent_report(input_for("baseline", true));
+  EXPECT_NE(report.find("**Configuration:** server defaults (no options sent) (profile baseline)"),
+            std::string::npos);
+  EXPECT_EQ(report.find("Expected"), std::string::npos);
+  EXPECT_NE(report.find("> **SIMULATED** — Simulated run: the numbers below come from "
+                        "`chimera sim`, not a real model."),
+            std::string::npos);
+}
+
+TEST(AgentReport, FailedCallReportsTheErrorAndNoAnalysis) {
+  auto in = input_for("chimera-optimized", false);
+  in.calls[1] = measure::RequestResult{};
+  in.calls[1].status = measure::Status::kError;
+  in.calls[1].error_kind = "connect";
+  in.calls[1].error_message = "could not connect to http://127.0.0.1:9";
+  const auto report = render_agent_report(in);
+  EXPECT_NE(report.find("**Agent failed:** the report call failed (connect): could not connect to "
+                        "http://127.0.0.1:9"),
+            std::string::npos)
+      << report;
+  EXPECT_EQ(report.find("Decode rate is 40 tok/s"), std::string::npos);
+  EXPECT_EQ(report.find("Keep num_ctx"), std::string::npos);
+  EXPECT_EQ(report.find("Executive Summary"), std::string::npos);
+  EXPECT_NE(report.find("## Key Findings\n\nNone: the agent produced no answer."),
+            std::string::npos);
+  EXPECT_NE(report.find("Nothing to verify"), std::string::npos);
+}
+
+TEST(AgentReport, ZeroTokensIsAFailureToo) {
+  auto in = input_for("chimera-optimized", false);
+  in.calls.resize(1);
+  in.calls[0].status = measure::Status::kEmpty;
+  in.calls[0].output_tokens = 0;
+  in.calls[0].text.clear();
+  const auto failure = agent_failure(in);
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->kind, "empty");
+  EXPECT_EQ(failure->stage, "analysis");
+  const auto report = render_agent_report(in);
+  EXPECT_NE(report.find("the analysis call returned zero tokens"), std::string::npos);
+  EXPECT_EQ(report.find("Decode rate"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chimera::agents
