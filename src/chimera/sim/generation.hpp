@@ -2,10 +2,12 @@
 // The answer to one generation request: faults, queueing, load, prefill and
 // the token stream, on the simulator's steady clock (internal to sim/).
 
+// clang-format off
+#include <utility>  // Asio 1.74's awaitable.hpp uses std::exchange without including it.
+// clang-format on
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <string>
-#include <utility>  // Asio 1.74's awaitable.hpp uses std::exchange without including it.
 
 #include "chimera/sim/request.hpp"
 #include "chimera/sim/state.hpp"

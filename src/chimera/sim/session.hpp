@@ -2,9 +2,11 @@
 // One HTTP/1.1 connection: read requests (keep-alive), route them, answer
 // (internal to sim/).
 
+// clang-format off
+#include <utility>  // Asio 1.74's awaitable.hpp uses std::exchange without including it.
+// clang-format on
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <utility>  // Asio 1.74's awaitable.hpp uses std::exchange without including it.
 
 #include "chimera/sim/state.hpp"
 
