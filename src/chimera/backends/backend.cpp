@@ -56,7 +56,8 @@ void StreamingBackend::submit(GenerationRequest request,
   http_request->timeouts = {t.connect_ms, t.first_token_ms, t.idle_ms, t.total_ms};
   client_->submit(std::move(*http_request),
                   std::make_unique<GenerationHandler>(std::move(identity), decoder(), t, advice_,
-                                                      cold_threshold_ms_, std::move(done)));
+                                                      cold_threshold_ms_, std::move(done),
+                                                      std::move(request.on_response_headers)));
 }
 
 Expected<std::unique_ptr<Backend>> make_backend(BackendOptions options,

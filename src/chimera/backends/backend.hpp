@@ -68,6 +68,10 @@ struct GenerationRequest {
   std::map<std::string, std::string> headers;
   Timeouts timeouts;
   bool warmup = false;
+  // Sees the response headers (lower-case names) on the loop thread, e.g. to
+  // pick up a server's request id (X-Sim-Request-Id, x-request-id).
+  std::function<void(int status, const std::map<std::string, std::string>& headers)>
+      on_response_headers;
 };
 
 struct ModelInfo {

@@ -63,8 +63,11 @@ std::string connect_message(const ServerAdvice& advice, const std::string& url,
 std::string http_error_message(const ServerAdvice& advice, int status, const std::string& model,
                                const std::string& server_text) {
   const std::string text = lower(server_text);
-  if (status == 404 && text.find("model") != std::string::npos &&
-      text.find("not found") != std::string::npos) {
+  const bool names_missing_model =
+      text.find("model") != std::string::npos &&
+      (text.find("not found") != std::string::npos ||
+       text.find("does not exist") != std::string::npos);
+  if (status == 404 && names_missing_model) {
     if (advice.kind == "ollama") {
       return fmt::format(
           "model {} not found on the server: run `ollama pull {}` (the server says: {})", model,
@@ -90,19 +93,21 @@ std::string utc_now_iso8601() {
   return fmt::format("{}.{:03}Z", buffer, millis);
 }
 
-GenerationHandler::GenerationHandler(measure::RequestResult identity,
-                                     std::unique_ptr<StreamDecoder> decoder, Timeouts timeouts,
-                                     ServerAdvice advice, double cold_threshold_ms,
-                                     std::function<void(measure::RequestResult)> done)
+GenerationHandler::GenerationHandler(
+    measure::RequestResult identity, std::unique_ptr<StreamDecoder> decoder, Timeouts timeouts,
+    ServerAdvice advice, double cold_threshold_ms, std::function<void(measure::RequestResult)> done,
+    std::function<void(int, const std::map<std::string, std::string>&)> on_response_headers)
     : result_(std::move(identity)),
       decoder_(std::move(decoder)),
       timeouts_(timeouts),
       advice_(std::move(advice)),
       cold_threshold_ms_(cold_threshold_ms),
-      done_(std::move(done)) {}
+      done_(std::move(done)),
+      on_response_headers_(std::move(on_response_headers)) {}
 
-void GenerationHandler::on_headers(int status, const std::map<std::string, std::string>&) {
+void GenerationHandler::on_headers(int status, const std::map<std::string, std::string>& headers) {
   status_ = status;
+  if (on_response_headers_) on_response_headers_(status, headers);
 }
 
 http::BodyAction GenerationHandler::on_body(std::string_view bytes, http::Clock::time_point at) {

@@ -32,9 +32,11 @@ std::string http_error_message(const ServerAdvice& advice, int status, const std
 
 class GenerationHandler final : public http::StreamHandler {
  public:
-  GenerationHandler(measure::RequestResult identity, std::unique_ptr<StreamDecoder> decoder,
-                    Timeouts timeouts, ServerAdvice advice, double cold_threshold_ms,
-                    std::function<void(measure::RequestResult)> done);
+  GenerationHandler(
+      measure::RequestResult identity, std::unique_ptr<StreamDecoder> decoder, Timeouts timeouts,
+      ServerAdvice advice, double cold_threshold_ms,
+      std::function<void(measure::RequestResult)> done,
+      std::function<void(int, const std::map<std::string, std::string>&)> on_response_headers = {});
 
   void on_headers(int status, const std::map<std::string, std::string>& headers) override;
   http::BodyAction on_body(std::string_view bytes, http::Clock::time_point at) override;
@@ -49,6 +51,7 @@ class GenerationHandler final : public http::StreamHandler {
   ServerAdvice advice_;
   double cold_threshold_ms_;
   std::function<void(measure::RequestResult)> done_;
+  std::function<void(int, const std::map<std::string, std::string>&)> on_response_headers_;
   int status_ = 0;
   std::string error_body_;  // the body of an HTTP error response
   std::optional<http::Clock::time_point> first_byte_at_;
