@@ -1,0 +1,184 @@
+#include "chimera/ingest/csv.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace chimera::ingest {
+namespace {
+
+// Bytes that end a run of ordinary field text.
+constexpr std::array<bool, 256> make_special_table() {
+  std::array<bool, 256> table{};
+  table[static_cast<unsigned char>(',')] = true;
+  table[static_cast<unsigned char>('\n')] = true;
+  table[static_cast<unsigned char>('\r')] = true;
+  table[static_cast<unsigned char>('"')] = true;
+  return table;
+}
+constexpr auto kSpecial = make_special_table();
+
+}  // namespace
+
+CsvParser::CsvParser(RowHandler on_row, std::size_t max_row_bytes)
+    : on_row_(std::move(on_row)), max_row_bytes_(max_row_bytes) {}
+
+void CsvParser::end_field() {
+  field_ends_.push_back(row_data_.size());
+  field_was_quoted_ = false;
+  state_ = State::kFieldStart;
+}
+
+void CsvParser::end_row() {
+  // A blank line is not a record of one empty field for any benchmark tool.
+  const bool blank = field_ends_.size() == 1 && field_ends_[0] == 0 && !field_was_quoted_;
+  if (!blank) {
+    views_.clear();
+    std::size_t begin = 0;
+    for (std::size_t end : field_ends_) {
+      views_.emplace_back(row_data_.data() + begin, end - begin);
+      begin = end;
+    }
+    ++rows_;
+    on_row_(views_, row_line_);
+  }
+  row_data_.clear();
+  field_ends_.clear();
+  row_started_ = false;
+  field_was_quoted_ = false;
+  state_ = State::kFieldStart;
+}
+
+void CsvParser::note_stray_quote() {
+  if (stray_quotes_++ == 0) first_stray_quote_line_ = line_;
+}
+
+void CsvParser::check_row_size(std::uint64_t at) {
+  if (row_data_.size() <= max_row_bytes_) return;
+  if (state_ == State::kQuoted) {
+    error_ = CsvError{"quoted field opened here is longer than the row limit (" +
+                          std::to_string(max_row_bytes_) + " bytes); is the quote never closed?",
+                      quote_line_, quote_offset_};
+  } else {
+    error_ =
+        CsvError{"row longer than " + std::to_string(max_row_bytes_) + " bytes", row_line_, at};
+  }
+  state_ = State::kStopped;
+  row_data_.clear();
+  row_data_.shrink_to_fit();
+}
+
+void CsvParser::feed(std::string_view chunk) {
+  if (state_ == State::kStopped) return;
+  if (at_file_start_ && !chunk.empty()) {
+    at_file_start_ = false;
+    if (chunk.substr(0, 3) == "\xEF\xBB\xBF") {
+      chunk.remove_prefix(3);
+      consumed_ += 3;
+    }
+  }
+  const char* const base = chunk.data();
+  const char* p = base;
+  const char* const end = base + chunk.size();
+  auto offset_of = [&](const char* at) {
+    return consumed_ + static_cast<std::uint64_t>(at - base);
+  };
+
+  while (p < end && state_ != State::kStopped) {
+    if (skip_next_lf_) {
+      skip_next_lf_ = false;
+      if (*p == '\n') {
+        ++p;
+        continue;
+      }
+    }
+    if (!row_started_) {
+      row_started_ = true;
+      row_line_ = line_;
+    }
+    switch (state_) {
+      case State::kFieldStart:
+        if (*p == '"') {
+          state_ = State::kQuoted;
+          field_was_quoted_ = true;
+          quote_line_ = line_;
+          quote_offset_ = offset_of(p);
+          ++p;
+          break;
+        }
+        state_ = State::kUnquoted;
+        [[fallthrough]];
+      case State::kUnquoted: {
+        const char* run = p;
+        while (p < end && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+        row_data_.append(run, static_cast<std::size_t>(p - run));
+        if (p == end) break;
+        const char c = *p++;
+        if (c == ',') {
+          end_field();
+        } else if (c == '"') {
+          note_stray_quote();
+          row_data_.push_back('"');
+        } else {  // '\n' or '\r'
+          end_field();
+          end_row();
+          if (c == '\r') skip_next_lf_ = true;
+          ++line_;
+        }
+        break;
+      }
+      case State::kQuoted: {
+        const auto* quote =
+            static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+        const char* run_end = quote ? quote : end;
+        line_ += static_cast<std::size_t>(std::count(p, run_end, '\n'));
+        row_data_.append(p, static_cast<std::size_t>(run_end - p));
+        p = run_end;
+        if (quote) {
+          ++p;
+          state_ = State::kQuoteInQuoted;
+        }
+        break;
+      }
+      case State::kQuoteInQuoted: {
+        const char c = *p++;
+        if (c == '"') {
+          row_data_.push_back('"');
+          state_ = State::kQuoted;
+        } else if (c == ',') {
+          end_field();
+        } else if (c == '\n' || c == '\r') {
+          end_field();
+          end_row();
+          if (c == '\r') skip_next_lf_ = true;
+          ++line_;
+        } else {
+          // `"ab"c`: not RFC 4180, but keep the text rather than lose the row.
+          note_stray_quote();
+          row_data_.push_back(c);
+          state_ = State::kUnquoted;
+        }
+        break;
+      }
+      case State::kStopped:
+        break;
+    }
+    check_row_size(offset_of(p));
+  }
+  consumed_ += chunk.size();
+}
+
+void CsvParser::finish() {
+  if (state_ == State::kStopped) return;
+  if (state_ == State::kQuoted) {
+    error_ = CsvError{"quote opened here is never closed", quote_line_, quote_offset_};
+    state_ = State::kStopped;
+    return;
+  }
+  if (row_started_) {
+    end_field();
+    end_row();
+  }
+}
+
+}  // namespace chimera::ingest

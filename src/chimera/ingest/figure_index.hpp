@@ -1,0 +1,72 @@
+#pragma once
+// Every number the analysis saw or stated, with where it came from, searchable
+// by value. Used to check that a figure in generated text exists in the data.
+// Memory is bounded: at most `max_total` figures overall and `max_per_file`
+// from any one file; what did not fit is counted in dropped().
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "chimera/ingest/provenance.hpp"
+
+namespace chimera::ingest {
+
+struct FigureMatch {
+  double value = 0;
+  Provenance source;
+  bool from_fact = false;  // stated in a fact (rounded or derived) rather than a raw cell or leaf
+};
+
+class FigureIndex {
+ public:
+  explicit FigureIndex(std::size_t max_total = 1'000'000, std::size_t max_per_file = 20'000);
+
+  std::uint32_t add_file(const std::string& root, const std::string& file);
+  // A table cell (json_path is the table's array path for JSON tables, else empty).
+  void add_cell(double value, std::uint32_t file, std::size_t row, std::string_view column,
+                std::string_view json_path, std::size_t line);
+  void add_leaf(double value, std::uint32_t file, std::string_view json_path);
+  void add_fact_figure(double value, const Provenance& source);
+
+  // Sorts the index; call after the last add and before find().
+  void seal();
+  // Figures v with |v - value| <= rel_tol * |value| (exact match for 0), closest first.
+  std::vector<FigureMatch> find(double value, double rel_tol, std::size_t limit = 16) const;
+
+  std::size_t size() const { return entries_.size(); }
+  std::size_t dropped() const { return dropped_; }
+  std::size_t max_total() const { return max_total_; }
+  std::size_t max_per_file() const { return max_per_file_; }
+
+ private:
+  enum class Kind : std::uint8_t { kCell, kLeaf, kFact };
+  struct Entry {
+    double value;
+    std::uint32_t file;
+    std::uint32_t row;
+    std::uint32_t line;
+    std::uint32_t column;  // interned
+    std::uint32_t path;    // interned
+    Kind kind;
+  };
+  std::uint32_t intern(std::string_view text);
+  bool admit(std::uint32_t file);
+  FigureMatch materialise(const Entry& entry) const;
+
+  std::size_t max_total_;
+  std::size_t max_per_file_;
+  std::size_t dropped_ = 0;
+  bool sorted_ = true;
+  std::vector<Entry> entries_;
+  std::vector<std::pair<std::string, std::string>> files_;  // root, file
+  std::unordered_map<std::string, std::uint32_t> file_ids_;
+  std::vector<std::uint32_t> per_file_count_;
+  std::vector<std::string> strings_;
+  std::unordered_map<std::string, std::uint32_t> string_ids_;
+};
+
+}  // namespace chimera::ingest

@@ -1,0 +1,369 @@
+#include "chimera/ingest/summary.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+#include "chimera/ingest/facts.hpp"
+
+namespace chimera::ingest {
+namespace {
+
+std::string human_bytes(std::uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KB", "MB", "GB", "TB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) value /= 1024, ++unit;
+  return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
+std::string type_counts(const Inventory& inv) {
+  std::string out;
+  for (const auto& [name, stats] : inv.by_type) {
+    out += (out.empty() ? "" : ", ") + std::to_string(stats.files) + " " + name;
+  }
+  return out.empty() ? "no files" : out;
+}
+
+std::string location(const Provenance& source) {
+  if (!source.json_path.empty()) return " @" + source.json_path;
+  if (source.row > 0) return " @row " + std::to_string(source.row);
+  if (source.line > 0) return " @line " + std::to_string(source.line);
+  return "";
+}
+
+}  // namespace
+
+std::size_t estimate_tokens(const std::string& text) {
+  return (text.size() + 3) / 4;
+}
+
+std::string data_summary(const Analysis& a, std::size_t token_budget) {
+  const std::size_t budget_chars = token_budget * 4;
+  const Inventory& inv = a.inventory;
+  std::string out = fmt::format("Inventory: {} files, {} ({})", inv.total_files,
+                                human_bytes(inv.total_bytes), type_counts(inv));
+  std::string extra;
+  if (!inv.empty_files.empty()) extra += fmt::format("{} empty", inv.empty_files.size());
+  if (!inv.parse_failures.empty())
+    extra +=
+        fmt::format("{}{} failed to parse", extra.empty() ? "" : ", ", inv.parse_failures.size());
+  if (!inv.skipped.empty())
+    extra += fmt::format("{}{} skipped", extra.empty() ? "" : ", ", inv.skipped.size());
+  if (!extra.empty()) out += "; " + extra;
+  out += ".\n";
+  for (const auto& root : inv.roots) {
+    if (!root.exists) out += "Absent: " + root.path + " (" + root.message + ").\n";
+  }
+  if (out.size() > budget_chars) {
+    // The inventory is never dropped; at the smallest budgets it is cut short.
+    out = fmt::format("{} files ({}).\n", inv.total_files, type_counts(inv));
+    return out;
+  }
+
+  // Greedy pick by score, discounted for kinds and files already picked, so a
+  // small budget covers gaps, best configurations and key means rather than
+  // ten facts from one file.
+  std::vector<bool> used(a.facts.size(), false);
+  std::map<std::string, int> picked_kind, picked_file;
+  for (;;) {
+    double best_score = -1;
+    std::size_t best = a.facts.size();
+    for (std::size_t i = 0; i < a.facts.size(); ++i) {
+      const Fact& f = a.facts[i];
+      if (used[i] || f.kind == "inventory" || f.kind == "absent") continue;
+      const double score =
+          f.score * std::pow(0.8, picked_kind[f.kind]) * std::pow(0.85, picked_file[f.source.file]);
+      if (score > best_score) best_score = score, best = i;
+    }
+    if (best == a.facts.size()) break;
+    used[best] = true;
+    const Fact& f = a.facts[best];
+    const std::string line = "- " + f.text + location(f.source) + "\n";
+    if (out.size() + line.size() > budget_chars) continue;  // a shorter fact may still fit
+    out += line;
+    ++picked_kind[f.kind];
+    ++picked_file[f.source.file];
+  }
+  return out;
+}
+
+std::string render_markdown(const Analysis& a, std::size_t max_facts) {
+  const Inventory& inv = a.inventory;
+  std::string out = "# Inventory\n\n";
+  for (const auto& root : inv.roots) {
+    out += root.exists ? fmt::format("- Root `{}`\n", root.path)
+                       : fmt::format("- Root `{}`: **absent** ({})\n", root.path, root.message);
+  }
+  out += fmt::format("\n{} files, {} ({} bytes) in {} directories; analysed in {:.1f} ms.\n\n",
+                     inv.total_files, human_bytes(inv.total_bytes), inv.total_bytes,
+                     inv.directories, a.elapsed_ms);
+  out += "| type | files | bytes | latest modified (UTC) |\n|---|---:|---:|---|\n";
+  for (const auto& [name, stats] : inv.by_type) {
+    out += fmt::format("| {} | {} | {} | {} |\n", name, stats.files, stats.bytes,
+                       stats.latest_mtime_utc);
+  }
+  out += fmt::format("| **total** | {} | {} | |\n\n", inv.total_files, inv.total_bytes);
+
+  out += "## Directories\n\n| directory | files | bytes |\n|---|---:|---:|\n";
+  std::size_t shown = 0;
+  for (const auto& [dir, stats] : inv.by_directory) {
+    if (shown++ == 100) {
+      out += fmt::format("| ... {} more | | |\n", inv.by_directory.size() - 100);
+      break;
+    }
+    out += fmt::format("| {} | {} | {} |\n", dir, stats.files, stats.bytes);
+  }
+
+  out += fmt::format("\n## Gaps ({})\n\n", a.gaps.size());
+  if (a.gaps.empty()) out += "None found.\n";
+  for (std::size_t i = 0; i < a.gaps.size() && i < 100; ++i) {
+    out +=
+        fmt::format("- **{}**: {}{}\n", a.gaps[i].kind, a.gaps[i].text, location(a.gaps[i].source));
+  }
+  if (a.gaps.size() > 100) out += fmt::format("- ... and {} more\n", a.gaps.size() - 100);
+
+  out += "\n## Best and worst configurations\n\n";
+  bool any_sweep = false;
+  for (const auto& table : a.tables) {
+    if (table.extremes.empty()) continue;
+    any_sweep = true;
+    out += fmt::format(
+        "### {}{} ({} rows)\n\n| metric | best | worst |\n|---|---|---|\n", table.source.file,
+        table.source.json_path.empty() ? "" : " " + table.source.json_path, table.rows);
+    for (const auto& e : table.extremes) {
+      const std::string unit = e.metric.unit.empty() ? "" : " " + e.metric.unit;
+      out += fmt::format(
+          "| {} ({}) | {}{} — {} (row {}) | {}{} — {} (row {}) |\n", e.column,
+          e.metric.direction == Direction::kHigherIsBetter ? "higher is better" : "lower is better",
+          format_number(e.best.value), unit, describe_row(e.best), e.best.row,
+          format_number(e.worst.value), unit, describe_row(e.worst), e.worst.row);
+    }
+    out += "\n";
+  }
+  if (!any_sweep) out += "No configuration sweeps found.\n\n";
+
+  auto issues = [&out](const char* title, const std::vector<FileIssue>& list) {
+    out += fmt::format("## {} ({})\n\n", title, list.size());
+    if (list.empty()) out += "None.\n";
+    for (const auto& issue : list) {
+      std::string where;
+      if (issue.source.line > 0) where += fmt::format(" line {}", issue.source.line);
+      if (issue.column > 0) where += fmt::format(" column {}", issue.column);
+      if (issue.has_offset) where += fmt::format(" (byte offset {})", issue.offset);
+      out += fmt::format("- `{}`{}: {}\n", issue.source.file, where, issue.reason);
+    }
+    out += "\n";
+  };
+  issues("Parse failures", inv.parse_failures);
+  issues("Skipped", inv.skipped);
+  issues("Warnings", inv.warnings);
+  if (!inv.empty_files.empty()) {
+    out += fmt::format("## Empty files ({})\n\n", inv.empty_files.size());
+    for (const auto& file : inv.empty_files) out += "- `" + file.file + "`\n";
+    out += "\n";
+  }
+
+  out += fmt::format("## Top facts ({} of {})\n\n| id | fact | source |\n|---|---|---|\n",
+                     std::min(max_facts, a.facts.size()), a.facts.size());
+  for (std::size_t i = 0; i < a.facts.size() && i < max_facts; ++i) {
+    const Fact& f = a.facts[i];
+    std::string text = f.text;
+    for (char& c : text) {
+      if (c == '|') c = '/';
+    }
+    out += fmt::format("| {} | {} | {} |\n", f.id, text, f.source.describe());
+  }
+  if (a.figures.dropped() > 0 || a.counts.tables_total > a.tables.size() ||
+      a.counts.facts_total > a.facts.size()) {
+    out += fmt::format(
+        "\nLimits: {} figures indexed ({} not indexed beyond {} per file / {} in total); "
+        "{} of {} tables kept in detail; {} of {} facts kept.\n",
+        a.figures.size(), a.figures.dropped(), a.figures.max_per_file(), a.figures.max_total(),
+        a.tables.size(), a.counts.tables_total, a.facts.size(), a.counts.facts_total);
+  }
+  return out;
+}
+
+namespace {
+
+nlohmann::json provenance_json(const Provenance& p) {
+  nlohmann::json j = {{"root", p.root}, {"file", p.file}};
+  if (p.row > 0) j["row"] = p.row;
+  if (!p.column.empty()) j["column"] = p.column;
+  if (!p.json_path.empty()) j["json_path"] = p.json_path;
+  if (p.line > 0) j["line"] = p.line;
+  return j;
+}
+
+nlohmann::json issues_json(const std::vector<FileIssue>& list) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& issue : list) {
+    nlohmann::json j = provenance_json(issue.source);
+    j["reason"] = issue.reason;
+    if (issue.has_offset) j["offset"] = issue.offset;
+    if (issue.column > 0) j["byte_column"] = issue.column;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+nlohmann::json number_or_null(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
+}
+
+nlohmann::json row_json(const RowRef& row) {
+  nlohmann::json identity = nlohmann::json::object();
+  for (const auto& [name, value] : row.identity) identity[name] = value;
+  nlohmann::json j = {
+      {"row", row.row}, {"value", number_or_null(row.value)}, {"identity", identity}};
+  if (row.line > 0) j["line"] = row.line;
+  return j;
+}
+
+nlohmann::json metric_json(const MetricInfo& metric) {
+  return {
+      {"unit", metric.unit}, {"direction", to_string(metric.direction)}, {"key", metric.is_key}};
+}
+
+nlohmann::json table_json(const TableAnalysis& t) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& c : t.columns) {
+    nlohmann::json j = {{"name", c.name},
+                        {"type", to_string(c.type)},
+                        {"empty", c.empty},
+                        {"missing", c.missing},
+                        {"distinct", c.distinct},
+                        {"examples", c.examples},
+                        {"configuration", c.is_configuration}};
+    if (c.numeric.count > 0) {
+      j["numeric"] = {{"count", c.numeric.count},
+                      {"mean", number_or_null(c.numeric.mean)},
+                      {"min", number_or_null(c.numeric.min)},
+                      {"max", number_or_null(c.numeric.max)},
+                      {"p50", number_or_null(c.numeric.p50)},
+                      {"p50_exact", c.numeric.p50_exact}};
+    }
+    if (c.metric.is_metric) j["metric"] = metric_json(c.metric);
+    columns.push_back(std::move(j));
+  }
+  nlohmann::json extremes = nlohmann::json::array();
+  for (const auto& e : t.extremes) {
+    extremes.push_back({{"column", e.column},
+                        {"metric", metric_json(e.metric)},
+                        {"best", row_json(e.best)},
+                        {"worst", row_json(e.worst)}});
+  }
+  nlohmann::json zero = nlohmann::json::array();
+  for (const auto& z : t.zero_completed) {
+    zero.push_back({{"row", row_json(z.row)},
+                    {"column", z.column},
+                    {"planned", z.planned >= 0 ? nlohmann::json(z.planned) : nlohmann::json()}});
+  }
+  nlohmann::json j = {{"source", provenance_json(t.source)},
+                      {"kind", t.kind},
+                      {"rows", t.rows},
+                      {"ragged_rows", t.ragged_rows},
+                      {"dropped_columns", t.dropped_columns},
+                      {"columns", columns},
+                      {"is_sweep", t.is_sweep},
+                      {"extremes", extremes},
+                      {"zero_completed", zero},
+                      {"zero_completed_total", t.zero_completed_total}};
+  if (!t.title.empty()) j["title"] = t.title;
+  if (t.errors.count > 0) {
+    j["error_rows"] = {{"column", t.errors.column},
+                       {"count", t.errors.count},
+                       {"without_tokens", t.errors.without_tokens},
+                       {"first", row_json(t.errors.first)},
+                       {"first_message", t.errors.first_message}};
+  }
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Analysis& a) {
+  const Inventory& inv = a.inventory;
+  nlohmann::json roots = nlohmann::json::array();
+  for (const auto& r : inv.roots) {
+    roots.push_back({{"path", r.path}, {"exists", r.exists}, {"message", r.message}});
+  }
+  nlohmann::json by_type = nlohmann::json::object();
+  for (const auto& [name, s] : inv.by_type) {
+    by_type[name] = {
+        {"files", s.files}, {"bytes", s.bytes}, {"latest_mtime_utc", s.latest_mtime_utc}};
+  }
+  nlohmann::json by_dir = nlohmann::json::object();
+  for (const auto& [name, s] : inv.by_directory)
+    by_dir[name] = {{"files", s.files}, {"bytes", s.bytes}};
+  nlohmann::json empty = nlohmann::json::array();
+  for (const auto& p : inv.empty_files) empty.push_back(provenance_json(p));
+
+  nlohmann::json tables = nlohmann::json::array();
+  for (const auto& t : a.tables) tables.push_back(table_json(t));
+  nlohmann::json leaves = nlohmann::json::array();
+  for (const auto& l : a.json_leaves) {
+    leaves.push_back({{"source", provenance_json(l.source)},
+                      {"value", number_or_null(l.value)},
+                      {"metric", metric_json(l.metric)}});
+  }
+  nlohmann::json headings = nlohmann::json::array();
+  for (const auto& h : a.headings) {
+    headings.push_back(
+        {{"source", provenance_json(h.source)}, {"level", h.level}, {"text", h.text}});
+  }
+  nlohmann::json gaps = nlohmann::json::array();
+  for (const auto& g : a.gaps) {
+    gaps.push_back({{"kind", g.kind},
+                    {"text", g.text},
+                    {"count", g.count},
+                    {"source", provenance_json(g.source)}});
+  }
+  nlohmann::json facts = nlohmann::json::array();
+  for (const auto& f : a.facts) {
+    nlohmann::json values = nlohmann::json::array();
+    for (double v : f.values) values.push_back(number_or_null(v));
+    facts.push_back({{"id", f.id},
+                     {"kind", f.kind},
+                     {"text", f.text},
+                     {"values", values},
+                     {"unit", f.unit},
+                     {"score", f.score},
+                     {"source", provenance_json(f.source)}});
+  }
+  return {
+      {"schema_version", kAnalysisSchemaVersion},
+      {"elapsed_ms", a.elapsed_ms},
+      {"inventory",
+       {{"roots", roots},
+        {"total_files", inv.total_files},
+        {"total_bytes", inv.total_bytes},
+        {"directories", inv.directories},
+        {"by_type", by_type},
+        {"by_directory", by_dir},
+        {"empty_files", empty},
+        {"parse_failures", issues_json(inv.parse_failures)},
+        {"skipped", issues_json(inv.skipped)},
+        {"warnings", issues_json(inv.warnings)}}},
+      {"tables", tables},
+      {"json_metric_leaves", leaves},
+      {"headings", headings},
+      {"gaps", gaps},
+      {"facts", facts},
+      {"figure_index",
+       {{"figures", a.figures.size()},
+        {"dropped", a.figures.dropped()},
+        {"max_per_file", a.figures.max_per_file()},
+        {"max_total", a.figures.max_total()}}},
+      {"counts",
+       {{"tables_total", a.counts.tables_total},
+        {"facts_total", a.counts.facts_total},
+        {"json_leaves_total", a.counts.json_leaves_total},
+        {"headings_total", a.counts.headings_total},
+        {"issues_dropped", a.counts.issues_dropped}}},
+  };
+}
+
+}  // namespace chimera::ingest
