@@ -102,8 +102,10 @@ JsonSyntaxError locate_error(std::string_view text, const std::string& fallback_
   nlohmann::json::sax_parse(text.begin(), text.end(), &locator);
   JsonSyntaxError error;
   error.reason = locator.message.empty() ? fallback_reason : locator.message;
-  const std::size_t position = std::min<std::size_t>(locator.position, text.size());
-  error.offset = position > 0 ? position - 1 : 0;
+  // nlohmann counts the byte it failed on from 1; at end of input the error is
+  // after the last byte (a truncated file ends there).
+  const std::size_t position = locator.position;
+  error.offset = position >= text.size() ? text.size() : (position > 0 ? position - 1 : 0);
   error.line = 1;
   std::size_t line_start = 0;
   for (std::size_t i = 0; i < error.offset && i < text.size(); ++i) {
