@@ -1,0 +1,54 @@
+#pragma once
+// The options `chimera bench` and `chimera sweep` share: where the server is,
+// what to ask it, how often, and where the results go.
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "chimera/orchestrate/bench_runner.hpp"
+#include "chimera/orchestrate/grid.hpp"
+
+namespace chimera::cli {
+
+struct BenchCliOptions {
+  std::string endpoint;
+  std::string backend;  // "", ollama, openai
+  bool sim = false;
+  std::string sim_config;
+  std::vector<std::string> models;
+  std::string api;
+  std::vector<std::string> option_specs;  // NAME=V1,V2
+  std::string num_gpu, num_ctx, temperature, top_p, top_k, repeat_penalty, seed, num_predict;
+  std::vector<std::string> prompts;
+  std::string prompt_file;
+  std::string system;
+  int runs = 5;
+  int warmup = 1;
+  int concurrency = 1;
+  bool cold = false;
+  std::string keep_alive;
+  double timeout_connect_s = 5;
+  double timeout_first_token_s = 120;
+  double timeout_idle_s = 60;
+  double timeout_total_s = 600;
+  double cold_threshold_ms = 500;
+  std::vector<std::string> headers;  // "Name: value"
+  std::string store = "chimera-results.sqlite";
+  bool no_store = false;
+  std::vector<std::string> outputs;
+};
+
+void add_bench_options(CLI::App& app, BenchCliOptions& options);
+
+// The option axes from --option and the shortcut flags; UsageError when malformed.
+std::vector<orchestrate::OptionAxis> option_axes(const BenchCliOptions& options);
+// Prompts from --prompt and --prompt-file (one per line, blank lines skipped).
+std::vector<std::string> load_prompts(const BenchCliOptions& options);
+// The per-request part of the plan (everything but model and options).
+orchestrate::RunPlan plan_template(const BenchCliOptions& options);
+
+extern const char* const kMetricsHelp;
+
+}  // namespace chimera::cli
