@@ -1,9 +1,115 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
 #include "chimera/cli/commands.hpp"
+#include "chimera/orchestrate/comparison.hpp"
+#include "chimera/report/outputs.hpp"
+#include "chimera/util/error.hpp"
 
 namespace chimera::cli {
+namespace {
 
-Command add_compare_command(CLI::App& root, const GlobalOptions& /*globals*/) {
-  return not_built_yet(root, "compare", "Compare baseline and candidate results with confidence intervals and tests");
+struct CompareCliOptions {
+  std::vector<std::string> sources;
+  std::vector<std::string> metrics{"decode_tps", "ttft_ms", "e2e_ms", "tpot_ms"};
+  double confidence = 0.95;
+  std::string output;
+};
+
+orchestrate::SampleSet load(const std::string& spec) {
+  auto set = orchestrate::load_samples(spec);
+  if (!set) throw Error(fmt::format("could not read '{}': {}", spec, set.error().message));
+  return std::move(*set);
+}
+
+int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
+  std::vector<report::Metric> metrics;
+  for (const auto& name : o.metrics) {
+    auto m = report::metric_from_name(name);
+    if (!m) {
+      std::string known;
+      for (const auto& info : report::metric_catalog())
+        known += (known.empty() ? "" : ", ") + std::string(info.name);
+      throw UsageError(fmt::format("unknown metric '{}' (known: {})", name, known));
+    }
+    metrics.push_back(*m);
+  }
+
+  std::vector<orchestrate::SampleSet> sets;
+  std::string title = "Comparison";
+  std::error_code ec;
+  if (o.sources.size() == 1 && std::filesystem::is_directory(o.sources.front(), ec)) {
+    // A `chimera run` directory: its first agent (the baseline of baseline_vs_chimera)
+    // against each of the others, over every run.
+    const auto& dir = o.sources.front();
+    auto agents = orchestrate::run_directory_agents(dir);
+    if (!agents) throw Error(agents.error().message);
+    if (agents->size() < 2) {
+      throw UsageError(fmt::format(
+          "'{}' has {} agent(s); comparing needs a baseline and a candidate", dir, agents->size()));
+    }
+    for (const auto& agent : *agents) {
+      auto set = load(dir + "#agent=" + agent);
+      set.label = agent;
+      sets.push_back(std::move(set));
+    }
+    title = fmt::format("Baseline vs Chimera — {} (baseline: {})", dir, agents->front());
+  } else {
+    if (o.sources.size() < 2) {
+      throw UsageError(
+          "give a baseline and at least one candidate (or one `chimera run` directory)");
+    }
+    for (const auto& s : o.sources) sets.push_back(load(s));
+  }
+
+  const orchestrate::SampleSet baseline = sets.front();
+  const std::vector<orchestrate::SampleSet> candidates(sets.begin() + 1, sets.end());
+  const auto result = orchestrate::compare_sets(baseline, candidates, metrics, o.confidence);
+  const std::string markdown = orchestrate::render_comparison_markdown(result, title);
+  if (!o.output.empty()) {
+    if (auto w = report::write_file_atomically(o.output, markdown); !w)
+      throw Error(w.error().message);
+  }
+  if (globals.json) {
+    std::cout << orchestrate::to_json(result).dump(2) << "\n";
+  } else {
+    std::cout << markdown;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_compare_command(CLI::App& root, const GlobalOptions& globals) {
+  auto o = std::make_shared<CompareCliOptions>();
+  auto* app = root.add_subcommand(
+      "compare", "Compare baseline and candidate results with confidence intervals and tests");
+  app->footer(
+      "Sources: FILE.jsonl (raw requests, e.g. `chimera bench --output r.jsonl`), a `chimera run` "
+      "output directory, or STORE.sqlite#RUN.\nSelectors after '#': agent=NAME, phase=NAME, "
+      "config=KEY_OR_LABEL, or a run id for a store.\nWith a single `chimera run` directory, its "
+      "first agent is the baseline and every other agent a candidate (baseline vs Chimera).\n"
+      "Per metric: difference of means with its 95% Welch interval, relative difference "
+      "(candidate − baseline) / baseline, Welch's t-test and Mann–Whitney U p values, and a "
+      "verdict.\n"
+      "Only measured, successful, warm requests are compared; warm-up, failed, empty and cold "
+      "requests are counted and left out.\n\nExamples:\n"
+      "  chimera compare base.jsonl tuned.jsonl\n"
+      "  chimera compare results.sqlite#3 results.sqlite#4 --metric decode_tps,ttft_ms\n"
+      "  chimera compare chimera-runs/baseline_vs_chimera-20261121-101500");
+  app->add_option("sources", o->sources, "BASELINE CANDIDATE... (or one run directory)")
+      ->required();
+  app->add_option("--metric", o->metrics, "Metrics to compare (comma-separated)")
+      ->delimiter(',')
+      ->capture_default_str();
+  app->add_option("--confidence", o->confidence, "Confidence level of the intervals")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 0.999));
+  app->add_option("--output", o->output, "Also write the Markdown comparison to this file");
+  return Command{app, [o, &globals] { return compare_command(*o, globals); }};
 }
 
 }  // namespace chimera::cli

@@ -1,9 +1,318 @@
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "chimera/agents/config.hpp"
+#include "chimera/backends/backend.hpp"
 #include "chimera/cli/commands.hpp"
+#include "chimera/orchestrate/agent_run.hpp"
+#include "chimera/orchestrate/grid.hpp"
+#include "chimera/orchestrate/sim_launcher.hpp"
+#include "chimera/util/error.hpp"
+#include "chimera/util/terminal.hpp"
 
 namespace chimera::cli {
+namespace fs = std::filesystem;
+namespace {
 
-Command add_run_command(CLI::App& root, const GlobalOptions& /*globals*/) {
-  return not_built_yet(root, "run", "Run agent workflows against inference servers and write grounded reports");
+struct RunCliOptions {
+  std::string artifacts;
+  std::vector<std::string> data_dirs;
+  std::string scenario = "baseline_vs_chimera";
+  std::string scenario_name;
+  std::string persona;
+  std::string profile;
+  std::string model;
+  std::vector<std::string> option_specs;
+  std::string endpoint;
+  std::string backend;
+  bool pipeline = false;
+  int runs = 1;
+  std::string output_dir;
+  bool sim = false;
+  bool sim_shared = false;
+  std::string sim_config;
+  bool no_isolated = false;
+  double contention_threshold = 0.9;
+  int permits = 0;
+  std::string store;
+  double timeout_connect_s = 5, timeout_first_token_s = 300, timeout_idle_s = 120,
+         timeout_total_s = 1800;
+  double cold_threshold_ms = 500;
+  std::vector<std::string> headers;
+};
+
+agents::Catalog load_catalog(const GlobalOptions& globals) {
+  if (globals.config_path.empty()) return agents::Catalog::builtin();
+  auto catalog = agents::load_config_file(globals.config_path);
+  if (!catalog) throw Error(catalog.error().message);
+  return *catalog;
+}
+
+std::string list_scenarios(const agents::Catalog& catalog) {
+  std::string names;
+  for (const auto& s : catalog.scenarios()) names += (names.empty() ? "" : ", ") + s.name;
+  return names;
+}
+
+agents::Scenario choose_scenario(const RunCliOptions& o, agents::Catalog& catalog) {
+  if (!o.persona.empty()) {
+    auto persona = catalog.persona(o.persona);
+    if (!persona) throw UsageError(persona.error().message);
+    auto profile = catalog.profile(o.profile.empty() ? "baseline" : o.profile);
+    if (!profile) throw UsageError(profile.error().message);
+    agents::Scenario single;
+    single.name = "single:" + persona->name;
+    single.agents.push_back({persona->name, *persona, *profile, "", {}});
+    return single;
+  }
+  std::string name = o.scenario;
+  std::error_code ec;
+  if (fs::is_regular_file(o.scenario, ec)) {
+    // A scenario file: its scenarios join the catalog; pick the one it defines.
+    std::set<std::string> before;
+    for (const auto& s : catalog.scenarios()) before.insert(s.name);
+    auto loaded = agents::load_config_file(o.scenario, catalog);
+    if (!loaded) throw Error(loaded.error().message);
+    catalog = *loaded;
+    std::vector<std::string> added;
+    for (const auto& s : catalog.scenarios()) {
+      if (!before.contains(s.name)) added.push_back(s.name);
+    }
+    if (!o.scenario_name.empty()) {
+      name = o.scenario_name;
+    } else if (added.size() == 1) {
+      name = added.front();
+    } else {
+      throw UsageError(
+          fmt::format("scenario file '{}' defines {} scenarios; choose one with "
+                      "--scenario-name (known: {})",
+                      o.scenario, added.size(), list_scenarios(catalog)));
+    }
+  }
+  auto scenario = catalog.scenario(name);
+  if (!scenario) throw UsageError(scenario.error().message);
+  return *scenario;
+}
+
+void apply_overrides(const RunCliOptions& o, const agents::Catalog& catalog,
+                     agents::Scenario& scenario) {
+  for (auto& agent : scenario.agents) {
+    if (!o.profile.empty() && o.persona.empty()) {
+      auto profile = catalog.profile(o.profile);
+      if (!profile) throw UsageError(profile.error().message);
+      agent.profile = *profile;
+    }
+    if (!o.model.empty()) agent.profile.model = o.model;
+    for (const auto& spec : o.option_specs) {
+      const auto eq = spec.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        throw UsageError(fmt::format("--option '{}' is not NAME=VALUE (e.g. num_ctx=2048)", spec));
+      }
+      agent.profile.options[spec.substr(0, eq)] =
+          orchestrate::parse_option_value(spec.substr(eq + 1));
+    }
+  }
+  if (o.pipeline) scenario = agents::as_pipeline(scenario);
+}
+
+std::vector<fs::path> artifact_roots(const RunCliOptions& o) {
+  std::vector<fs::path> roots;
+  if (!o.artifacts.empty()) {
+    const fs::path base(o.artifacts);
+    std::error_code ec;
+    if (!fs::is_directory(base, ec)) {
+      throw Error(fmt::format("artifacts directory '{}' does not exist", o.artifacts));
+    }
+    bool any = false;
+    for (const char* sub : {"reports", "csv_data", "artifacts"}) {
+      roots.push_back(base / sub);
+      any = any || fs::is_directory(base / sub, ec);
+    }
+    if (!any) {
+      term::warn(
+          fmt::format("'{}' has none of reports/, csv_data/, artifacts/: analysing the "
+                      "directory itself",
+                      o.artifacts));
+      roots = {base};
+    }
+  }
+  for (const auto& d : o.data_dirs) roots.emplace_back(d);
+  if (roots.empty()) {
+    throw UsageError(
+        "give the artifacts to analyse: --artifacts DIR (reports/, csv_data/, "
+        "artifacts/ under it) or --data DIR");
+  }
+  return roots;
+}
+
+std::string default_output_dir(const std::string& scenario) {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::string safe;
+  for (char c : scenario)
+    safe += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '_';
+  return fmt::format("chimera-runs/{}-{:04}{:02}{:02}-{:02}{:02}{:02}", safe, tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
+  auto catalog = load_catalog(globals);
+  auto scenario = choose_scenario(o, catalog);
+  apply_overrides(o, catalog, scenario);
+
+  orchestrate::AgentRunOptions options;
+  options.roots = artifact_roots(o);
+  options.backend_kind = o.backend;
+  options.runs = o.runs;
+  options.isolated_baselines = !o.no_isolated;
+  options.contention_threshold = o.contention_threshold;
+  options.permits_per_endpoint = o.permits;
+  options.cold_threshold_ms = o.cold_threshold_ms;
+  options.timeouts.connect_ms = o.timeout_connect_s * 1000;
+  options.timeouts.first_token_ms = o.timeout_first_token_s * 1000;
+  options.timeouts.idle_ms = o.timeout_idle_s * 1000;
+  options.timeouts.total_ms = o.timeout_total_s * 1000;
+  for (const auto& h : o.headers) {
+    const auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0)
+      throw UsageError(fmt::format("header '{}' is not 'Name: value'", h));
+    std::string value = h.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    options.headers[h.substr(0, colon)] = value;
+  }
+
+  orchestrate::SimLauncher sims;
+  if (o.sim || o.sim_shared) {
+    options.simulated = true;
+    auto config = orchestrate::sim_config_from(o.sim_config);
+    const std::string suffix = o.backend == "openai" ? "/v1" : "";
+    if (o.sim_shared) {
+      // One server, one slot: the agents contend for it.
+      config.parallel = 1;
+      const std::string url = sims.start(config) + suffix;
+      for (auto& a : scenario.agents) a.endpoint = url;
+    } else {
+      // Like the original's two Ollama instances: one server per agent.
+      for (auto& a : scenario.agents) a.endpoint = sims.start(config) + suffix;
+    }
+    options.default_endpoint = scenario.agents.empty() ? "" : scenario.agents.front().endpoint;
+  } else {
+    options.default_endpoint = !o.endpoint.empty()     ? o.endpoint
+                               : o.backend == "openai" ? backends::default_openai_url()
+                                                       : backends::default_ollama_url();
+  }
+  options.scenario = scenario;
+  options.output_dir = o.output_dir.empty() ? default_output_dir(scenario.name) : o.output_dir;
+  options.store_url = o.store;
+
+  const auto result = orchestrate::run_agents(options);
+
+  if (globals.json) {
+    nlohmann::json j = {
+        {"output_dir", result.output_dir.string()}, {"runs_completed", result.runs_completed},
+        {"agent_failures", result.agent_failures},  {"interrupted", result.interrupted},
+        {"simulated", options.simulated},           {"reports", result.report_paths}};
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << fmt::format("{}{} run(s) of scenario {} written to {}\n",
+                             options.simulated ? "SIMULATED: " : "", result.runs_completed,
+                             scenario.name, result.output_dir.string());
+    for (const auto& p : result.report_paths) std::cout << "  " << p << "\n";
+    std::cout << "  " << (result.output_dir / "summary.md").string() << "\n";
+    if (result.agent_failures > 0) {
+      std::cout << fmt::format(
+          "{} agent report(s) record a failed or empty LLM call; see the "
+          "reports for the reason.\n",
+          result.agent_failures);
+    }
+  }
+  if (result.interrupted) {
+    std::cerr << "chimera run: interrupted; finished runs are complete on disk, the run in flight "
+                 "is marked INCOMPLETE.md\n";
+    return kExitInterrupted;
+  }
+  return result.agent_failures > 0 ? kExitPartial : kExitOk;
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
+  auto o = std::make_shared<RunCliOptions>();
+  auto* app = root.add_subcommand(
+      "run", "Run agent workflows against inference servers and write grounded reports");
+  app->footer(
+      "Default: the baseline_vs_chimera scenario (DataCollector-9000 on the baseline profile and "
+      "InsightAgent on chimera-optimized), run concurrently, each given the data summary.\n"
+      "With two or more agents each is first timed alone (isolated baseline), then all together: "
+      "speedup = sum(T_i) / W, efficiency = speedup / N.\n\nExamples:\n"
+      "  chimera run --sim --artifacts examples/artifacts\n"
+      "  chimera run --artifacts ./bench-results --runs 3\n"
+      "  chimera run --persona InsightAgent --profile chimera-optimized --data ./reports\n"
+      "  chimera run --scenario my-scenario.yaml --sim-shared --artifacts ./results");
+  app->add_option("--artifacts,-a", o->artifacts,
+                  "Artifacts directory: reports/, csv_data/ and artifacts/ under it are analysed");
+  app->add_option("--data", o->data_dirs, "Any other directory to analyse (repeatable)");
+  app->add_option("--scenario,-s", o->scenario,
+                  "Built-in scenario (baseline_vs_chimera, chimera_hetero, chimera_homo), one from "
+                  "--config, or a scenario YAML file")
+      ->capture_default_str();
+  app->add_option("--scenario-name", o->scenario_name, "Which scenario of a scenario file to run");
+  app->add_option("--persona", o->persona, "Run one agent with this persona (single persona call)");
+  app->add_option("--profile", o->profile,
+                  "Profile for --persona, or for every agent of the scenario");
+  app->add_option("--model,-m", o->model, "Model for every agent (overrides the profiles)");
+  app->add_option("--option,-o", o->option_specs, "Option NAME=VALUE for every agent (repeatable)");
+  app->add_option("--endpoint,-e", o->endpoint,
+                  "Server URL for agents without their own (default: OLLAMA_HOST or "
+                  "http://localhost:11434)");
+  app->add_option("--backend", o->backend, "ollama or openai (default: inferred from the URL)")
+      ->check(CLI::IsMember({"ollama", "openai"}));
+  app->add_flag(
+      "--pipeline", o->pipeline,
+      "Hand each agent's answer to the next (collector → insight) instead of running them "
+      "side by side");
+  app->add_option("--runs,-n", o->runs, "How many times to run the scenario")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  app->add_option("--output-dir,-O", o->output_dir,
+                  "Where run_N/, summary.json, summary.md and requests.jsonl go (default: "
+                  "chimera-runs/<scenario>-<UTC time>)");
+  app->add_flag(
+      "--sim", o->sim,
+      "Start a built-in simulated server for each agent (everything is labelled SIMULATED)");
+  app->add_flag("--sim-shared", o->sim_shared,
+                "Start ONE built-in simulated server with one slot for all agents");
+  app->add_option("--sim-config", o->sim_config, "YAML file for the built-in simulator")
+      ->check(CLI::ExistingFile);
+  app->add_flag("--no-isolated", o->no_isolated,
+                "Skip the isolated baselines (no speedup is reported)");
+  app->add_option("--contention-threshold", o->contention_threshold,
+                  "Efficiency below which contention is reported")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--permits", o->permits,
+                  "At most this many requests in flight per endpoint (0: no limit)")
+      ->capture_default_str();
+  app->add_option("--store", o->store, "Results store (default: <output-dir>/results.sqlite)");
+  app->add_option("--timeout-connect", o->timeout_connect_s, "Connect timeout, seconds")
+      ->capture_default_str();
+  app->add_option("--timeout-first-token", o->timeout_first_token_s, "First-token limit, seconds")
+      ->capture_default_str();
+  app->add_option("--timeout-idle", o->timeout_idle_s, "Idle limit between chunks, seconds")
+      ->capture_default_str();
+  app->add_option("--timeout-total", o->timeout_total_s, "Total limit per call, seconds")
+      ->capture_default_str();
+  app->add_option("--cold-threshold-ms", o->cold_threshold_ms,
+                  "A call whose server load time exceeds this paid for a model load")
+      ->capture_default_str();
+  app->add_option("--header", o->headers, "Extra HTTP header 'Name: value' (repeatable)");
+  return Command{app, [o, &globals] { return run_command(*o, globals); }};
 }
 
 }  // namespace chimera::cli
