@@ -191,7 +191,8 @@ net::awaitable<bool> Exchange::answer_load_request(const GenerationRequest& req,
     state_.scheduler.end_use(model, keep_alive_s, Clock::now());
   }
   truth_.done_reason = reason;
-  OllamaFinal f{req.model, rfc3339_now(), "", reason, WireStats{}, 0, false};
+  const std::string created_at = rfc3339_now();
+  OllamaFinal f{req.model, created_at, "", reason, WireStats{}, 0, false};
   std::string body;
   append_ollama_final(body, api_, f);
   body.pop_back();  // a single JSON object, not an NDJSON line
@@ -357,6 +358,7 @@ net::awaitable<bool> Exchange::stream_tokens() {
     due += gap_after(i);
     co_await wait_until(due);
     out.clear();
+    created_at_ = rfc3339_now();
     int batched = 0;
     // Tokens already due go out in one write; each is still its own HTTP chunk.
     while (true) {
