@@ -113,10 +113,11 @@ class Exchange {
     std::string bytes = response_head(status, content_type, static_cast<std::int64_t>(body.size()),
                                       keep_alive_, truth_.id);
     bytes += body;
-    const bool ok = co_await write(std::move(bytes));
+    // Recorded before the last byte leaves, so a client that asks /sim/requests
+    // right after its response always finds it.
     truth_.status = status;
     record();
-    co_return ok&& keep_alive_;
+    co_return co_await write(std::move(bytes)) && keep_alive_;
   }
   net::awaitable<bool> reply_error(int status, const std::string& message,
                                    std::string_view openai_type, std::string_view openai_code) {
@@ -402,15 +403,14 @@ net::awaitable<bool> Exchange::stream_tokens() {
   truth_.status = 200;
   if (fault_.kind == FaultKind::kDrop) {
     boost::system::error_code ec;
+    record();
     socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);
-    record();
     co_return false;
   }
   if (fault_.kind == FaultKind::kTruncate) {
-    const bool ok = co_await write(std::string(kLastChunk));
     record();
-    co_return ok&& keep_alive_;
+    co_return co_await write(std::string(kLastChunk)) && keep_alive_;
   }
   if (fault_.kind == FaultKind::kErrorLine) {
     std::string line;
@@ -422,13 +422,12 @@ net::awaitable<bool> Exchange::stream_tokens() {
     std::string bytes;
     append_http_chunk(bytes, line);
     bytes += kLastChunk;
-    const bool ok = co_await write(std::move(bytes));
     record();
-    co_return ok&& keep_alive_;
+    co_return co_await write(std::move(bytes)) && keep_alive_;
   }
-  const bool ok = co_await write(final_bytes(Clock::now()));
+  std::string final_chunk = final_bytes(Clock::now());
   record();
-  co_return ok&& keep_alive_;
+  co_return co_await write(std::move(final_chunk)) && keep_alive_;
 }
 
 net::awaitable<bool> Exchange::answer_whole() {
@@ -454,10 +453,10 @@ net::awaitable<bool> Exchange::answer_whole() {
   for (std::int64_t i = 0; i < produced; ++i) text += text_.tokens[static_cast<std::size_t>(i)];
 
   if (fault_.kind == FaultKind::kDrop) {
-    boost::system::error_code ec;
-    socket_.close(ec);
     truth_.status = 200;
     record();
+    boost::system::error_code ec;
+    socket_.close(ec);
     co_return false;
   }
   if (fault_.kind == FaultKind::kErrorLine)
