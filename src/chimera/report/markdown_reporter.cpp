@@ -24,10 +24,11 @@ void row(std::ostream& out, const std::vector<std::string>& cells) {
   out << '\n';
 }
 
-void header(std::ostream& out, const std::vector<std::string>& cells) {
+// Text columns first, aligned left; the numeric columns after them, aligned right.
+void header(std::ostream& out, const std::vector<std::string>& cells, std::size_t text_columns) {
   row(out, cells);
   out << '|';
-  for (std::size_t i = 0; i < cells.size(); ++i) out << (i == 0 ? " --- |" : " ---: |");
+  for (std::size_t i = 0; i < cells.size(); ++i) out << (i < text_columns ? " --- |" : " ---: |");
   out << '\n';
 }
 
@@ -37,8 +38,10 @@ std::string mean_sd_of(const ConfigurationResult& c, Metric metric) {
 }
 
 void summaries_table(std::ostream& out, const std::vector<MetricSummary>& summaries) {
-  header(out, {"metric", "n", "mean", "sd", "CV", "min", "p50", "p90", "p95", "p99", "max",
-               "95% CI of mean"});
+  header(out,
+         {"metric", "n", "mean", "sd", "CV", "min", "p50", "p90", "p95", "p99", "max",
+          "95% CI of mean"},
+         1);
   for (const auto& m : summaries) {
     const auto& s = m.summary;
     row(out, {format::metric_title(m.metric), std::to_string(s.n), format::number(s.mean),
@@ -70,8 +73,10 @@ class MarkdownReporter final : public Reporter {
 
     const auto order = ranked_order(report);
     out << "## Overview\n\n";
-    header(out, {"#", "configuration", "model", "ok / measured", "decode rate (tok/s)", "TTFT (ms)",
-                 "end-to-end (ms)"});
+    header(out,
+           {"#", "configuration", "model", "ok / measured", "decode rate (tok/s)", "TTFT (ms)",
+            "end-to-end (ms)"},
+           3);
     for (std::size_t pos = 0; pos < order.size(); ++pos) {
       const auto& c = report.configurations[order[pos]];
       row(out, {std::to_string(pos + 1), format::display_name(c), c.model,

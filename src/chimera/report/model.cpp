@@ -15,7 +15,7 @@ const std::vector<MetricInfo> kCatalog = {
     {Metric::kE2eMs, "e2e_ms", "End-to-end", "ms", Better::kLower, false},
     {Metric::kTpotMs, "tpot_ms", "TPOT", "ms", Better::kLower, false},
     {Metric::kDecodeTps, "decode_tps", "Decode rate", "tok/s", Better::kHigher, false},
-    {Metric::kOutputTokens, "output_tokens", "Output tokens", "tokens", Better::kHigher, false},
+    {Metric::kOutputTokens, "output_tokens", "Output", "tokens", Better::kHigher, false},
     {Metric::kLoadMs, "load_ms", "Load (server)", "ms", Better::kLower, true},
     {Metric::kPromptEvalMs, "prompt_eval_ms", "Prompt eval (server)", "ms", Better::kLower, true},
     {Metric::kEvalMs, "eval_ms", "Eval (server)", "ms", Better::kLower, true},

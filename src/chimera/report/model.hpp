@@ -57,7 +57,7 @@ std::optional<double> metric_value(const measure::RequestResult& request, Metric
 
 struct MetricSummary {
   Metric metric = Metric::kE2eMs;
-  stats::Summary summary;
+  stats::Summary summary{};
 };
 
 struct RequestCounts {
@@ -71,18 +71,18 @@ struct RequestCounts {
 };
 
 struct ConfigurationResult {
-  std::string key;    // stable identity within a run
-  std::string label;  // for people
-  std::string backend, endpoint, model, api;
+  std::string key{};    // stable identity within a run
+  std::string label{};  // for people
+  std::string backend{}, endpoint{}, model{}, api{};
   nlohmann::json options = nlohmann::json::object();
-  RequestCounts counts;
+  RequestCounts counts{};
   // Measured, ok, warm requests, one entry per metric that has any value.
-  std::vector<MetricSummary> warm;
+  std::vector<MetricSummary> warm{};
   // Measured, ok, cold requests, kept apart from the warm ones.
-  std::vector<MetricSummary> cold;
+  std::vector<MetricSummary> cold{};
   // "kind: message" → how many measured requests failed or came back empty that way.
-  std::map<std::string, std::int64_t> error_reasons;
-  std::vector<std::string> warnings;  // each with advice
+  std::map<std::string, std::int64_t> error_reasons{};
+  std::vector<std::string> warnings{};  // each with advice
 
   // The warm summary of a metric, if there is one.
   const stats::Summary* warm_summary(Metric metric) const;
@@ -95,13 +95,13 @@ struct Ranking {
 
 struct BenchReport {
   int schema_version = kSchemaVersion;
-  std::string tool_version;
-  std::string command;  // "bench", "sweep", ...
-  std::string started_at, finished_at;
+  std::string tool_version{};
+  std::string command{};  // "bench", "sweep", ...
+  std::string started_at{}, finished_at{};
   bool simulated = false;  // the server was `chimera sim`: labelled SIMULATED everywhere
-  std::vector<ConfigurationResult> configurations;
-  std::optional<Ranking> ranking;  // sweeps: how configurations are ranked
-  std::vector<std::string> warnings;
+  std::vector<ConfigurationResult> configurations{};
+  std::optional<Ranking> ranking{};  // sweeps: how configurations are ranked
+  std::vector<std::string> warnings{};
 };
 
 // Indices into report.configurations, best first by the ranking metric's warm
@@ -109,13 +109,13 @@ struct BenchReport {
 std::vector<std::size_t> ranked_order(const BenchReport& report);
 
 struct SummarizeOptions {
-  stats::BootstrapOptions bootstrap;
+  stats::BootstrapOptions bootstrap{};
   // Above this coefficient of variation (0.10 = 10%) a metric is called noisy.
   double high_cv = 0.10;
 };
 
 struct ConfigurationIdentity {
-  std::string key, label, backend, endpoint, model, api;
+  std::string key{}, label{}, backend{}, endpoint{}, model{}, api{};
   nlohmann::json options = nlohmann::json::object();
 };
 

@@ -32,8 +32,8 @@ struct MannWhitneyResult {
   // its first argument). U of the candidate is n_b * n_c − u_baseline.
   double u_baseline = 0;
   double p_two_sided = 1;
-  bool exact = false;       // exact null distribution, else normal approximation
-  std::optional<double> z;  // the normal approximation's statistic, when used
+  bool exact = false;         // exact null distribution, else normal approximation
+  std::optional<double> z{};  // the normal approximation's statistic, when used
 };
 
 // Mann–Whitney U test, two-sided. Tied values get their midrank. Without ties
@@ -50,19 +50,19 @@ std::optional<MannWhitneyResult> mann_whitney_u(const std::vector<double>& basel
 struct Comparison {
   std::size_t n_baseline = 0;
   std::size_t n_candidate = 0;
-  std::optional<double> mean_baseline, mean_candidate;
+  std::optional<double> mean_baseline{}, mean_candidate{};
   // mean_c − mean_b with its Welch confidence interval
   // (difference ± t_{(1+confidence)/2, df} * se).
-  std::optional<double> difference;
-  std::optional<Interval> difference_ci;
+  std::optional<double> difference{};
+  std::optional<Interval> difference_ci{};
   // (mean_c − mean_b) / mean_b with a delta-method interval: the variance of
   // the ratio is var_c/n_c / mean_b² + mean_c² var_b/n_b / mean_b⁴, and the
   // interval uses the same t quantile as the difference. Absent when
   // mean_b is 0.
-  std::optional<double> relative;
-  std::optional<Interval> relative_ci;
-  std::optional<WelchResult> welch;
-  std::optional<MannWhitneyResult> mann_whitney;
+  std::optional<double> relative{};
+  std::optional<Interval> relative_ci{};
+  std::optional<WelchResult> welch{};
+  std::optional<MannWhitneyResult> mann_whitney{};
   double confidence = 0.95;
   // The difference is outside the noise: the Welch interval excludes 0
   // (equivalently p < 1 − confidence), or both sides have no variance at all

@@ -70,8 +70,8 @@ std::optional<Interval> bootstrap_mean_ci(const std::vector<double>& values,
 struct Summary {
   std::size_t n = 0;          // values used (NaN excluded)
   std::size_t nan_count = 0;  // NaN values dropped
-  std::optional<double> mean, sd, cv, min, p50, p90, p95, p99, max;
-  std::optional<double> ci95_low, ci95_high;  // bootstrap CI of the mean
+  std::optional<double> mean{}, sd{}, cv{}, min{}, p50{}, p90{}, p95{}, p99{}, max{};
+  std::optional<double> ci95_low{}, ci95_high{};  // bootstrap CI of the mean
 };
 
 // Every statistic above in one pass over one sorted copy of the values.

@@ -42,22 +42,22 @@ struct RunInfo {
   RunKind kind = RunKind::kBench;
   // Identifies "the same run again" (e.g. a hash of the sweep's arguments) so
   // that find_resumable_run() can pick up an interrupted one.
-  std::string fingerprint;
-  std::string started_at;   // UTC, ISO 8601
-  std::string finished_at;  // empty while running
+  std::string fingerprint{};
+  std::string started_at{};   // UTC, ISO 8601
+  std::string finished_at{};  // empty while running
   RunStatus status = RunStatus::kRunning;
   bool simulated = false;
   nlohmann::json args = nlohmann::json::object();  // the command line, as JSON
-  std::string tool_version;
+  std::string tool_version{};
 };
 
 struct ConfigurationRecord {
   std::int64_t id = 0;  // assigned by add_configuration()
   std::int64_t run_id = 0;
-  int ordinal = 0;  // position in the run's order of execution
-  std::string key;  // stable identity within a run (e.g. canonical options JSON)
-  std::string label;
-  std::string backend, endpoint, model, api;
+  int ordinal = 0;    // position in the run's order of execution
+  std::string key{};  // stable identity within a run (e.g. canonical options JSON)
+  std::string label{};
+  std::string backend{}, endpoint{}, model{}, api{};
   nlohmann::json options = nlohmann::json::object();
   ConfigurationStatus status = ConfigurationStatus::kPending;
 };
@@ -67,12 +67,12 @@ struct AgentRecord {
   std::int64_t id = 0;
   std::int64_t run_id = 0;
   int run_index = 0;  // run_N
-  std::string agent;
-  std::string persona;
-  std::string profile;
-  std::string model;
+  std::string agent{};
+  std::string persona{};
+  std::string profile{};
+  std::string model{};
   nlohmann::json metrics = nlohmann::json::object();
-  std::string report_path;
+  std::string report_path{};
 };
 
 // Called once per stored request, in (configuration ordinal, seq) order.
@@ -129,7 +129,7 @@ class ResultStore {
 struct StoreLocation {
   enum class Kind { kSqlite, kPostgresql };
   Kind kind = Kind::kSqlite;
-  std::string target;  // the SQLite file path (":memory:" allowed) or the PostgreSQL URL
+  std::string target{};  // the SQLite file path (":memory:" allowed) or the PostgreSQL URL
 };
 
 // Accepted forms: `PATH`, `sqlite:PATH`, `sqlite://PATH` (so `sqlite:///abs/path`
