@@ -40,7 +40,7 @@ scenarios:
     - {name: solo, persona: InsightAgent, profile: chimera-agent}
 )";
 
-TEST(Config, GoodFileAddsToTheBuiltins) {
+TEST(AgentsConfig, GoodFileAddsToTheBuiltins) {
   auto catalog = parse_config(kGood, "chimera.yaml");
   ASSERT_TRUE(catalog) << catalog.error().message;
   auto reviewer = catalog->persona("Reviewer");
@@ -69,7 +69,7 @@ TEST(Config, GoodFileAddsToTheBuiltins) {
   EXPECT_TRUE(catalog->scenario("baseline_vs_chimera"));  // built-ins stay
 }
 
-TEST(Config, SyntaxErrorNamesLineAndColumn) {
+TEST(AgentsConfig, SyntaxErrorNamesLineAndColumn) {
   auto bad = parse_config("profiles:\n  fast:\n    options: {num_ctx: 1\n", "bad.yaml");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().kind, FailureKind::kInvalidInput);
@@ -77,7 +77,7 @@ TEST(Config, SyntaxErrorNamesLineAndColumn) {
   EXPECT_NE(bad.error().message.find(":4:"), std::string::npos) << bad.error().message;
 }
 
-TEST(Config, UnknownNamesPointAtTheirLine) {
+TEST(AgentsConfig, UnknownNamesPointAtTheirLine) {
   auto bad = parse_config("agents:\n  a:\n    persona: Nobody\n", "x.yaml");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("x.yaml:3:14: unknown persona 'Nobody'"), std::string::npos)
@@ -90,7 +90,7 @@ TEST(Config, UnknownNamesPointAtTheirLine) {
       << typo.error().message;
 }
 
-TEST(Config, CycleInAScenarioIsRejected) {
+TEST(AgentsConfig, CycleInAScenarioIsRejected) {
   auto bad = parse_config(R"(
 agents:
   a: {persona: InsightAgent, depends_on: [b]}
@@ -104,7 +104,7 @@ scenarios:
   EXPECT_NE(bad.error().message.find("dependency cycle"), std::string::npos);
 }
 
-TEST(Config, ExampleFileInTheRepositoryLoads) {
+TEST(AgentsConfig, ExampleFileInTheRepositoryLoads) {
   const std::string path = chimera::testing::source_dir() + "/examples/chimera.yaml";
   auto catalog = load_config_file(path);
   ASSERT_TRUE(catalog) << catalog.error().message;

@@ -16,7 +16,7 @@ std::vector<std::string> texts(const ExtractedList& list) {
   return out;
 }
 
-TEST(Extraction, HeadingsAreMatchedByWholeWords) {
+TEST(AgentsExtraction, HeadingsAreMatchedByWholeWords) {
   EXPECT_EQ(heading_meaning("Monkey Business"), HeadingMeaning::kOther);
   EXPECT_EQ(heading_meaning("Keystone Findingsless"), HeadingMeaning::kOther);
   EXPECT_EQ(heading_meaning("**4. Key Findings**"), HeadingMeaning::kFindings);
@@ -31,7 +31,7 @@ TEST(Extraction, HeadingsAreMatchedByWholeWords) {
   EXPECT_EQ(heading_meaning("Data Ingestion Summary"), HeadingMeaning::kOther);
 }
 
-TEST(Extraction, MonkeyIsNotKey) {
+TEST(AgentsExtraction, MonkeyIsNotKey) {
   const auto result = extract(
       "## Monkey observations are not a heading here\n\nText.\n\n"
       "## Notes\n\n- the monkey key is not a finding\n- keyboard results\n");
@@ -41,7 +41,7 @@ TEST(Extraction, MonkeyIsNotKey) {
   EXPECT_EQ(texts(result.findings), std::vector<std::string>{"Text."});
 }
 
-TEST(Extraction, BoldPseudoHeadingsAndNumberedItems) {
+TEST(AgentsExtraction, BoldPseudoHeadingsAndNumberedItems) {
   const auto result = extract(R"(**1. Executive Summary**
 
 Summary text.
@@ -70,7 +70,7 @@ Summary text.
   EXPECT_EQ(result.recommendations.items[2].line, 16u);
 }
 
-TEST(Extraction, BareNumberedTitlesAreHeadingsNotItems) {
+TEST(AgentsExtraction, BareNumberedTitlesAreHeadingsNotItems) {
   const auto result = extract(R"(4. Key Findings
 
 *   **High Data Volume:** many files.
@@ -87,13 +87,13 @@ TEST(Extraction, BareNumberedTitlesAreHeadingsNotItems) {
                                       "**Streamline Runs:** Consolidate runs."}));
 }
 
-TEST(Extraction, LooseNumberedListIsNotTakenForTitles) {
+TEST(AgentsExtraction, LooseNumberedListIsNotTakenForTitles) {
   const auto outline = parse_outline("## Steps\n\n1. Collect data\n\n2. Analyse it\n\n3. Report\n");
   ASSERT_EQ(outline.sections.size(), 2u);
   EXPECT_EQ(outline.sections[1].items.size(), 3u);
 }
 
-TEST(Extraction, NoLineIsCountedTwice) {
+TEST(AgentsExtraction, NoLineIsCountedTwice) {
   const auto result = extract(R"(## Key Findings
 - Define KPIs before benchmarking.
 - Define KPIs before benchmarking.
@@ -107,7 +107,7 @@ TEST(Extraction, NoLineIsCountedTwice) {
   EXPECT_EQ(texts(result.recommendations), std::vector<std::string>{"Automate the runs."});
 }
 
-TEST(Extraction, SubHeadingsInheritTheirSectionsMeaning) {
+TEST(AgentsExtraction, SubHeadingsInheritTheirSectionsMeaning) {
   const auto result = extract(R"(# Report
 ## Key Findings
 ### Throughput
@@ -122,7 +122,7 @@ TEST(Extraction, SubHeadingsInheritTheirSectionsMeaning) {
   EXPECT_EQ(result.recommendations.rule, ExtractionRule::kNone);
 }
 
-TEST(Extraction, FallbacksReportTheirRule) {
+TEST(AgentsExtraction, FallbacksReportTheirRule) {
   auto summary = extract("## Executive Summary\n\n- one\n- two\n\n## Details\n\n- three\n");
   EXPECT_EQ(summary.findings.rule, ExtractionRule::kExecutiveSummary);
   EXPECT_EQ(texts(summary.findings), (std::vector<std::string>{"one", "two"}));
@@ -143,13 +143,13 @@ TEST(Extraction, FallbacksReportTheirRule) {
   EXPECT_EQ(nothing.findings.rule, ExtractionRule::kNone);
 }
 
-TEST(Extraction, FencedCodeAndTablesAreNotItems) {
+TEST(AgentsExtraction, FencedCodeAndTablesAreNotItems) {
   const auto result =
       extract("## Key Findings\n\n```\n- not an item\n```\n| - | x |\n|---|---|\n- real item\n");
   EXPECT_EQ(texts(result.findings), std::vector<std::string>{"real item"});
 }
 
-TEST(Extraction, TableRowsOfAFindingsSectionAreItsItems) {
+TEST(AgentsExtraction, TableRowsOfAFindingsSectionAreItsItems) {
   const auto result = extract(
       "**5. Key Findings**\n\n| Metric | Expected | Observed |\n|---|---|---|\n"
       "| Throughput | 102.31 tok/s | 0 tok/s |\n| TTFT | 0.128s | N/A |\n\nAfter.\n");
@@ -159,7 +159,7 @@ TEST(Extraction, TableRowsOfAFindingsSectionAreItsItems) {
                                       "TTFT — Expected: 0.128s; Observed: N/A"}));
 }
 
-TEST(Outline, SetextHeadingsAndContinuationLines) {
+TEST(AgentsOutline, SetextHeadingsAndContinuationLines) {
   const auto outline = parse_outline(
       "Findings\n========\n\n- a long item\n  that goes on\n- b\n\nRecommendations\n---\n\n- c\n");
   ASSERT_EQ(outline.sections.size(), 3u);
@@ -191,7 +191,7 @@ std::optional<std::string> read_seed(const std::string& prefix) {
   return std::nullopt;
 }
 
-TEST(ExtractionOnSeeds, AgentAFindsItsOwnSections) {
+TEST(AgentsExtractionOnSeeds, AgentAFindsItsOwnSections) {
   auto seed = read_seed("000_");
   if (!seed) GTEST_SKIP() << "../shared/seeds is absent";
   const auto result = extract(llm_part(*seed));
@@ -203,7 +203,7 @@ TEST(ExtractionOnSeeds, AgentAFindsItsOwnSections) {
   EXPECT_EQ(result.recommendations.items[1].details.size(), 2u);  // Grid Search, Bayesian
 }
 
-TEST(ExtractionOnSeeds, AgentBWithBareNumberedTitles) {
+TEST(AgentsExtractionOnSeeds, AgentBWithBareNumberedTitles) {
   auto seed = read_seed("001_");
   if (!seed) GTEST_SKIP() << "../shared/seeds is absent";
   const auto result = extract(llm_part(*seed));
@@ -213,7 +213,7 @@ TEST(ExtractionOnSeeds, AgentBWithBareNumberedTitles) {
   EXPECT_TRUE(result.recommendations.items[4].text.starts_with("**Analyze Token Per Second:**"));
 }
 
-TEST(ExtractionOnSeeds, EverySeedYieldsFindingsAndRecommendations) {
+TEST(AgentsExtractionOnSeeds, EverySeedYieldsFindingsAndRecommendations) {
   for (const char* prefix : {"000_", "001_", "002_", "003_", "004_"}) {
     auto seed = read_seed(prefix);
     if (!seed) GTEST_SKIP() << "../shared/seeds is absent";

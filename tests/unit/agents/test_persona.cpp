@@ -6,7 +6,7 @@
 namespace chimera::agents {
 namespace {
 
-TEST(Persona, BuiltinsCarryTheOriginalTexts) {
+TEST(AgentsPersona, BuiltinsCarryTheOriginalTexts) {
   auto collector = find_persona(builtin_personas(), "DataCollector-9000");
   ASSERT_TRUE(collector) << collector.error().message;
   EXPECT_EQ(collector->agent_type, "DataCollector");
@@ -22,7 +22,7 @@ TEST(Persona, BuiltinsCarryTheOriginalTexts) {
   EXPECT_EQ(insight->workflow, Workflow::kTwoStage);
 }
 
-TEST(Persona, UnknownNameListsTheOnesThatExist) {
+TEST(AgentsPersona, UnknownNameListsTheOnesThatExist) {
   auto missing = find_persona(builtin_personas(), "DataCollector-9001");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind, FailureKind::kNotFound);
@@ -30,7 +30,7 @@ TEST(Persona, UnknownNameListsTheOnesThatExist) {
   EXPECT_NE(missing.error().message.find("DataCollector-9000, InsightAgent"), std::string::npos);
 }
 
-TEST(Profile, BuiltinsMatchTheSpecTable) {
+TEST(AgentsProfile, BuiltinsMatchTheSpecTable) {
   auto optimized = find_profile(builtin_profiles(), "chimera-optimized");
   ASSERT_TRUE(optimized);
   EXPECT_EQ(optimized->model, "gemma3:latest");
@@ -59,7 +59,7 @@ TEST(Profile, BuiltinsMatchTheSpecTable) {
   EXPECT_EQ(builtin_profiles().size(), 6u);
 }
 
-TEST(Profile, UnknownNameListsTheOnesThatExist) {
+TEST(AgentsProfile, UnknownNameListsTheOnesThatExist) {
   auto missing = find_profile(builtin_profiles(), "chimera-turbo");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("chimera-turbo"), std::string::npos);
@@ -67,7 +67,7 @@ TEST(Profile, UnknownNameListsTheOnesThatExist) {
             std::string::npos);
 }
 
-TEST(Profile, OverridesParseTypesAndWin) {
+TEST(AgentsProfile, OverridesParseTypesAndWin) {
   auto base = *find_profile(builtin_profiles(), "chimera-agent");
   auto changed = apply_overrides(
       base, "llama3.1:8b",
@@ -89,7 +89,7 @@ TEST(Profile, OverridesParseTypesAndWin) {
   EXPECT_NE(bad.error().message.find("key=value"), std::string::npos);
 }
 
-TEST(Profile, MissingNumCtxAssumesTheServerDefault) {
+TEST(AgentsProfile, MissingNumCtxAssumesTheServerDefault) {
   const auto window = context_window(nlohmann::json::object());
   EXPECT_EQ(window.tokens, 2048);
   EXPECT_TRUE(window.assumed);

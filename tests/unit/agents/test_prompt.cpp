@@ -11,13 +11,12 @@ Persona insight() {
 }
 
 Profile with_num_ctx(int num_ctx) {
-  Profile p;
-  p.name = "p";
+  Profile p = *Catalog::builtin().profile("baseline");
   p.options = {{"num_ctx", num_ctx}};
   return p;
 }
 
-TEST(Prompt, BudgetGrowsWithTheContextWindow) {
+TEST(AgentsPrompt, BudgetGrowsWithTheContextWindow) {
   const auto small = data_summary_budget(insight(), with_num_ctx(256));
   const auto large = data_summary_budget(insight(), with_num_ctx(4096));
   EXPECT_FALSE(small.num_ctx_assumed);
@@ -33,7 +32,7 @@ TEST(Prompt, BudgetGrowsWithTheContextWindow) {
   EXPECT_EQ(large.data_summary_chars, large.data_summary_tokens * 4);
 }
 
-TEST(Prompt, BudgetAssumesServerDefaultWithoutNumCtx) {
+TEST(AgentsPrompt, BudgetAssumesServerDefaultWithoutNumCtx) {
   const auto budget = data_summary_budget(insight(), *Catalog::builtin().profile("baseline"));
   EXPECT_TRUE(budget.num_ctx_assumed);
   EXPECT_EQ(budget.num_ctx, 2048);
@@ -44,13 +43,13 @@ TEST(Prompt, BudgetAssumesServerDefaultWithoutNumCtx) {
   EXPECT_EQ(with_upstream.data_summary_tokens + 300, budget.data_summary_tokens);
 }
 
-TEST(Prompt, SingleCallPersonaNeedsNoRoomForAnAnalysis) {
+TEST(AgentsPrompt, SingleCallPersonaNeedsNoRoomForAnAnalysis) {
   Persona single = insight();
   single.workflow = Workflow::kSingle;
   EXPECT_EQ(data_summary_budget(single, with_num_ctx(4096)).analysis_tokens, 0u);
 }
 
-TEST(Prompt, StagesCarryDataUpstreamAndAnalysis) {
+TEST(AgentsPrompt, StagesCarryDataUpstreamAndAnalysis) {
   const Persona persona = insight();
   PromptInput input;
   input.persona = &persona;
@@ -73,10 +72,12 @@ TEST(Prompt, StagesCarryDataUpstreamAndAnalysis) {
   EXPECT_NE(report.user().find("Key Findings"), std::string::npos);
 }
 
-TEST(Prompt, FitToBudgetCutsAtALineAndSaysSo) {
+TEST(AgentsPrompt, FitToBudgetCutsAtALineAndSaysSo) {
   const std::string summary = "line one\nline two\nline three\nline four\n";
   EXPECT_EQ(fit_to_budget(summary, 1000), summary);
-  const auto cut = fit_to_budget(summary + std::string(200, 'x'), 90);
+  std::string long_summary = summary;
+  long_summary.append(200, 'x');
+  const auto cut = fit_to_budget(long_summary, 90);
   EXPECT_LE(cut.size(), 90u);
   EXPECT_TRUE(cut.starts_with("line one\n"));
   EXPECT_NE(cut.find("left out to fit the context window"), std::string::npos);

@@ -12,7 +12,7 @@ AgentSpec agent(std::string name, std::vector<std::string> deps = {}) {
   return a;
 }
 
-TEST(Scenario, BuiltinScenariosResolve) {
+TEST(AgentsScenario, BuiltinScenariosResolve) {
   const auto catalog = Catalog::builtin();
   auto pair = catalog.scenario("baseline_vs_chimera");
   ASSERT_TRUE(pair) << pair.error().message;
@@ -36,7 +36,7 @@ TEST(Scenario, BuiltinScenariosResolve) {
             std::string::npos);
 }
 
-TEST(Scenario, TopologicalOrderPutsDependenciesFirst) {
+TEST(AgentsScenario, TopologicalOrderPutsDependenciesFirst) {
   Scenario s{"s",
              "",
              {agent("report", {"insight"}), agent("insight", {"collector"}), agent("collector"),
@@ -50,7 +50,7 @@ TEST(Scenario, TopologicalOrderPutsDependenciesFirst) {
   EXPECT_EQ((*waves)[0], (std::vector<std::size_t>{2, 3}));  // run together
 }
 
-TEST(Scenario, CyclesAndUnknownDependenciesAreClearErrors) {
+TEST(AgentsScenario, CyclesAndUnknownDependenciesAreClearErrors) {
   Scenario cycle{"loop", "", {agent("a", {"c"}), agent("b", {"a"}), agent("c", {"b"})}};
   auto bad = validate(cycle);
   ASSERT_FALSE(bad);
@@ -69,7 +69,7 @@ TEST(Scenario, CyclesAndUnknownDependenciesAreClearErrors) {
   EXPECT_FALSE(validate(twice));
 }
 
-TEST(Scenario, PipelineChainsTheAgents) {
+TEST(AgentsScenario, PipelineChainsTheAgents) {
   auto s = as_pipeline(*Catalog::builtin().scenario("baseline_vs_chimera"));
   EXPECT_TRUE(s.agents[0].depends_on.empty());
   EXPECT_EQ(s.agents[1].depends_on, std::vector<std::string>{"DataCollector-9000"});

@@ -12,7 +12,7 @@ std::vector<std::string> written(const std::vector<NumberInText>& numbers) {
   return out;
 }
 
-TEST(Numbers, FindsFiguresWithUnits) {
+TEST(AgentsNumbers, FindsFiguresWithUnits) {
   const auto numbers = find_numbers(
       "Throughput was 108.37 tok/s and TTFT 553 ms. Load took 0.46s, 2,099 tokens, 34% faster, "
       "1.5x the baseline, 3.2 GB of VRAM at 15 tokens per second.");
@@ -30,7 +30,7 @@ TEST(Numbers, FindsFiguresWithUnits) {
   EXPECT_EQ(numbers[1].sentence, "Throughput was 108.37 tok/s and TTFT 553 ms.");
 }
 
-TEST(Numbers, SkipsMarkersDatesVersionsSectionsAndNames) {
+TEST(AgentsNumbers, SkipsMarkersDatesVersionsSectionsAndNames) {
   const auto numbers = find_numbers(
       "**4. Key Findings**\n"
       "1. First item on 2025-10-09 at 18:53:30\n"
@@ -41,14 +41,14 @@ TEST(Numbers, SkipsMarkersDatesVersionsSectionsAndNames) {
   EXPECT_EQ(written(numbers), (std::vector<std::string>{"42", "15.5 seconds"}));
 }
 
-TEST(Numbers, RangeStartTakesTheUnitOfItsEnd) {
+TEST(AgentsNumbers, RangeStartTakesTheUnitOfItsEnd) {
   const auto numbers = find_numbers("between 13.60 - 15.84ms and 300 to 400 tokens");
   ASSERT_EQ(numbers.size(), 4u);
   EXPECT_EQ(numbers[0].unit, "ms");
   EXPECT_EQ(numbers[2].unit, "tokens");
 }
 
-class VerificationTest : public ::testing::Test {
+class AgentsVerificationTest : public ::testing::Test {
  protected:
   VectorFigureSource facts{{
       {14.24, "tok/s", "best mean_tokens_s", "reports/gemma3/gemma3_270m_param_tuning.csv row 3"},
@@ -63,7 +63,7 @@ class VerificationTest : public ::testing::Test {
   VerificationResult check(std::string_view text) { return verify(text, {&facts, &measured}); }
 };
 
-TEST_F(VerificationTest, RightFiguresPassIncludingRoundingAndUnitChanges) {
+TEST_F(AgentsVerificationTest, RightFiguresPassIncludingRoundingAndUnitChanges) {
   const auto result = check(
       "We saw 108.37 tok/s (about 108 tok/s), a TTFT of 0.553 s, i.e. 553.1 ms; 2,099 tokens in "
       "101 files; the best run reached 14.24 tokens/s, 34% faster.");
@@ -73,7 +73,7 @@ TEST_F(VerificationTest, RightFiguresPassIncludingRoundingAndUnitChanges) {
   EXPECT_EQ(result.figures[7].matches.front().source, "compare.json $.delta");  // % <- fraction
 }
 
-TEST_F(VerificationTest, PlantedWrongFiguresAreCaught) {
+TEST_F(AgentsVerificationTest, PlantedWrongFiguresAreCaught) {
   const auto result = check(
       "Latency was 15.5 s. Accuracy reached 92.3%. Throughput 108.47 tok/s. TTFT 0.55 ms. "
       "We processed 101 files.");
@@ -87,14 +87,14 @@ TEST_F(VerificationTest, PlantedWrongFiguresAreCaught) {
   EXPECT_EQ(result.verified_count(), 1u);
 }
 
-TEST_F(VerificationTest, UnitsMustAgreeWhenBothAreKnown) {
+TEST_F(AgentsVerificationTest, UnitsMustAgreeWhenBothAreKnown) {
   // 14.24 is a throughput; written as milliseconds it is not that figure.
   EXPECT_FALSE(check("TTFT 14.24 ms").figures.at(0).verified);
   // A bare number may stand for any figure of that value.
   EXPECT_TRUE(check("| Throughput | 108.37 |").figures.at(0).verified);
 }
 
-TEST(VectorFigureSource, FindsWithinRelativeTolerance) {
+TEST(AgentsVectorFigureSource, FindsWithinRelativeTolerance) {
   VectorFigureSource source{{{1.0, "", "a", "x"}, {2.0, "", "b", "x"}, {0.0, "", "zero", "x"}}};
   EXPECT_EQ(source.find(1.05, 0.1).size(), 1u);
   EXPECT_TRUE(source.find(1.5, 0.1).empty());
@@ -102,7 +102,7 @@ TEST(VectorFigureSource, FindsWithinRelativeTolerance) {
   EXPECT_EQ(source.find(0.0, 0.5)[0].label, "zero");
 }
 
-TEST(FiguresInText, TurnsASummaryIntoKnownFigures) {
+TEST(AgentsFiguresInText, TurnsASummaryIntoKnownFigures) {
   const auto figures = figures_in_text("Total files analysed: 101\nCSV Files (28)", "data summary");
   ASSERT_EQ(figures.size(), 2u);
   EXPECT_DOUBLE_EQ(figures[1].value, 28);
