@@ -339,6 +339,8 @@ AgentRunSummary run_agents(const AgentRunOptions& options) {
       outcome.endpoint = agent.backend->endpoint();
       outcome.options = agent.spec.profile.options;
       outcome.metrics = agents::aggregate_metrics(exec.calls);
+      outcome.start_ms = exec.start_ms;
+      outcome.end_ms = exec.end_ms;
 
       const bool usable = exec.ok && !exec.final_text().empty();
       if (usable) {

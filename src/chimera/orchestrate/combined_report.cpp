@@ -81,7 +81,9 @@ nlohmann::json to_json(const RunRecord& run) {
                       {"metrics", metrics_json(a.metrics)},
                       {"figures", a.figures},
                       {"figures_verified", a.figures_verified},
-                      {"report", a.report_file}});
+                      {"report", a.report_file},
+                      {"start_ms", a.start_ms},
+                      {"end_ms", a.end_ms}});
   }
   nlohmann::json j = {
       {"run", run.index},

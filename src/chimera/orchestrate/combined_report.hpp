@@ -24,6 +24,8 @@ struct AgentOutcome {
   agents::AgentMetrics metrics;
   std::size_t figures = 0, figures_verified = 0;
   std::string report_file;  // relative to the run directory
+  // When its calls ran inside the concurrent execution, ms after it began.
+  double start_ms = 0, end_ms = 0;
 };
 
 struct RunRecord {

@@ -107,14 +107,6 @@ ExecutionResult execute(const std::vector<WorkflowAgent>& agents, const Executio
     if (options.permits_per_endpoint <= 0) return true;
     return permits_in_use[agents[i].backend] < options.permits_per_endpoint;
   };
-  auto someone_running = [&] {
-    for (const auto& s : states) {
-      if (s.state == State::kInFlight || s.state == State::kWarmingUp || s.state == State::kReady) {
-        return true;
-      }
-    }
-    return false;
-  };
 
   auto submit = [&](std::size_t i, backends::GenerationRequest req, bool warmup) {
     ++in_flight;
@@ -165,21 +157,34 @@ ExecutionResult execute(const std::vector<WorkflowAgent>& agents, const Executio
     submit(i, std::move(req), true);
   };
 
+  auto busy = [&] {
+    for (const auto& st : states) {
+      if (st.state == State::kInFlight || st.state == State::kWarmingUp) return true;
+    }
+    return false;
+  };
+  const bool isolated = options.mode == ExecutionMode::kIsolated;
   auto schedule = [&] {
+    // Agents between calls (or just warmed up) go on first.
     for (std::size_t i = 0; i < agents.size(); ++i) {
-      auto& s = states[i];
-      if (s.state == State::kWaiting) {
-        if (!deps_done(i)) continue;
-        if (options.mode == ExecutionMode::kIsolated && someone_running()) return;
-        if (options.mode == ExecutionMode::kIsolated && options.warm_up_each_isolated_agent) {
-          if (!permit_free(i)) continue;
+      if (states[i].state != State::kReady || !permit_free(i)) continue;
+      submit_next_call(i);
+      if (isolated) return;
+    }
+    if (isolated && busy()) return;
+    for (std::size_t i = 0; i < agents.size(); ++i) {
+      if (states[i].state != State::kWaiting || !deps_done(i)) continue;
+      if (isolated) {
+        // One agent at a time, warmed up right before it is timed.
+        if (options.warm_up_each_isolated_agent) {
           submit_warmup(i);
-          return;  // isolated: nothing else starts meanwhile
+        } else {
+          submit_next_call(i);
         }
-        s.state = State::kReady;
+        return;
       }
-      if (s.state == State::kReady && permit_free(i)) submit_next_call(i);
-      if (options.mode == ExecutionMode::kIsolated && someone_running()) return;
+      states[i].state = State::kReady;
+      if (permit_free(i)) submit_next_call(i);
     }
   };
 
