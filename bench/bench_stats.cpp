@@ -1,0 +1,102 @@
+// Costs of the statistics, the result accumulator and the results store.
+// Figures and the commands that reproduce them: docs/perf/stats.md.
+
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+
+#include "chimera/report/model.hpp"
+#include "chimera/stats/compare.hpp"
+#include "chimera/stats/descriptive.hpp"
+#include "chimera/store/store.hpp"
+
+namespace {
+
+std::vector<double> latencies(std::size_t n) {
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> dist(4.6, 0.25);  // around 100 ms
+  std::vector<double> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+chimera::measure::RequestResult sample_request(int i) {
+  chimera::measure::RequestResult r;
+  r.id = "bench-" + std::to_string(i);
+  r.backend = "ollama";
+  r.endpoint = "http://127.0.0.1:11434";
+  r.api = "generate";
+  r.model = "gemma3:latest";
+  r.options = {{"num_ctx", 1024}, {"temperature", 0.8}};
+  r.server.eval_count = 128;
+  r.server.eval_ms = 1280;
+  r.server.total_ms = 1400;
+  r.server.load_ms = 3;
+  chimera::measure::Timeline t;
+  for (int k = 0; k < 128; ++k) t.text_chunk_ms.push_back(100.0 + 10.0 * k + (i % 7) * 0.1);
+  chimera::measure::finalize(r, t);
+  return r;
+}
+
+void BM_SummarizeWithoutBootstrap(benchmark::State& state) {
+  const auto values = latencies(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(chimera::stats::summarize(values, {.resamples = 0}));
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SummarizeWithoutBootstrap)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+void BM_SummarizeWithBootstrap2000(benchmark::State& state) {
+  const auto values = latencies(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(chimera::stats::summarize(values));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SummarizeWithBootstrap2000)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_Compare(benchmark::State& state) {
+  const auto a = latencies(static_cast<std::size_t>(state.range(0)));
+  auto b = a;
+  for (auto& x : b) x *= 1.02;
+  for (auto _ : state) benchmark::DoNotOptimize(chimera::stats::compare(a, b));
+}
+BENCHMARK(BM_Compare)->Arg(30)->Arg(10000)->Unit(benchmark::kMicrosecond);
+
+void BM_AccumulatorAdd(benchmark::State& state) {
+  const auto request = sample_request(1);
+  chimera::report::ConfigurationAccumulator acc;
+  for (auto _ : state) acc.add(request);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AccumulatorAdd);
+
+// Durable inserts: WAL, synchronous=NORMAL, one transaction per request, each
+// request with 127 raw inter-token gaps in its JSON.
+void BM_StoreRecordRequest(benchmark::State& state) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("chimera-bench-store-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    auto store = std::move(*chimera::store::open_store((dir / "bench.sqlite").string()));
+    const auto run = *store->begin_run({});
+    const auto configuration = *store->add_configuration(run, {.label = "bench"});
+    const auto request = sample_request(1);
+    for (auto _ : state) {
+      if (!store->record_request(run, configuration, request)) state.SkipWithError("insert failed");
+    }
+    state.SetItemsProcessed(state.iterations());
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_StoreRecordRequest)->MinTime(2.0);
+
+}  // namespace
+
+BENCHMARK_MAIN();
