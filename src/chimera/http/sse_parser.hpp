@@ -28,7 +28,7 @@ class SseParser {
         continue;
       }
       skip_newline_ = false;
-      const auto end = bytes.find_first_of("\r\n");
+      const auto end = find_line_end(bytes);
       if (end == std::string_view::npos) {
         line_.append(bytes);
         return;
@@ -57,6 +57,15 @@ class SseParser {
   }
 
  private:
+  // memchr for '\n', then for a rarer '\r' before it: much faster than
+  // string_view::find_first_of, which tests every byte against the set.
+  static std::size_t find_line_end(std::string_view bytes) {
+    const auto newline = bytes.find('\n');
+    const auto scan = newline == std::string_view::npos ? bytes.size() : newline;
+    const auto carriage_return = bytes.substr(0, scan).find('\r');
+    return carriage_return != std::string_view::npos ? carriage_return : newline;
+  }
+
   template <typename OnEvent>
   void process_line(std::string_view line, OnEvent& on_event) {
     if (line.empty()) {
