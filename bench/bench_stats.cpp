@@ -2,6 +2,7 @@
 // Figures and the commands that reproduce them: docs/perf/stats.md.
 
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -76,6 +77,21 @@ void BM_AccumulatorAdd(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_AccumulatorAdd);
+
+// A 100,000-request configuration streamed through the accumulator and
+// summarised (with the bootstrap), as `chimera bench --runs 100000` does; the
+// process's peak RSS afterwards is reported as a counter.
+void BM_Accumulate100kRequests(benchmark::State& state) {
+  for (auto _ : state) {
+    chimera::report::ConfigurationAccumulator acc;
+    for (int i = 0; i < 100000; ++i) acc.add(sample_request(i));
+    benchmark::DoNotOptimize(acc.finish());
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+BENCHMARK(BM_Accumulate100kRequests)->Iterations(1)->Unit(benchmark::kSecond);
 
 // Durable inserts: WAL, synchronous=NORMAL, one transaction per request, each
 // request with 127 raw inter-token gaps in its JSON.
