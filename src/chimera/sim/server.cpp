@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <mutex>
@@ -30,12 +31,29 @@ struct SimServer::Impl {
           net::make_strand(io), net::redirect_error(net::use_awaitable, ec));
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
-        continue;  // e.g. out of file descriptors for a moment
+        // Out of file descriptors, say: wait a moment instead of spinning.
+        net::steady_timer pause(io, std::chrono::milliseconds(10));
+        co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+        continue;
       }
-      socket.set_option(tcp::no_delay(true), ec);
-      auto executor = socket.get_executor();
-      net::co_spawn(executor, serve_connection(std::move(socket), state), net::detached);
+      serve(std::move(socket));
+      // Drain the backlog now: accepting one connection per trip through a
+      // queue full of busy streams would let early streams finish before a
+      // burst of new clients is even accepted.
+      for (;;) {
+        tcp::socket more(net::make_strand(io));
+        acceptor.accept(more, ec);
+        if (ec) break;
+        serve(std::move(more));
+      }
     }
+  }
+
+  void serve(tcp::socket socket) {
+    boost::system::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, serve_connection(std::move(socket), state), net::detached);
   }
 
   // Declared first: the coroutines destroyed with the io_context still refer to it.
@@ -67,6 +85,7 @@ int SimServer::start(const std::string& host, int port) {
   if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) acceptor.non_blocking(true, ec);
   if (ec) {
     throw Error(fmt::format("cannot listen on {}:{}: {} (is the port in use? try --port 0)", host,
                             port, ec.message()));
