@@ -42,7 +42,7 @@ TEST(SimFault, DefaultsStrikeMidStreamExceptTruncate) {
   EXPECT_EQ(truncate.after_tokens(40), 40);
   FaultSpec late{FaultKind::kDrop, 100, std::nullopt};
   EXPECT_EQ(late.after_tokens(40), 40);  // never past the end
-  EXPECT_EQ(FaultSpec{FaultKind::kStallFirst}.stall_ms(), 1000);
+  EXPECT_EQ((FaultSpec{FaultKind::kStallFirst, std::nullopt, std::nullopt}).stall_ms(), 1000);
 }
 
 TEST(SimFault, SplitsModelSuffix) {
