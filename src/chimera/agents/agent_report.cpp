@@ -165,8 +165,8 @@ void render_verification(std::string& out, const AgentReportInput& in, bool fail
   }
   out += fmt::format(
       "- Figures in the answer: {}\n- Verified against the data or the "
-      "measurements: {}\n- Unverified: {}\n\n",
-      v.total(), v.verified_count(), v.total() - v.verified_count());
+      "measurements: {}\n- Unverified: {}\n- Small integers not checked: {}\n\n",
+      v.total(), v.verified_count(), v.unverified_count(), v.trivial_count());
   out += "### Unverified figures\n\n";
   const auto unverified = v.unverified();
   if (unverified.empty()) out += "None.\n";
@@ -182,6 +182,15 @@ void render_verification(std::string& out, const AgentReportInput& in, bool fail
       out += "- `" + f.text_as_written + "` = " + match.label + " (" + match.source + ")\n";
     }
     out += "\n";
+  }
+  const auto trivial = v.trivial();
+  if (!trivial.empty()) {
+    // Some cell of any sizeable data set holds each of them: a match proves nothing.
+    out += "### Small integers\n\n";
+    out += fmt::format("{} small integers not checked (below 10, written without a unit):",
+                       trivial.size());
+    for (const auto& f : trivial) out += " `" + f.text_as_written + "`";
+    out += "\n\n";
   }
 }
 

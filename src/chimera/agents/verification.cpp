@@ -1,6 +1,7 @@
 #include "chimera/agents/verification.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <utility>
 
@@ -10,18 +11,25 @@ namespace chimera::agents {
 
 namespace {
 
+constexpr std::string_view kAnyUnit = "*";
+
 struct Conversion {
-  std::string_view known_unit;  // canonical unit of the known figure
+  std::string_view known_unit;  // kind of the known figure (known_unit_kind)
   double factor;                // written value = known value * factor
 };
 
-// How a figure written in `unit` may relate to a known figure. A unitless known
-// figure (a CSV cell whose unit the column name does not tell) is accepted as is.
+// The known figures a figure written in `unit` may be. A unitless known figure
+// is accepted only unconverted, and never for a percent: a share needs a known
+// percent or a known fraction, or "164%" would be any 1.64 of the data.
 std::vector<Conversion> conversions(std::string_view unit) {
-  if (unit == "ms") return {{"ms", 1}, {"s", 1000}, {"min", 60000}, {"", 1}};
-  if (unit == "s") return {{"s", 1}, {"ms", 0.001}, {"min", 60}, {"", 1}};
+  if (unit == "ms") {
+    return {{"ms", 1}, {"s", 1000}, {"min", 60000}, {"us", 1e-3}, {"ns", 1e-6}, {"", 1}};
+  }
+  if (unit == "s") {
+    return {{"s", 1}, {"ms", 1e-3}, {"min", 60}, {"us", 1e-6}, {"ns", 1e-9}, {"", 1}};
+  }
   if (unit == "min") return {{"min", 1}, {"s", 1.0 / 60}, {"ms", 1.0 / 60000}, {"", 1}};
-  if (unit == "%") return {{"%", 1}, {"fraction", 100}, {"", 100}, {"", 1}};
+  if (unit == "%") return {{"%", 1}, {"fraction", 100}};
   if (unit == "GB") {
     return {{"GB", 1},    {"MB", 1e-3}, {"MB", 1.0 / 1024},
             {"KB", 1e-6}, {"B", 1e-9},  {"B", 1.0 / (1 << 30)},
@@ -32,13 +40,29 @@ std::vector<Conversion> conversions(std::string_view unit) {
             {"", 1}};
   }
   if (unit == "KB") return {{"KB", 1}, {"MB", 1e3}, {"B", 1e-3}, {"B", 1.0 / 1024}, {"", 1}};
-  if (unit.empty()) return {{"*", 1}};  // a bare number may stand for a figure of any unit
-  return {{unit, 1}, {"", 1}};          // tok/s, x, tokens, B
+  if (unit == "tokens") return {{"tokens", 1}, {"count", 1}, {"", 1}};
+  if (unit.empty()) return {{kAnyUnit, 1}};  // a bare number may stand for a figure of any unit
+  return {{unit, 1}, {"", 1}};               // tok/s, x, B
 }
 
-std::string canonical_known_unit(const std::string& unit) {
-  if (unit == "fraction" || unit == "ratio") return "fraction";
-  return canonical_unit(unit);
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The unit of a known figure as conversions() names it. A unit the written
+// figures cannot carry ("samples/s", "1/s") stays itself, so that it matches
+// only bare numbers rather than passing for "unknown".
+std::string known_unit_kind(std::string_view unit) {
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  while (!unit.empty() && unit.back() == ' ') unit.remove_suffix(1);
+  if (unit.empty()) return "";
+  const std::string lowered = lowercase(unit);
+  if (lowered == "count" || lowered == "us" || lowered == "ns") return lowered;
+  if (lowered == "pct" || lowered == "percent") return "%";
+  std::string canonical = canonical_unit(unit);
+  return canonical.empty() ? lowered : canonical;
 }
 
 bool already_listed(const std::vector<KnownFigure>& matches, const KnownFigure& figure) {
@@ -48,6 +72,22 @@ bool already_listed(const std::vector<KnownFigure>& matches, const KnownFigure& 
 }
 
 }  // namespace
+
+const char* to_string(FigureStatus status) {
+  switch (status) {
+    case FigureStatus::kVerified:
+      return "verified";
+    case FigureStatus::kTrivial:
+      return "trivial";
+    case FigureStatus::kUnverified:
+      break;
+  }
+  return "unverified";
+}
+
+bool is_trivial_figure(double value, std::string_view unit, int decimals) {
+  return unit.empty() && decimals == 0 && std::abs(value) < 10;
+}
 
 FigureSource::~FigureSource() = default;
 
@@ -66,17 +106,38 @@ std::vector<KnownFigure> VectorFigureSource::find(double value, double rel_tol) 
   return out;
 }
 
-std::size_t VerificationResult::verified_count() const {
-  return static_cast<std::size_t>(
-      std::count_if(figures.begin(), figures.end(), [](const auto& f) { return f.verified; }));
+namespace {
+
+std::size_t count_with(const std::vector<VerifiedFigure>& figures, FigureStatus status) {
+  return static_cast<std::size_t>(std::count_if(figures.begin(), figures.end(),
+                                                [&](const auto& f) { return f.status == status; }));
 }
 
-std::vector<VerifiedFigure> VerificationResult::unverified() const {
+std::vector<VerifiedFigure> those_with(const std::vector<VerifiedFigure>& figures,
+                                       FigureStatus status) {
   std::vector<VerifiedFigure> out;
   for (const auto& f : figures) {
-    if (!f.verified) out.push_back(f);
+    if (f.status == status) out.push_back(f);
   }
   return out;
+}
+
+}  // namespace
+
+std::size_t VerificationResult::verified_count() const {
+  return count_with(figures, FigureStatus::kVerified);
+}
+std::size_t VerificationResult::unverified_count() const {
+  return count_with(figures, FigureStatus::kUnverified);
+}
+std::size_t VerificationResult::trivial_count() const {
+  return count_with(figures, FigureStatus::kTrivial);
+}
+std::vector<VerifiedFigure> VerificationResult::unverified() const {
+  return those_with(figures, FigureStatus::kUnverified);
+}
+std::vector<VerifiedFigure> VerificationResult::trivial() const {
+  return those_with(figures, FigureStatus::kTrivial);
 }
 
 VerificationResult verify(std::string_view text, const std::vector<const FigureSource*>& sources,
@@ -88,6 +149,11 @@ VerificationResult verify(std::string_view text, const std::vector<const FigureS
     figure.value = number.value;
     figure.unit = number.unit;
     figure.sentence = number.sentence;
+    if (is_trivial_figure(number.value, number.unit, number.decimals)) {
+      figure.status = FigureStatus::kTrivial;
+      result.figures.push_back(std::move(figure));
+      continue;
+    }
     // "15.5" stands for anything that rounds to it: [15.45, 15.55].
     const double written = std::abs(number.value);
     const double tolerance =
@@ -100,8 +166,8 @@ VerificationResult verify(std::string_view text, const std::vector<const FigureS
         // Signs are compared apart: "34% slower" is a change of -0.34.
         for (double signed_target : {target, -target}) {
           for (auto& known : source->find(signed_target, rel_tol)) {
-            if (conversion.known_unit != "*" &&
-                canonical_known_unit(known.unit) != conversion.known_unit) {
+            if (conversion.known_unit != kAnyUnit &&
+                known_unit_kind(known.unit) != conversion.known_unit) {
               continue;
             }
             if (std::abs(std::abs(known.value) * conversion.factor - written) > tolerance) continue;
@@ -112,6 +178,7 @@ VerificationResult verify(std::string_view text, const std::vector<const FigureS
       }
     }
     figure.verified = !figure.matches.empty();
+    figure.status = figure.verified ? FigureStatus::kVerified : FigureStatus::kUnverified;
     result.figures.push_back(std::move(figure));
   }
   return result;
