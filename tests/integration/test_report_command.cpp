@@ -146,6 +146,11 @@ TEST_F(ReportCommand, ClearErrors) {
       << r.err;
   r = run_chimera({"report"});
   EXPECT_EQ(r.exit_code, 2);
+  const auto typo = dir.path() + "/typo.sqlite";
+  r = run_chimera({"report", "--store", typo});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("there is no results store at"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(typo));  // reading never creates a store
   r = run_chimera({"report", "--store", store_path, "-o", "results.xyz"});
   EXPECT_EQ(r.exit_code, 2);
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -181,6 +182,15 @@ int run_report(const ReportOptions& o, const GlobalOptions& globals) {
   report::BenchReport bench_report;
   report::RequestSource requests;
   if (!o.store_url.empty()) {
+    // Reading must not create an empty store where a path has a typo.
+    const auto location = value_or_throw(store::parse_store_url(o.store_url));
+    if (location.kind == store::StoreLocation::Kind::kSqlite &&
+        !std::filesystem::exists(location.target)) {
+      throw Error(
+          fmt::format("there is no results store at '{}'; give the file that "
+                      "'chimera bench --store' or 'chimera sweep --store' wrote",
+                      location.target));
+    }
     store = value_or_throw(store::open_store(o.store_url));
     if (o.list) return list_runs(*store, globals.json);
     const auto run_id = resolve_run_id(*store, o.run);
