@@ -201,8 +201,19 @@ class Walker {
   }
 
   // Flattens one record into cells; nested objects become dotted column names.
+  // `out` is reused across records: its first `used` entries are this record's,
+  // and their strings keep their capacity, so a record costs no allocation.
   void flatten_record(element value, std::string& prefix, std::string& path,
-                      std::vector<std::pair<std::string, Cell>>& out) {
+                      std::vector<std::pair<std::string, Cell>>& out, std::size_t& used) {
+    auto emit = [&](const Cell& cell) {
+      if (used < out.size()) {
+        out[used].first.assign(prefix);
+        out[used].second = cell;
+      } else {
+        out.emplace_back(prefix, cell);
+      }
+      ++used;
+    };
     for (auto [key, member] : simdjson::dom::object(value)) {
       const std::size_t prefix_size = prefix.size();
       const std::size_t path_size = path.size();
@@ -212,19 +223,19 @@ class Walker {
       Cell cell;
       switch (member.type()) {
         case element_type::OBJECT:
-          flatten_record(member, prefix, path, out);
+          flatten_record(member, prefix, path, out, used);
           break;
         case element_type::ARRAY:
           walk_array(member, path, key);
           break;
         case element_type::NULL_VALUE:
           cell.kind = Cell::Kind::kNull;
-          out.emplace_back(prefix, cell);
+          emit(cell);
           break;
         case element_type::BOOL:
           cell.kind = Cell::Kind::kBool;
           cell.number = bool(member) ? 1 : 0;
-          out.emplace_back(prefix, cell);
+          emit(cell);
           break;
         case element_type::STRING:
           if (is_sentinel(member)) {
@@ -234,12 +245,12 @@ class Walker {
             cell.kind = Cell::Kind::kText;
             cell.text = std::string_view(member);
           }
-          out.emplace_back(prefix, cell);
+          emit(cell);
           break;
         default:
           cell.kind = Cell::Kind::kNumber;
           cell.number = number_of(member);
-          out.emplace_back(prefix, cell);
+          emit(cell);
       }
       prefix.resize(prefix_size);
       path.resize(path_size);
@@ -320,16 +331,18 @@ class Walker {
     std::unordered_map<std::string, long> columns;
     std::vector<std::pair<std::string, Cell>> flattened;
     std::vector<Cell> cells;
+    std::string prefix;
     std::size_t index = 0;
     for (element item : array) {
       const std::size_t size = path.size();
       path += '[' + std::to_string(index++) + ']';
-      flattened.clear();
-      std::string prefix;
-      flatten_record(item, prefix, path, flattened);
+      std::size_t used = 0;
+      prefix.clear();
+      flatten_record(item, prefix, path, flattened, used);
       path.resize(size);
       cells.assign(cells.size(), Cell{});
-      for (auto& [name, cell] : flattened) {
+      for (std::size_t k = 0; k < used; ++k) {
+        const auto& [name, cell] = flattened[k];
         auto it = columns.find(name);
         if (it == columns.end()) it = columns.emplace(name, table.add_column(name)).first;
         if (it->second < 0) continue;
@@ -356,7 +369,13 @@ class Walker {
 JsonDocument analyse_json(std::string_view text, const Provenance& file, FigureIndex* figures,
                           std::uint32_t figure_file, const JsonLimits& limits) {
   JsonDocument doc;
-  simdjson::dom::parser parser;
+  // A parser keeps its buffers between documents; reusing one saves an
+  // allocation of several times the document size per small file. Large
+  // documents get their own, so that memory is returned afterwards.
+  thread_local simdjson::dom::parser shared_parser;
+  simdjson::dom::parser own_parser;
+  constexpr std::size_t kReuseBelow = 16u << 20;
+  simdjson::dom::parser& parser = text.size() < kReuseBelow ? shared_parser : own_parser;
   element root;
   auto error = parser.parse(text.data(), text.size(), true).get(root);
   Sanitized sanitized;
@@ -389,6 +408,7 @@ struct JsonLinesReader::Impl {
   simdjson::dom::parser parser;
   TableAccumulator table;
   std::unordered_map<std::string, long> columns;
+  std::vector<std::pair<std::string, Cell>> flattened;
   std::string carry;
   bool carry_too_long = false;
   std::size_t line = 0;
@@ -427,15 +447,16 @@ struct JsonLinesReader::Impl {
     scratch.non_finite.assign(doc.non_finite.begin() + static_cast<long>(non_finite_before),
                               doc.non_finite.end());
     Walker walker(scratch, file, figures, fid, limits);
-    std::vector<std::pair<std::string, Cell>> flattened;
+    std::size_t used = 0;
     std::string prefix;
     std::string path = "$";
-    walker.flatten_record(root, prefix, path, flattened);
+    walker.flatten_record(root, prefix, path, flattened, used);
     for (std::size_t i = 0; i < scratch.non_finite.size(); ++i) {
       doc.non_finite[non_finite_before + i].json_path = scratch.non_finite[i].json_path;
     }
     std::vector<Cell> cells;
-    for (auto& [name, cell] : flattened) {
+    for (std::size_t k = 0; k < used; ++k) {
+      const auto& [name, cell] = flattened[k];
       auto it = columns.find(name);
       if (it == columns.end()) it = columns.emplace(name, table.add_column(name)).first;
       if (it->second < 0) continue;

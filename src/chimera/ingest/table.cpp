@@ -16,11 +16,28 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+bool equals_ignoring_case(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// Called for every cell, so it rejects ordinary values by their first byte
+// before comparing words.
 bool is_missing_token(std::string_view t) {
-  const std::string lowered = lowercase(t);
-  return lowered == "nan" || lowered == "-nan" || lowered == "null" || lowered == "none" ||
-         lowered == "n/a" || lowered == "na" || lowered == "inf" || lowered == "-inf" ||
-         lowered == "infinity" || lowered == "-infinity" || lowered == "+inf";
+  if (t.size() > 9) return false;
+  const char first = t[0];
+  if (first != 'n' && first != 'N' && first != 'i' && first != 'I' && first != '-' && first != '+')
+    return false;
+  for (std::string_view token : {"nan", "-nan", "null", "none", "n/a", "na", "inf", "-inf", "+inf",
+                                 "infinity", "-infinity"}) {
+    if (equals_ignoring_case(t, token)) return true;
+  }
+  return false;
 }
 
 std::string number_text(double value) {
@@ -126,7 +143,8 @@ long TableAccumulator::add_column(const std::string& name) {
 void TableAccumulator::observe(std::size_t index, const Cell& cell, std::size_t row) {
   ColumnAnalysis& column = table_.columns[index];
   ColumnState& state = state_[index];
-  std::string repr;
+  std::string_view repr;
+  std::string number_repr;
   switch (cell.kind) {
     case Cell::Kind::kAbsent:
       ++column.empty;
@@ -140,7 +158,7 @@ void TableAccumulator::observe(std::size_t index, const Cell& cell, std::size_t 
       break;
     case Cell::Kind::kText:
       ++column.text;
-      repr = std::string(cell.text.substr(0, 200));
+      repr = cell.text.substr(0, 200);
       break;
     case Cell::Kind::kNumber: {
       const double v = cell.number;
@@ -168,16 +186,22 @@ void TableAccumulator::observe(std::size_t index, const Cell& cell, std::size_t 
       if (figures_ != nullptr) {
         figures_->add_cell(v, figure_file_, row, column.name, table_.source.json_path, 0);
       }
-      repr = cell.text.empty() ? number_text(v) : std::string(cell.text);
+      if (state.distinct_overflow) return;
+      if (cell.text.empty()) {
+        number_repr = number_text(v);
+        repr = number_repr;
+      } else {
+        repr = cell.text;
+      }
       break;
     }
   }
-  if (!state.distinct_overflow &&
-      std::find(state.distinct.begin(), state.distinct.end(), repr) == state.distinct.end()) {
+  if (state.distinct_overflow) return;
+  if (std::find(state.distinct.begin(), state.distinct.end(), repr) == state.distinct.end()) {
     if (state.distinct.size() >= ColumnAnalysis::kMaxDistinct) {
       state.distinct_overflow = true;
     } else {
-      state.distinct.push_back(std::move(repr));
+      state.distinct.emplace_back(repr);
     }
   }
 }
