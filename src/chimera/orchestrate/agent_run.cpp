@@ -15,6 +15,7 @@
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/orchestrate/combined_report.hpp"
+#include "chimera/orchestrate/figure_sources.hpp"
 #include "chimera/store/store.hpp"
 #include "chimera/util/signals.hpp"
 #include "chimera/util/terminal.hpp"
@@ -25,23 +26,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The ingestion's figure index as a source of known figures for verification.
-class IngestFigureSource final : public agents::FigureSource {
- public:
-  explicit IngestFigureSource(const ingest::FigureIndex& index) : index_(index) {}
-  std::vector<agents::KnownFigure> find(double value, double rel_tol) const override {
-    std::vector<agents::KnownFigure> out;
-    for (const auto& m : index_.find(value, rel_tol, 4)) {
-      out.push_back({m.value, "", m.source.column.empty() ? m.source.json_path : m.source.column,
-                     m.source.describe()});
-    }
-    return out;
-  }
-
- private:
-  const ingest::FigureIndex& index_;
-};
 
 void write_text(const fs::path& path, const std::string& text) {
   const fs::path tmp = path.string() + ".tmp";
