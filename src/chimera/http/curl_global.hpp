@@ -7,3 +7,10 @@ namespace chimera::http {
 void ensure_curl_global_init();
 
 }  // namespace chimera::http
+
+namespace chimera::http {
+// The user's no_proxy list plus the loopback addresses: an inference server on
+// this machine (or `chimera sim`) is never reached through an HTTP proxy that
+// http_proxy/https_proxy may name. Set on every easy handle as CURLOPT_NOPROXY.
+const char* no_proxy_list();
+}  // namespace chimera::http
