@@ -18,6 +18,20 @@
 namespace chimera::sim {
 namespace {
 
+// FNV-1a over the model name and the prompt: stable across runs and platforms.
+std::uint64_t text_fingerprint(const std::string& model, const std::string& prompt) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const std::string* part : {&model, &prompt}) {
+    for (unsigned char c : *part) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 namespace net = boost::asio;
 using Clock = ServerState::Clock;
 
@@ -278,7 +292,12 @@ net::awaitable<bool> Exchange::run(const std::string& body, const std::string& f
   if (fault_.kind == FaultKind::kZeroTokens) {
     text_.finish_reason = "stop";
   } else {
-    text_ = generate_report(seed, req_.max_tokens, req_.prompt_text);
+    // Without a seed the text depends on the model and the prompt only, like a
+    // model that decodes greedily: the same request gets the same answer, so a
+    // workload timed alone and again under contention does the same work.
+    const std::uint64_t text_seed =
+        req_.seed.value_or(state_.config.seed ^ text_fingerprint(model_->name, req_.prompt_text));
+    text_ = generate_report(text_seed, req_.max_tokens, req_.prompt_text);
   }
   created_at_ = rfc3339_now();
   ids_.id = fmt::format("{}-{}", api_ == Api::kChatCompletions ? "chatcmpl" : "cmpl", truth_.id);
