@@ -160,9 +160,15 @@ class RunStore {
   int ordinal_ = 0;
 };
 
-void warm_up_all(const std::vector<WorkflowAgent>& agents, const backends::Timeouts& timeouts) {
+// Loads every agent's model with its options before the agents are timed. The
+// warm-up answers are kept (as AgentExecution::warmups) so they are recorded too.
+std::vector<AgentExecution> warm_up_all(const std::vector<WorkflowAgent>& agents,
+                                        const backends::Timeouts& timeouts) {
+  std::vector<AgentExecution> out;
   for (const auto& a : agents) {
-    if (signals::interrupted()) return;
+    AgentExecution exec;
+    exec.agent = a.spec.name;
+    if (signals::interrupted()) break;
     backends::GenerationRequest req;
     req.model = a.spec.profile.model;
     req.options = a.spec.profile.options;
@@ -170,8 +176,10 @@ void warm_up_all(const std::vector<WorkflowAgent>& agents, const backends::Timeo
     req.prompt = "Reply with the single word OK.";
     req.timeouts = timeouts;
     req.warmup = true;
-    (void)a.backend->generate(std::move(req));
+    exec.warmups.push_back(a.backend->generate(std::move(req)));
+    out.push_back(std::move(exec));
   }
+  return out;
 }
 
 }  // namespace
@@ -267,7 +275,11 @@ AgentRunSummary run_agents(const AgentRunOptions& options) {
         db.record(run, "isolated", agents[i], isolated->agents[i]);
       }
     } else {
-      warm_up_all(agents, options.timeouts);
+      const auto warmups = warm_up_all(agents, options.timeouts);
+      for (std::size_t i = 0; i < warmups.size(); ++i) {
+        append_requests(requests_out, run, "warmup", warmups[i]);
+        db.record(run, "warmup", agents[i], warmups[i]);
+      }
     }
 
     ExecutionResult concurrent;
