@@ -10,8 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   FigureIndex figures(10'000, 1'000);
   const auto fid = figures.add_file("/fuzz", "x.json");
-  analyse_json(text, Provenance{"/fuzz", "x.json"}, &figures, fid);
-  JsonLinesReader lines(Provenance{"/fuzz", "x.jsonl"}, &figures, fid, 1024);
+  analyse_json(text, Provenance{"/fuzz", "x.json", 0, {}, {}, 0}, &figures, fid);
+  JsonLinesReader lines(Provenance{"/fuzz", "x.jsonl", 0, {}, {}, 0}, &figures, fid, 1024);
   const std::size_t split = size == 0 ? 0 : data[0] % (size + 1);
   lines.feed(text.substr(0, split));
   lines.feed(text.substr(split));

@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -172,8 +173,8 @@ TEST(Analyse, LargeCsvIsStreamedInBoundedMemory) {
     out << "config_name,num_gpu,tokens_s,ttft_ms\n";
     std::string row;
     for (int i = 0; i < 400'000; ++i) {
-      row = "cfg" + std::to_string(i % 97) + "," + std::to_string(i % 7) + "," +
-            std::to_string(50 + (i % 1000) * 0.01) + "," + std::to_string(100 + i % 13) + "\n";
+      row =
+          fmt::format("cfg{},{},{:.2f},{}\n", i % 97, i % 7, 50 + (i % 1000) * 0.01, 100 + i % 13);
       out << row;
     }
     out << "last,1,\"never closed\n";
@@ -204,15 +205,14 @@ TEST(DataSummary, FitsTheBudgetAndKeepsTheInventory) {
   const fs::path root = dir.path();
   std::string csv = "config_name,num_gpu,num_ctx,mean_tokens_s,mean_ttft_s\n";
   for (int i = 0; i < 30; ++i) {
-    csv += "g" + std::to_string(i) + "," + std::to_string(i) + ",2048," +
-           std::to_string(90 + i * 0.5) + "," + std::to_string(0.1 + i * 0.01) + "\n";
+    csv += fmt::format("g{},{},2048,{:.2f},{:.2f}\n", i, i, 90 + i * 0.5, 0.1 + i * 0.01);
   }
   write(root / "sweep.csv", csv);
   write(root / "run/summary.json",
         R"({"models":[{"model":"m","prompt_count":5,"completed":0,"mean_tokens_s":null}]})");
   for (int i = 0; i < 40; ++i) {
-    write(root / ("extra/r" + std::to_string(i) + ".json"),
-          "{\"latency_ms\": " + std::to_string(10 + i) + ", \"duration_s\": 2}");
+    write(root / fmt::format("extra/r{}.json", i),
+          fmt::format("{{\"latency_ms\": {}, \"duration_s\": 2}}", 10 + i));
   }
   const Analysis a = analyse({root});
   for (std::size_t budget : {40u, 150u, 256u, 1024u, 4096u}) {

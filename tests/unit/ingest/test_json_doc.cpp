@@ -6,7 +6,14 @@
 namespace chimera::ingest {
 namespace {
 
-const Provenance kFile{"/r", "x.json"};
+Provenance file_at(const char* root, const char* file) {
+  Provenance at;
+  at.root = root;
+  at.file = file;
+  return at;
+}
+
+const Provenance kFile = file_at("/r", "x.json");
 
 TEST(JsonDoc, NanAndInfinityAreToleratedAndLocated) {
   const std::string text =
@@ -50,7 +57,9 @@ TEST(JsonDoc, ArraysOfRecordsBecomeTablesAndZeroCompletionsAreFound) {
   bool found_nested = false;
   for (const auto& c : t.columns) {
     if (c.name == "options.temperature") found_nested = true;
-    if (c.name == "mean_tokens_s") EXPECT_EQ(c.missing, 1u);
+    if (c.name == "mean_tokens_s") {
+      EXPECT_EQ(c.missing, 1u);
+    }
   }
   EXPECT_TRUE(found_nested);
   figures.seal();
@@ -73,7 +82,7 @@ TEST(JsonDoc, MetricLeavesByFlattenedPath) {
 }
 
 TEST(JsonLines, RecordsStreamIntoOneTableAndBadLinesAreCounted) {
-  JsonLinesReader reader(Provenance{"/r", "x.jsonl"}, nullptr, 0);
+  JsonLinesReader reader(file_at("/r", "x.jsonl"), nullptr, 0);
   const std::string text =
       "{\"model\":\"a\",\"ttft_ms\":10}\n{\"model\":\"b\",\"ttft_ms\":NaN}\nnot json\n"
       "{\"model\":\"c\",\"ttft_ms\":30}";

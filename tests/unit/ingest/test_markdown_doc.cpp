@@ -5,6 +5,13 @@
 namespace chimera::ingest {
 namespace {
 
+Provenance file_at(const char* root, const char* file) {
+  Provenance at;
+  at.root = root;
+  at.file = file;
+  return at;
+}
+
 TEST(MarkdownDoc, HeadingsAndGfmTables) {
   const std::string text =
       "# Report\n\nIntro.\n\n## Sweep results\n\n"
@@ -12,7 +19,7 @@ TEST(MarkdownDoc, HeadingsAndGfmTables) {
       "|---|---:|---:|---:|\n"
       "| g60 | 60 | **102.5** | 0.12 |\n"
       "| g80 | 80 | 101.0 | 0.10 |\n";
-  const MarkdownDocument doc = analyse_markdown(text, Provenance{"/r", "r.md"}, nullptr, 0);
+  const MarkdownDocument doc = analyse_markdown(text, file_at("/r", "r.md"), nullptr, 0);
   ASSERT_EQ(doc.headings.size(), 2u);
   EXPECT_EQ(doc.headings[1].text, "Sweep results");
   EXPECT_EQ(doc.headings[1].level, 2);

@@ -6,6 +6,13 @@
 namespace chimera::ingest {
 namespace {
 
+Provenance file_at(const char* root, const char* file) {
+  Provenance at;
+  at.root = root;
+  at.file = file;
+  return at;
+}
+
 void add(TableAccumulator& table, const std::vector<std::string>& texts, std::size_t line) {
   std::vector<Cell> cells;
   for (const auto& text : texts) cells.push_back(Cell::from_text(text));
@@ -16,7 +23,7 @@ TEST(Table, SweepBestAndWorstRespectDirection) {
   FigureIndex figures;
   const auto fid = figures.add_file("/r", "sweep.csv");
   TableAccumulator table({"config_name", "num_gpu", "mean_tokens_s", "mean_ttft_s"},
-                         Provenance{"/r", "sweep.csv"}, "csv", &figures, fid);
+                         file_at("/r", "sweep.csv"), "csv", &figures, fid);
   add(table, {"a", "40", "100.5", "0.30"}, 2);
   add(table, {"b", "60", "103.25", "0.40"}, 3);
   add(table, {"c", "80", "99.0", "0.10"}, 4);
@@ -52,7 +59,7 @@ TEST(Table, SweepBestAndWorstRespectDirection) {
 }
 
 TEST(Table, MedianOfEvenCountAndMissingValues) {
-  TableAccumulator table({"model", "ttft_ms"}, Provenance{"/r", "x.csv"}, "csv");
+  TableAccumulator table({"model", "ttft_ms"}, file_at("/r", "x.csv"), "csv");
   add(table, {"m", "4"}, 2);
   add(table, {"m", "NaN"}, 3);
   add(table, {"m", "1"}, 4);
@@ -69,7 +76,7 @@ TEST(Table, MedianOfEvenCountAndMissingValues) {
 
 TEST(Table, ErrorRowsAndZeroCompletions) {
   TableAccumulator table({"model", "prompt_count", "completed", "eval_count", "error"},
-                         Provenance{"/r", "runs.csv"}, "csv");
+                         file_at("/r", "runs.csv"), "csv");
   add(table, {"a", "5", "0", "0", "connection refused"}, 2);
   add(table, {"b", "5", "5", "120", ""}, 3);
   add(table, {"c", "5", "3", "30", "timeout"}, 4);
@@ -84,7 +91,7 @@ TEST(Table, ErrorRowsAndZeroCompletions) {
 }
 
 TEST(Table, RaggedRowsAreCounted) {
-  TableAccumulator table({"a", "b"}, Provenance{"/r", "x.csv"}, "csv");
+  TableAccumulator table({"a", "b"}, file_at("/r", "x.csv"), "csv");
   add(table, {"1", "2"}, 2);
   add(table, {"1"}, 3);
   add(table, {"1", "2", "3"}, 4);
