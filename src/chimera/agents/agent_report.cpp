@@ -187,8 +187,8 @@ void render_verification(std::string& out, const AgentReportInput& in, bool fail
   if (!trivial.empty()) {
     // Some cell of any sizeable data set holds each of them: a match proves nothing.
     out += "### Small integers\n\n";
-    out += fmt::format("{} small integers not checked (below 10, written without a unit):",
-                       trivial.size());
+    out += fmt::format("{} small integer{} not checked (below 10, written without a unit):",
+                       trivial.size(), trivial.size() == 1 ? "" : "s");
     for (const auto& f : trivial) out += " `" + f.text_as_written + "`";
     out += "\n\n";
   }
