@@ -1,4 +1,5 @@
 // `chimera compare` on data with a known difference and on data with none.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -16,8 +17,8 @@ std::string write_requests(const std::string& path, const std::vector<double>& t
   std::ofstream out(path);
   for (std::size_t i = 0; i < tps.size(); ++i) {
     nlohmann::json r = {
-        {"id", "r" + std::to_string(i)}, {"status", "ok"},     {"warmup", false},
-        {"decode_tps", tps[i]},          {"ttft_ms", ttft[i]}, {"output_tokens", 100}};
+        {"id", fmt::format("r{}", i)}, {"status", "ok"},     {"warmup", false},
+        {"decode_tps", tps[i]},        {"ttft_ms", ttft[i]}, {"output_tokens", 100}};
     out << r.dump() << "\n";
   }
   // A failed and a warm-up request: counted, never compared.
