@@ -137,16 +137,18 @@ orchestrate::RunPlan plan_template(const BenchCliOptions& o) {
   plan.timeouts.first_token_ms = o.timeout_first_token_s * 1000;
   plan.timeouts.idle_ms = o.timeout_idle_s * 1000;
   plan.timeouts.total_ms = o.timeout_total_s * 1000;
-  for (const auto& h : o.headers) {
-    const auto colon = h.find(':');
-    if (colon == std::string::npos || colon == 0) {
-      throw UsageError(fmt::format("header '{}' is not 'Name: value'", h));
-    }
-    std::string value = h.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(' '));
-    plan.headers[h.substr(0, colon)] = value;
-  }
+  for (const auto& h : o.headers) add_header(plan.headers, h);
   return plan;
+}
+
+void add_header(std::map<std::string, std::string>& headers, const std::string& spec) {
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw UsageError(fmt::format("header '{}' is not 'Name: value'", spec));
+  }
+  std::string value = spec.substr(colon + 1);
+  value.erase(0, value.find_first_not_of(' '));
+  headers[spec.substr(0, colon)] = value;
 }
 
 }  // namespace chimera::cli

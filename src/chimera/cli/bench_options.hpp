@@ -49,6 +49,9 @@ std::vector<std::string> load_prompts(const BenchCliOptions& options);
 // The per-request part of the plan (everything but model and options).
 orchestrate::RunPlan plan_template(const BenchCliOptions& options);
 
+// "Name: value" from --header into `headers`; UsageError when malformed.
+void add_header(std::map<std::string, std::string>& headers, const std::string& spec);
+
 extern const char* const kMetricsHelp;
 
 }  // namespace chimera::cli

@@ -8,6 +8,7 @@
 
 #include "chimera/agents/config.hpp"
 #include "chimera/backends/backend.hpp"
+#include "chimera/cli/bench_options.hpp"
 #include "chimera/cli/commands.hpp"
 #include "chimera/orchestrate/agent_run.hpp"
 #include "chimera/orchestrate/grid.hpp"
@@ -178,14 +179,7 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
   options.timeouts.first_token_ms = o.timeout_first_token_s * 1000;
   options.timeouts.idle_ms = o.timeout_idle_s * 1000;
   options.timeouts.total_ms = o.timeout_total_s * 1000;
-  for (const auto& h : o.headers) {
-    const auto colon = h.find(':');
-    if (colon == std::string::npos || colon == 0)
-      throw UsageError(fmt::format("header '{}' is not 'Name: value'", h));
-    std::string value = h.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(' '));
-    options.headers[h.substr(0, colon)] = value;
-  }
+  for (const auto& h : o.headers) add_header(options.headers, h);
 
   orchestrate::SimLauncher sims;
   if (o.sim || o.sim_shared) {
