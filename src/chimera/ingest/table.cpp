@@ -1,6 +1,7 @@
 #include "chimera/ingest/table.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -219,7 +220,36 @@ Identity TableAccumulator::identity_of(const std::vector<Cell>& cells) const {
   return identity;
 }
 
+bool TableAccumulator::error_cell_set(const Cell& error) const {
+  // A numeric error column is a count: 0 means no error.
+  if (error.kind == Cell::Kind::kNumber) return error.number != 0;
+  if (error.kind != Cell::Kind::kText || error.text.empty()) return false;
+  std::string lower;
+  for (char c : error.text.substr(0, 8))
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower != "none" && lower != "null" && lower != "false" && lower != "0" && lower != "n/a";
+}
+
+bool TableAccumulator::row_failed(const std::vector<Cell>& cells) const {
+  auto at = [&cells](long index) -> const Cell* {
+    return index >= 0 && static_cast<std::size_t>(index) < cells.size()
+               ? &cells[static_cast<std::size_t>(index)]
+               : nullptr;
+  };
+  if (const Cell* error = at(error_column_); error && error_cell_set(*error)) return true;
+  if (const Cell* tokens = at(token_column_);
+      tokens && tokens->kind == Cell::Kind::kNumber && tokens->number == 0) {
+    return true;
+  }
+  if (const Cell* done = at(completion_column_);
+      done && done->kind == Cell::Kind::kNumber && done->number == 0) {
+    return true;
+  }
+  return false;
+}
+
 void TableAccumulator::track_extremes(const std::vector<Cell>& cells, std::size_t line) {
+  if (row_failed(cells)) return;
   for (std::size_t m = 0; m < metric_columns_.size(); ++m) {
     const std::size_t index = metric_columns_[m];
     if (index >= cells.size() || cells[index].kind != Cell::Kind::kNumber) continue;
@@ -246,8 +276,7 @@ void TableAccumulator::track_extremes(const std::vector<Cell>& cells, std::size_
 void TableAccumulator::track_errors(const std::vector<Cell>& cells, std::size_t line) {
   if (error_column_ >= 0 && static_cast<std::size_t>(error_column_) < cells.size()) {
     const Cell& error = cells[static_cast<std::size_t>(error_column_)];
-    const bool has_error = (error.kind == Cell::Kind::kText || error.kind == Cell::Kind::kNumber) &&
-                           !error.text.empty();
+    const bool has_error = error_cell_set(error);
     if (has_error) {
       ErrorRows& errors = table_.errors;
       errors.column = table_.columns[static_cast<std::size_t>(error_column_)].name;
@@ -356,7 +385,8 @@ TableAnalysis TableAccumulator::finish() {
   };
   if (table_.is_sweep) {
     for (std::size_t m = 0; m < metric_columns_.size(); ++m) {
-      if (table_.columns[metric_columns_[m]].numeric.count < 2) continue;
+      // Every row failed: there is no best or worst configuration to name.
+      if (table_.columns[metric_columns_[m]].numeric.count < 2 || !extreme_seen_[m]) continue;
       Extreme extreme = std::move(running_extremes_[m]);
       keep_varying(extreme.best.identity);
       keep_varying(extreme.worst.identity);

@@ -131,6 +131,10 @@ class TableAccumulator {
   };
   void observe(std::size_t column, const Cell& cell, std::size_t row);
   void track_extremes(const std::vector<Cell>& cells, std::size_t line);
+  // The row reports an error, or produced no tokens or completed nothing: its
+  // metrics are not a configuration's performance and never rank as best or worst.
+  bool row_failed(const std::vector<Cell>& cells) const;
+  bool error_cell_set(const Cell& error) const;
   void track_errors(const std::vector<Cell>& cells, std::size_t line);
   Identity identity_of(const std::vector<Cell>& cells) const;
 

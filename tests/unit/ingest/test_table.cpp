@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/figure_index.hpp"
 #include "chimera/ingest/table.hpp"
+#include "support/process.hpp"
 
 namespace chimera::ingest {
 namespace {
@@ -112,6 +116,41 @@ TEST(MetricNames, UnitsAndDirections) {
   EXPECT_FALSE(classify_metric("timestamp").is_metric);
   EXPECT_TRUE(is_configuration_name("num_ctx"));
   EXPECT_FALSE(is_configuration_name("response_chars"));
+}
+
+}  // namespace
+}  // namespace chimera::ingest
+
+namespace chimera::ingest {
+namespace {
+
+// Rows that failed (an error message, or zero tokens) are never the best or the
+// worst configuration, and an error column holding counts of 0 is not an error.
+TEST(IngestTable, FailedRowsDoNotRankAndZeroErrorCountsAreNotErrors) {
+  testing::TempDir dir;
+  const std::string csv = dir.path() + "/runs.csv";
+  std::ofstream(csv) << "config,num_ctx,ttft_s,tokens_s,eval_count,error\n"
+                        "a,1024,0.0,0.0,0,connection refused\n"
+                        "b,2048,0.15,101.5,200,\n"
+                        "c,4096,0.21,99.0,210,\n";
+  const std::string counts = dir.path() + "/summary.csv";
+  std::ofstream(counts) << "config,num_ctx,tokens_s,error\nx,1024,100,0\ny,2048,90,0\n";
+  const auto analysis = analyse({dir.path()});
+  bool saw_runs = false;
+  for (const auto& t : analysis.tables) {
+    if (t.source.file == "runs.csv") {
+      saw_runs = true;
+      EXPECT_EQ(t.errors.count, 1u);
+      for (const auto& e : t.extremes) {
+        EXPECT_NE(e.best.row, 1u) << "the failed row ranked best";
+        EXPECT_NE(e.worst.row, 1u) << "the failed row ranked worst";
+      }
+    }
+    if (t.source.file == "summary.csv") {
+      EXPECT_EQ(t.errors.count, 0u);
+    }
+  }
+  EXPECT_TRUE(saw_runs);
 }
 
 }  // namespace
