@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/http_get.hpp"
 #include "support/process.hpp"
 
 namespace chimera::testing {
@@ -121,6 +122,50 @@ TEST(Scenarios, BuiltInScenariosRun) {
     const auto m = read_json(fs::path(out) / "run_1" / "metrics.json");
     EXPECT_EQ(m["agents"].size(), 2u) << scenario;
     EXPECT_FALSE(m["concurrency"].is_null()) << scenario;
+  }
+}
+
+}  // namespace
+}  // namespace chimera::testing
+
+namespace chimera::testing {
+namespace {
+
+// Per-endpoint permits: with --permits 1 the coordinator holds the second
+// agent's call back, so the single-slot server never has to queue it.
+double max_queue_ms(const std::string& sim_url) {
+  auto truth = nlohmann::json::parse(http_request("GET", sim_url + "/sim/requests").body);
+  double worst = 0;
+  for (const auto& t : truth) worst = std::max(worst, t["queue_ms"].get<double>());
+  return worst;
+}
+
+TEST(Permits, OnePermitPerEndpointKeepsTheServerQueueEmpty) {
+  TempDir dir;
+  const auto scenario = write_pair_scenario(dir.path(), "1024", "1024");
+  for (const bool limited : {false, true}) {
+    SimProcess sim({"--config", fixture("sim-honest.yaml")});
+    std::vector<std::string> args{"run",
+                                  "--endpoint",
+                                  sim.url(),
+                                  "--data",
+                                  source_dir() + "/tests/fixtures",
+                                  "--scenario",
+                                  scenario,
+                                  "--no-isolated",
+                                  "--output-dir",
+                                  dir.path() + (limited ? "/limited" : "/free")};
+    if (limited) {
+      args.push_back("--permits");
+      args.push_back("1");
+    }
+    auto r = run_chimera(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    if (limited) {
+      EXPECT_LT(max_queue_ms(sim.url()), 5.0);
+    } else {
+      EXPECT_GT(max_queue_ms(sim.url()), 100.0);
+    }
   }
 }
 
