@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "chimera/agents/lookup.hpp"
+
 namespace chimera::agents {
 
 namespace {
@@ -15,13 +17,6 @@ void put_by_name(std::vector<T>& items, T item) {
   } else {
     items.push_back(std::move(item));
   }
-}
-
-template <typename T>
-std::vector<std::string> names_of(const std::vector<T>& items) {
-  std::vector<std::string> names;
-  for (const auto& item : items) names.push_back(item.name);
-  return names;
 }
 
 }  // namespace
@@ -61,11 +56,7 @@ Expected<Profile> Catalog::profile(std::string_view name) const {
 }
 
 Expected<AgentDefinition> Catalog::agent(std::string_view name) const {
-  for (const auto& a : agents_) {
-    if (a.name == name) return a;
-  }
-  return fail(FailureKind::kNotFound, "unknown agent '" + std::string(name) +
-                                          "'; available agents: " + join_names(names_of(agents_)));
+  return find_by_name(agents_, name, "agent", false);
 }
 
 Expected<AgentSpec> Catalog::resolve(const AgentDefinition& definition) const {
@@ -82,13 +73,9 @@ Expected<AgentSpec> Catalog::resolve(const AgentDefinition& definition) const {
 }
 
 Expected<Scenario> Catalog::scenario(std::string_view name) const {
-  auto it = std::find_if(scenarios_.begin(), scenarios_.end(),
-                         [&](const ScenarioDefinition& s) { return s.name == name; });
-  if (it == scenarios_.end()) {
-    return fail(FailureKind::kNotFound,
-                "unknown scenario '" + std::string(name) +
-                    "'; available scenarios: " + join_names(names_of(scenarios_)));
-  }
+  auto found = find_by_name(scenarios_, name, "scenario", false);
+  if (!found) return std::unexpected(found.error());
+  const ScenarioDefinition* it = &*found;
   Scenario scenario{it->name, it->description, {}};
   for (const auto& definition : it->agents) {
     auto spec = resolve(definition);

@@ -3,16 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "chimera/agents/lookup.hpp"
+
 namespace chimera::agents {
 
 namespace {
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Verbatim from the "Persona Prompt" sections of the original's reports.
 constexpr const char* kDataCollectorPrompt =
@@ -63,16 +58,7 @@ const std::vector<Persona>& builtin_personas() {
 }
 
 Expected<Persona> find_persona(const std::vector<Persona>& personas, std::string_view name) {
-  for (const auto& p : personas) {
-    if (p.name == name) return p;
-  }
-  for (const auto& p : personas) {
-    if (equals_ignoring_case(p.name, name)) return p;
-  }
-  std::vector<std::string> names;
-  for (const auto& p : personas) names.push_back(p.name);
-  return fail(FailureKind::kNotFound, "unknown persona '" + std::string(name) +
-                                          "'; available personas: " + join_names(names));
+  return find_by_name(personas, name, "persona", true);
 }
 
 std::string join_names(const std::vector<std::string>& names) {

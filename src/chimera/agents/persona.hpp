@@ -33,7 +33,4 @@ const std::vector<Persona>& builtin_personas();
 // fails with kNotFound and a message that lists the names that exist.
 Expected<Persona> find_persona(const std::vector<Persona>& personas, std::string_view name);
 
-// "a, b, c": for error messages that list what exists.
-std::string join_names(const std::vector<std::string>& names);
-
 }  // namespace chimera::agents

@@ -5,18 +5,12 @@
 #include <charconv>
 #include <cmath>
 
+#include "chimera/agents/lookup.hpp"
 #include "chimera/agents/persona.hpp"
 
 namespace chimera::agents {
 
 namespace {
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -71,16 +65,7 @@ const std::vector<Profile>& builtin_profiles() {
 }
 
 Expected<Profile> find_profile(const std::vector<Profile>& profiles, std::string_view name) {
-  for (const auto& p : profiles) {
-    if (p.name == name) return p;
-  }
-  for (const auto& p : profiles) {
-    if (equals_ignoring_case(p.name, name)) return p;
-  }
-  std::vector<std::string> names;
-  for (const auto& p : profiles) names.push_back(p.name);
-  return fail(FailureKind::kNotFound, "unknown profile '" + std::string(name) +
-                                          "'; available profiles: " + join_names(names));
+  return find_by_name(profiles, name, "profile", true);
 }
 
 Expected<std::pair<std::string, nlohmann::json>> parse_option_assignment(std::string_view text) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "chimera/agents/lookup.hpp"
+
 namespace chimera::agents {
 
 namespace {

@@ -11,7 +11,6 @@
 #include "chimera/cli/bench_options.hpp"
 #include "chimera/cli/commands.hpp"
 #include "chimera/orchestrate/agent_run.hpp"
-#include "chimera/orchestrate/grid.hpp"
 #include "chimera/orchestrate/sim_launcher.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
@@ -108,15 +107,9 @@ void apply_overrides(const RunCliOptions& o, const agents::Catalog& catalog,
       if (!profile) throw UsageError(profile.error().message);
       agent.profile = *profile;
     }
-    if (!o.model.empty()) agent.profile.model = o.model;
-    for (const auto& spec : o.option_specs) {
-      const auto eq = spec.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        throw UsageError(fmt::format("--option '{}' is not NAME=VALUE (e.g. num_ctx=2048)", spec));
-      }
-      agent.profile.options[spec.substr(0, eq)] =
-          orchestrate::parse_option_value(spec.substr(eq + 1));
-    }
+    auto overridden = agents::apply_overrides(agent.profile, o.model, o.option_specs);
+    if (!overridden) throw UsageError(overridden.error().message);
+    agent.profile = std::move(*overridden);
   }
   if (o.pipeline) scenario = agents::as_pipeline(scenario);
 }

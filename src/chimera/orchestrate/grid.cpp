@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdlib>
 
 namespace chimera::orchestrate {
@@ -15,19 +14,6 @@ bool is_load_affecting(std::string_view option) {
       "num_ctx",  "num_gpu",  "num_batch", "num_thread", "main_gpu",
       "low_vram", "use_mmap", "use_mlock", "f16_kv",     "numa"};
   return std::find(kLoadAffecting.begin(), kLoadAffecting.end(), option) != kLoadAffecting.end();
-}
-
-nlohmann::json parse_option_value(std::string_view text) {
-  if (text == "true") return true;
-  if (text == "false") return false;
-  if (text.empty()) return std::string();
-  std::int64_t integer = 0;
-  auto [iptr, iec] = std::from_chars(text.data(), text.data() + text.size(), integer);
-  if (iec == std::errc() && iptr == text.data() + text.size()) return integer;
-  double number = 0;
-  auto [dptr, dec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (dec == std::errc() && dptr == text.data() + text.size()) return number;
-  return std::string(text);
 }
 
 Expected<OptionAxis> parse_option_axis(std::string_view spec) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chimera/agents/profile.hpp"
 #include "chimera/util/error.hpp"
 
 namespace chimera::orchestrate {
@@ -28,8 +29,9 @@ struct GridPoint {
 // load_duration). They vary slowest in the grid.
 bool is_load_affecting(std::string_view option);
 
-// "0.8" → 0.8, "40" → 40, "true" → true, anything else stays a string.
-nlohmann::json parse_option_value(std::string_view text);
+// "0.8" → 0.8, "40" → 40, "true" → true, anything else stays a string: the
+// same rule as --option and the config file.
+using agents::parse_option_value;
 
 // "num_gpu=60,80,999" → {num_gpu, [60, 80, 999]}.
 Expected<OptionAxis> parse_option_axis(std::string_view spec);
