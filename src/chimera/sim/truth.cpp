@@ -2,6 +2,24 @@
 
 namespace chimera::sim {
 
+namespace {
+
+nlohmann::json engine_json(const EngineTruth& e) {
+  nlohmann::json by_batch = nlohmann::json::object();
+  for (const auto& [batch, tokens] : e.tokens_by_batch) by_batch[std::to_string(batch)] = tokens;
+  return nlohmann::json{
+      {"batching", e.continuous_batching ? "continuous" : "independent"},
+      {"batch_min", e.batch_min},
+      {"batch_max", e.batch_max},
+      {"tokens_by_batch", by_batch},
+      {"effective_tps", e.effective_tps},
+      {"shape_bucket", e.shape_bucket},
+      {"shape_penalty_ms", e.shape_penalty_ms},
+  };
+}
+
+}  // namespace
+
 nlohmann::json to_json(const RequestTruth& t) {
   return nlohmann::json{
       {"id", t.id},
@@ -22,6 +40,7 @@ nlohmann::json to_json(const RequestTruth& t) {
       {"fault", t.fault},
       {"status", t.status},
       {"done_reason", t.done_reason},
+      {"engine", engine_json(t.engine)},
   };
 }
 

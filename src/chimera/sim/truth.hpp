@@ -3,12 +3,32 @@
 // a client's measurements can be checked against it (GET /sim/requests).
 
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace chimera::sim {
+
+// What the engine model did to one request: the batches its tokens were
+// decoded in and whether it paid the first-of-a-shape prefill penalty. With
+// tokens_by_batch a test recomputes the decode time: Σ_b count_b /
+// (decode_tps · factor(b)).
+struct EngineTruth {
+  bool continuous_batching = false;
+  int batch_min = 0;  // 0 when no token was decoded
+  int batch_max = 0;
+  std::map<int, std::int64_t> tokens_by_batch;  // batch size -> tokens decoded at it
+  double effective_tps = 0;                     // tokens / decode time
+  std::int64_t shape_bucket = 0;                // prompt tokens rounded up, in buckets
+  double shape_penalty_ms = 0;                  // 0 unless this was the first of its shape
+  void saw_batch(int batch) {
+    if (batch_min == 0 || batch < batch_min) batch_min = batch;
+    if (batch > batch_max) batch_max = batch;
+    ++tokens_by_batch[batch];
+  }
+};
 
 struct RequestTruth {
   std::uint64_t id = 0;
@@ -30,6 +50,7 @@ struct RequestTruth {
   int status = 0;           // HTTP status; 499 when the client went away mid-stream
   std::string done_reason;  // stop | length | load | unload | "" when it did not finish
   bool stream = true;
+  EngineTruth engine;
 };
 
 nlohmann::json to_json(const RequestTruth& truth);
