@@ -7,7 +7,7 @@ namespace {
 
 ModelSpec model(double decode_tps, double prefill_tps, double load_ms, double jitter) {
   ModelSpec m;
-  m.name = "m";
+  m.name.assign(1, 'm');  // g++ 12 warns falsely (-Wrestrict) on assigning a literal here
   m.decode_tps = decode_tps;
   m.prefill_tps = prefill_tps;
   m.load_ms = load_ms;
