@@ -116,6 +116,22 @@ TEST(SimEngine, NonStreamingRequestsFollowTheBatchToo) {
   }
 }
 
+TEST(SimEngine, TableCurveSetsTheRateOfEachBatchSize) {
+  // Two together at half rate each: the engine gains nothing from batching.
+  SimProcess sim({"--parallel", "2", "--model",
+                  "gemma3:latest,batching=continuous,batch_curve=2:0.5,decode_tps=100,load_ms=0,"
+                  "prefill_tps=100000"});
+  SimClient warm;
+  warm.post(sim.url() + "/api/generate", generate(1));
+  const auto truth = run_together(sim.url(), {generate(30), generate(30)});
+  ASSERT_EQ(truth.size(), 2u);
+  for (const auto& t : truth) {
+    EXPECT_GE(t["engine"]["tokens_by_batch"].value("2", 0), 25);
+    EXPECT_NEAR(t["eval_ms"].get<double>(), 600.0, 120.0);  // 30 tokens at 50 tok/s
+    EXPECT_NEAR(t["engine"]["effective_tps"].get<double>(), 50.0, 10.0);
+  }
+}
+
 TEST(SimEngine, IndependentSlotsKeepTheirRate) {
   SimProcess sim(
       {"--parallel", "2", "--load-ms", "0", "--decode-tps", "100", "--prefill-tps", "100000"});
