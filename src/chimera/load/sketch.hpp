@@ -15,10 +15,14 @@
 // largest. count, mean, sd, min and max stay exact (Welford's recurrence).
 // Memory: at most exact_limit doubles, then a few tens of kilobytes.
 
-#include <boost/histogram.hpp>
+#include <boost/histogram/axis/regular.hpp>
+#include <boost/histogram/histogram.hpp>
+#include <boost/histogram/make_histogram.hpp>
+#include <boost/histogram/unlimited_storage.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "chimera/stats/descriptive.hpp"
