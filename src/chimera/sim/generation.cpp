@@ -137,6 +137,16 @@ class Exchange {
                               net::redirect_error(net::use_awaitable, ec));
     co_return !ec;
   }
+  // The response's last write; the truth learns when the socket took it.
+  net::awaitable<bool> write_last(std::string bytes, bool first_too = false) {
+    const bool ok = co_await write(std::move(bytes));
+    if (ok) {
+      const auto ns = state_.since_start_ns(Clock::now());
+      if (first_too) state_.truth.stamp_first_byte(truth_.id, ns);
+      state_.truth.stamp_last_byte(truth_.id, ns);
+    }
+    co_return ok;
+  }
   net::awaitable<void> wait_until(Clock::time_point when) {
     if (when <= Clock::now()) co_return;
     timer_.expires_at(when);
@@ -151,7 +161,7 @@ class Exchange {
     // right after its response always finds it.
     truth_.status = status;
     record();
-    co_return co_await write(std::move(bytes)) && keep_alive_;
+    co_return co_await write_last(std::move(bytes), true) && keep_alive_;
   }
   net::awaitable<bool> reply_error(int status, const std::string& message,
                                    std::string_view openai_type, std::string_view openai_code) {
@@ -416,6 +426,7 @@ net::awaitable<bool> Exchange::stream_tokens() {
     append_http_chunk(out, event);
   }
   if (!co_await write(std::move(out))) co_return false;
+  truth_.first_byte_ns = state_.since_start_ns(Clock::now());
 
   auto due = decode_start_;
   if (fault_.kind == FaultKind::kStallFirst) due += std::chrono::milliseconds(fault_.stall_ms());
@@ -479,7 +490,7 @@ net::awaitable<bool> Exchange::stream_tokens() {
   }
   if (fault_.kind == FaultKind::kTruncate) {
     record();
-    co_return co_await write(std::string(kLastChunk)) && keep_alive_;
+    co_return co_await write_last(std::string(kLastChunk)) && keep_alive_;
   }
   if (fault_.kind == FaultKind::kErrorLine) {
     std::string line;
@@ -492,11 +503,11 @@ net::awaitable<bool> Exchange::stream_tokens() {
     append_http_chunk(bytes, line);
     bytes += kLastChunk;
     record();
-    co_return co_await write(std::move(bytes)) && keep_alive_;
+    co_return co_await write_last(std::move(bytes)) && keep_alive_;
   }
   std::string final_chunk = final_bytes(Clock::now());
   record();
-  co_return co_await write(std::move(final_chunk)) && keep_alive_;
+  co_return co_await write_last(std::move(final_chunk)) && keep_alive_;
 }
 
 net::awaitable<bool> Exchange::answer_whole() {

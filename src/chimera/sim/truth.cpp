@@ -41,7 +41,27 @@ nlohmann::json to_json(const RequestTruth& t) {
       {"status", t.status},
       {"done_reason", t.done_reason},
       {"engine", engine_json(t.engine)},
+      {"first_byte_ns", t.first_byte_ns},
+      {"last_byte_ns", t.last_byte_ns},
   };
+}
+
+RequestTruth* TruthLog::find(std::uint64_t id) {
+  // The record was stored a moment ago: search from the newest.
+  for (auto it = records_.rbegin(); it != records_.rend(); ++it) {
+    if (it->id == id) return &*it;
+  }
+  return nullptr;
+}
+
+void TruthLog::stamp_first_byte(std::uint64_t id, std::int64_t ns) {
+  std::lock_guard lock(mutex_);
+  if (auto* t = find(id); t != nullptr && t->first_byte_ns == 0) t->first_byte_ns = ns;
+}
+
+void TruthLog::stamp_last_byte(std::uint64_t id, std::int64_t ns) {
+  std::lock_guard lock(mutex_);
+  if (auto* t = find(id); t != nullptr) t->last_byte_ns = ns;
 }
 
 void TruthLog::add(RequestTruth truth) {

@@ -51,6 +51,15 @@ struct RequestTruth {
   std::string done_reason;  // stop | length | load | unload | "" when it did not finish
   bool stream = true;
   EngineTruth engine;
+
+  // Send and arrival truth for load tests: when the socket accepted the
+  // response's first byte (its status line) and its last byte, in ns since
+  // the server started. `received_ns` above is when the request had fully
+  // arrived. Both are stamped after the record is stored (so a client that
+  // asks right after its last byte may still see 0), and stay 0 when the
+  // write never completed (the client went away, a dropped connection).
+  std::int64_t first_byte_ns = 0;
+  std::int64_t last_byte_ns = 0;
 };
 
 nlohmann::json to_json(const RequestTruth& truth);
@@ -60,10 +69,15 @@ class TruthLog {
  public:
   explicit TruthLog(std::size_t capacity = 200'000) : capacity_(capacity) {}
   void add(RequestTruth truth);
+  // Sets a field of a stored record after the fact (no-op once it was dropped).
+  void stamp_first_byte(std::uint64_t id, std::int64_t ns);
+  void stamp_last_byte(std::uint64_t id, std::int64_t ns);
   std::vector<RequestTruth> snapshot() const;
   void clear();
 
  private:
+  RequestTruth* find(std::uint64_t id);  // caller holds mutex_
+
   mutable std::mutex mutex_;
   std::size_t capacity_;
   std::vector<RequestTruth> records_;
