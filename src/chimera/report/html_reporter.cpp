@@ -155,8 +155,8 @@ void write_configurations(const BenchReport& report, std::ostream& out) {
     if (!c.cold.empty())
       summaries_table(out, c.cold, "Cold requests (model load paid; reported apart)");
     if (failures && (!c.error_reasons.empty() || !c.warnings.empty())) {
-      out << "<p class=\"note\">This configuration's failures and warnings are listed under <a "
-             "href=\"#failures\">Failures and warnings</a> at the top of the page.</p>\n";
+      out << "<p class=\"note\">This configuration's failures and warnings are listed under "
+             "Failures and warnings, at the top of the page.</p>\n";
     }
   }
 }

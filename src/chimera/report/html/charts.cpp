@@ -145,7 +145,7 @@ std::string ranking_figure(const Ranking& ranking, const std::vector<RankingInpu
   const auto& info = metric_info(ranking.metric);
   IntervalChart chart;
   chart.title = fmt::format(
-      "Mean {} per configuration{}", info.title,
+      "Mean {} per configuration{}", format::metric_title(ranking.metric),
       ranked ? (ranking.higher_is_better ? ", best (highest) first" : ", best (lowest) first")
              : "");
   chart.x_title = "mean " + format::metric_title(ranking.metric);

@@ -18,9 +18,9 @@ void write_bench_page(const BenchReport& report, const RequestSource& requests, 
 
 struct ComparePage {
   std::string title = "Comparison";
-  std::string baseline;
+  std::string baseline{};
   bool simulated = false;
-  std::vector<CompareRow> rows;
+  std::vector<CompareRow> rows{};
   std::vector<std::string> notes{};
 };
 

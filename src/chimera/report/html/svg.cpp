@@ -80,7 +80,7 @@ std::string wrapped_label(double x, double y, const std::vector<std::string>& li
 
 std::string svg_open(double height, std::string_view title) {
   return fmt::format(
-      R"(<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{:.0f}" height="{:.0f}" viewBox="0 0 {:.0f} {:.0f}">)",
+      R"(<svg role="img" aria-label="{}" width="{:.0f}" height="{:.0f}" viewBox="0 0 {:.0f} {:.0f}">)",
       escape(title), kWidth, height, kWidth, height);
 }
 
