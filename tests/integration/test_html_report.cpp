@@ -283,7 +283,8 @@ TEST_F(HtmlReport, FailuresOnlyPageListsTheReasonsAndNoCharts) {
   for (const auto& h : found["headings"]) headings.insert(h.get<std::string>());
   EXPECT_FALSE(headings.contains("Charts"));
   EXPECT_TRUE(headings.contains("Failures and warnings"));
-  EXPECT_NE(page.find("<tr class=\"error\"><td>3</td><td>http"), std::string::npos) << page;
+  EXPECT_NE(page.find("<tr class=\"error\"><td>3</td><td class=\"text\">http"), std::string::npos)
+      << page;
   EXPECT_EQ(page.find("below"), std::string::npos) << "failures are listed at the top";
   EXPECT_LT(page.find("Failures and warnings"), page.find("1. "));
 }

@@ -85,7 +85,7 @@ void write_failures(const BenchReport& report, std::ostream& out) {
           << "\"><caption>Failed or empty measured requests, by reason</caption><tr><th "
              "scope=\"col\">requests</th><th scope=\"col\">reason</th></tr>\n";
       for (const auto& [reason, count] : c.error_reasons) {
-        out << "<tr class=\"error\"><td>" << count << "</td><td>" << escape(reason)
+        out << "<tr class=\"error\"><td>" << count << "</td><td class=\"text\">" << escape(reason)
             << "</td></tr>\n";
       }
       out << "</table>\n";

@@ -17,8 +17,9 @@ constexpr const char* kStyle = R"css(
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:72rem;color:#1b1f24;padding:0 1rem;line-height:1.4}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;margin:.75rem 0;font-size:.85rem}
-th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:right;overflow-wrap:anywhere}
-th:first-child,td:first-child,td.text{text-align:left}th{background:#f6f8fa}
+th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:right}
+td{white-space:nowrap}td.text{white-space:normal;overflow-wrap:anywhere}
+th:first-child,td:first-child,.text{text-align:left}th{background:#f6f8fa}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 .simulated{background:#fff8c5;border:2px solid #9a6700;padding:.6rem 1rem;font-weight:700}
 .warning{color:#7d4e00}.error{color:#a40e26}.note{color:#57606a;font-size:.85rem}
@@ -35,6 +36,7 @@ code{overflow-wrap:anywhere}
  .simulated{background:none;border:2px solid #000}
  h2{break-after:avoid}
  table,figure.chart{break-inside:avoid}
+ table{font-size:8pt}td{white-space:normal}
  th{background:none}
 }
 )css";
@@ -48,7 +50,7 @@ std::string figure_html(const std::string& kind, const std::string& title, const
 }
 
 std::string th(std::string_view text, std::string_view field = "") {
-  if (field.empty()) return fmt::format("<th scope=\"col\">{}</th>", escape(text));
+  if (field.empty()) return fmt::format("<th scope=\"col\" class=\"text\">{}</th>", escape(text));
   return fmt::format("<th scope=\"col\" data-field=\"{}\">{}</th>", field, escape(text));
 }
 
@@ -189,7 +191,7 @@ std::string load_curve_figure(const std::vector<LoadPoint>& rows, const LoadSlo&
     }
     for (auto* s : {&s50, &s99})
       if (!s->points.empty()) chart.series.push_back(std::move(*s));
-    if (limit) chart.lines.push_back({fmt::format("SLO {} ms", format::number(*limit)), *limit});
+    if (limit) chart.lines.push_back({fmt::format("SLO {:g} ms", *limit), *limit});
     const auto svg = line_chart_svg(chart);
     return svg.empty() ? std::string() : svg + legend_html(chart.series);
   };
