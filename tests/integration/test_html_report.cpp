@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "chimera/orchestrate/comparison.hpp"
+#include "chimera/report/html/charts.hpp"
 #include "chimera/report/html/pages.hpp"
 #include "support/process.hpp"
 
@@ -340,6 +341,54 @@ TEST_F(HtmlReport, ComparePageShowsTheDifferenceOfMeans) {
     expect_shown(cells["ci_low"], m["difference_ci"][0], what + " ci_low");
     expect_shown(cells["ci_high"], m["difference_ci"][1], what + " ci_high");
     expect_shown(cells["relative_percent"], m["relative"].get<double>() * 100, what + " relative");
+  }
+}
+
+TEST_F(HtmlReport, CheckerCatchesClippedTextAndScriptErrors) {
+  // The checks themselves: a label drawn past the left edge of its chart, a
+  // cell too narrow for its number, and a script that throws are all reported.
+  const auto page = dir.path() + "/broken.html";
+  std::ofstream(page) << R"(<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<svg role="img" width="200" height="40" viewBox="0 0 200 40"><text x="40" y="20" text-anchor="end">_ctx=1024 temperature=0.4 num_predict=16</text></svg>
+<div style="width:60px;overflow:hidden;white-space:nowrap">123456789012345678901234567890</div>
+<script>undefined_function();</script></body></html>)";
+  const auto found = check_in_browser(page, "checker-self-test");
+  ASSERT_TRUE(found.is_object());
+  EXPECT_EQ(found["errors"].size(), 1u) << found.dump(2);
+  ASSERT_EQ(found["overflow"].size(), 2u) << found.dump(2);
+  EXPECT_NE(found["overflow"][0].get<std::string>().find("is outside its chart"),
+            std::string::npos);
+  EXPECT_NE(found["overflow"][1].get<std::string>().find("overflows its own box"),
+            std::string::npos);
+}
+
+TEST_F(HtmlReport, LoadCurveFitsAndShowsItsRows) {
+  const std::vector<report::html::LoadPoint> rows = {
+      {"concurrency 1", 98.5, 41.0, 57.5, 10.1, 10.6},
+      {"concurrency 4", 331.0, 118.0, 244.0, 12.4, 15.2},
+      {"concurrency 16", 402.0, 905.0, 1830.0, 31.0, 44.5},
+  };
+  const auto page = dir.path() + "/load.html";
+  {
+    std::ofstream out(page);
+    out << report::html::page_open("Load sweep", true)
+        << report::html::load_curve_figure(rows, {.ttft_ms = 500.0, .tpot_ms = 25.0})
+        << report::html::page_close();
+  }
+  const auto found = check_in_browser(page, "load-curve");
+  expect_clean(found);
+  const auto* c = chart(found, "load-curve");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ((*c)["svgs"].get<int>(), 2);
+  ASSERT_EQ((*c)["rows"].size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& cells = (*c)["rows"][i]["cells"];
+    EXPECT_EQ((*c)["rows"][i]["key"], rows[i].label);
+    expect_shown(cells["output_tps"], rows[i].output_tps, rows[i].label);
+    expect_shown(cells["ttft_p50_ms"], *rows[i].ttft_p50_ms, rows[i].label);
+    expect_shown(cells["ttft_p99_ms"], *rows[i].ttft_p99_ms, rows[i].label);
+    expect_shown(cells["tpot_p50_ms"], *rows[i].tpot_p50_ms, rows[i].label);
+    expect_shown(cells["tpot_p99_ms"], *rows[i].tpot_p99_ms, rows[i].label);
   }
 }
 
