@@ -234,7 +234,7 @@ TEST_F(HtmlReport, SweepPagesShowTheMeasuredDistributions) {
   auto found = check_in_browser(html, "sweep");
   expect_clean(found);
   expect_bench_charts(found, truth);
-  EXPECT_EQ(slurp(html).find("(a JSON results file)"), std::string::npos)
+  EXPECT_EQ(slurp(html).find("raw requests are not available to this page"), std::string::npos)
       << "the sweep's own page has the raw requests and draws its curves from them";
 
   // Re-rendered from the store: the same numbers, curves from the stored requests.
@@ -251,7 +251,7 @@ TEST_F(HtmlReport, SweepPagesShowTheMeasuredDistributions) {
   ASSERT_EQ(summaries.exit_code, 0) << summaries.err;
   const auto from_json = dir.path() + "/from-json.html";
   std::ofstream(from_json) << summaries.out;
-  EXPECT_NE(summaries.out.find("(a JSON results file)"), std::string::npos);
+  EXPECT_NE(summaries.out.find("raw requests are not available to this page"), std::string::npos);
   found = check_in_browser(from_json, "report-from-json");
   expect_clean(found);
   expect_bench_charts(found, truth);
@@ -259,8 +259,9 @@ TEST_F(HtmlReport, SweepPagesShowTheMeasuredDistributions) {
 
 TEST_F(HtmlReport, BenchPageCarriesTheSimulatedBanner) {
   const auto html = dir.path() + "/bench.html", json = dir.path() + "/bench.json";
-  auto r = run_chimera({"bench", "--sim", "--no-store", "-n", "30", "-c", "3", "--num-predict",
-                        "20", "--output", json, "--output", html, "-q"});
+  auto r =
+      run_chimera({"bench", "--sim", "--store", dir.path() + "/results.sqlite", "-n", "30", "-c",
+                   "3", "--num-predict", "20", "--output", json, "--output", html, "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto truth = nlohmann::json::parse(slurp(json));
   const auto page = slurp(html);
@@ -269,6 +270,10 @@ TEST_F(HtmlReport, BenchPageCarriesTheSimulatedBanner) {
   expect_clean(found);
   expect_bench_charts(found, truth);
   EXPECT_EQ(found["headings"][0], "Chimera benchmark report (SIMULATED)");
+  // The curves go through every one of the 30 measured requests, replayed from the store.
+  EXPECT_EQ(page.find("raw requests are not available to this page"), std::string::npos);
+  EXPECT_EQ((*chart(found, "ttft-cdf"))["maxPoints"].get<int>(),
+            truth["configurations"][0]["warm"]["ttft_ms"]["n"].get<int>());
 }
 
 TEST_F(HtmlReport, FailuresOnlyPageListsTheReasonsAndNoCharts) {

@@ -102,8 +102,9 @@ std::string cdf_note(const std::vector<CdfInput>& inputs) {
   std::string note = "Warm, successful requests. ";
   if (from_summary) {
     note +=
-        "The raw requests are not available here (a JSON results file), so each curve joins the "
-        "summary's min, p50, p90, p95, p99 and max. ";
+        "The raw requests are not available to this page (it was made from a JSON results "
+        "file, or by a run without a results store), so each curve joins the summary's min, "
+        "p50, p90, p95, p99 and max. ";
   }
   if (sampled) {
     note += fmt::format(
