@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <regex>
 #include <sstream>
 
@@ -96,6 +97,7 @@ TEST(HtmlCharts, HundredThousandRequestsStayLight) {
   std::ostringstream out;
   ASSERT_TRUE((*make_reporter("html"))->write(report, source, out));
   const auto page = out.str();
+  std::cout << "[ page size ] " << page.size() << " bytes for 100,000 requests\n";
   EXPECT_LT(page.size(), 300'000u) << "100k requests must not make a heavy page";
   EXPECT_LE(max_polyline_points(page), html::kMaxCurvePoints);
   EXPECT_GE(max_polyline_points(page), html::kMaxCurvePoints - 1);

@@ -90,6 +90,42 @@ double widest(const std::vector<std::string>& texts) {
   return w;
 }
 
+// One series as a polyline (with its name as a tooltip) and optional markers.
+template <typename ScaleX, typename ScaleY>
+std::string series_svg(const Series& s, const ScaleX& sx, const ScaleY& sy) {
+  std::string points;
+  for (const auto& p : s.points) points += fmt::format("{:.1f},{:.1f} ", sx(p.x), sy(p.y));
+  const char* dash = palette_dash(s.dash.value_or(s.colour));
+  std::string out = fmt::format(
+      R"(<polyline class="series" points="{}" fill="none" stroke="{}" stroke-width="2"{}><title>{}</title></polyline>)",
+      points, palette_colour(s.colour),
+      *dash ? fmt::format(R"( stroke-dasharray="{}")", dash) : std::string(), escape(s.name));
+  if (s.markers) {
+    for (const auto& p : s.points)
+      out += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="3.5" fill="{}"/>)", sx(p.x), sy(p.y),
+                         palette_colour(s.colour));
+  }
+  return out;
+}
+
+// A row's bar (from zero) or dot, with its confidence interval as whiskers.
+template <typename Scale>
+std::string interval_mark_svg(const IntervalRow& r, bool bars, std::size_t index, double mid,
+                              const Scale& sx) {
+  std::string out =
+      bars
+          ? fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"/>)",
+                        sx(0), mid - 8, std::max(0.0, sx(r.value) - sx(0)), 16.0, palette_colour(0))
+          : fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="5" fill="{}"/>)", sx(r.value), mid,
+                        palette_colour(index));
+  if (r.low && r.high) {
+    out += fmt::format(
+        R"(<path class="ci" d="M{0:.1f} {2:.1f}H{1:.1f}M{0:.1f} {3:.1f}V{4:.1f}M{1:.1f} {3:.1f}V{4:.1f}" stroke="#1b1f24" stroke-width="1.5" fill="none"/>)",
+        sx(*r.low), sx(*r.high), mid, mid - 6, mid + 6);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string escape(std::string_view text) {
@@ -228,20 +264,7 @@ std::string line_chart_svg(const LineChart& chart) {
         left, sy(l.y), left + plot_w);
     svg << text_element(left + plot_w - 4, sy(l.y) - 5, "end", l.label);
   }
-  for (const auto& s : chart.series) {
-    std::string points;
-    for (const auto& p : s.points) points += fmt::format("{:.1f},{:.1f} ", sx(p.x), sy(p.y));
-    const char* dash = palette_dash(s.dash.value_or(s.colour));
-    svg << fmt::format(
-        R"(<polyline class="series" points="{}" fill="none" stroke="{}" stroke-width="2"{}><title>{}</title></polyline>)",
-        points, palette_colour(s.colour),
-        *dash ? fmt::format(R"( stroke-dasharray="{}")", dash) : std::string(), escape(s.name));
-    if (s.markers) {
-      for (const auto& p : s.points)
-        svg << fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="3.5" fill="{}"/>)", sx(p.x),
-                           sy(p.y), palette_colour(s.colour));
-    }
-  }
+  for (const auto& s : chart.series) svg << series_svg(s, sx, sy);
   svg << "</svg>";
   return svg.str();
 }
@@ -290,19 +313,7 @@ std::string interval_chart_svg(const IntervalChart& chart) {
     const double row_h = (i + 1 < row_top.size() ? row_top[i + 1] : plot_bottom) - row_top[i];
     const double mid = row_top[i] + row_h / 2;
     svg << wrapped_label(left - 8, mid, labels[i]);
-    if (chart.bars) {
-      svg << fmt::format(
-          R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"/>)", sx(0),
-          mid - 8, std::max(0.0, sx(r.value) - sx(0)), 16.0, palette_colour(0));
-    } else {
-      svg << fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="5" fill="{}"/>)", sx(r.value), mid,
-                         palette_colour(i));
-    }
-    if (r.low && r.high) {
-      svg << fmt::format(
-          R"(<path class="ci" d="M{0:.1f} {2:.1f}H{1:.1f}M{0:.1f} {3:.1f}V{4:.1f}M{1:.1f} {3:.1f}V{4:.1f}" stroke="#1b1f24" stroke-width="1.5" fill="none"/>)",
-          sx(*r.low), sx(*r.high), mid, mid - 6, mid + 6);
-    }
+    svg << interval_mark_svg(r, chart.bars, i, mid, sx);
     svg << text_element(sx(std::max(r.value, r.high.value_or(r.value))) + 6, mid + 4, "start",
                         values[i]);
   }
