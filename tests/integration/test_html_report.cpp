@@ -132,8 +132,9 @@ std::string html_unescape(std::string s) {
 }
 
 // Loads `page` through a copy with the checker first in <head>, returns the
-// checker's findings, and writes `name`.png of the page itself.
-nlohmann::json check_in_browser(const std::string& page, const std::string& name) {
+// checker's findings, and writes `name`.png of the page itself, both in a window `width` px wide.
+nlohmann::json check_in_browser(const std::string& page, const std::string& name,
+                                int width = 1280) {
   const std::string html = slurp(page);
   const auto head = html.find("<head>");
   EXPECT_NE(head, std::string::npos) << page;
@@ -144,8 +145,9 @@ nlohmann::json check_in_browser(const std::string& page, const std::string& name
     out << html.substr(0, head + 6) << kChecker << html.substr(head + 6);
   }
   const auto profile = fs::path(page).parent_path() / "chromium-profile";
-  const auto dom = run_chromium(profile.string(), "--window-size=1280,2000 --dump-dom " +
-                                                      shell_quote("file://" + checked_path));
+  const auto dom =
+      run_chromium(profile.string(), fmt::format("--window-size={},2000 --dump-dom ", width) +
+                                         shell_quote("file://" + checked_path));
   const auto start = dom.find("<pre id=\"chimera-check\"");
   EXPECT_NE(start, std::string::npos) << "the checker wrote no results; the page did not load:\n"
                                       << dom.substr(0, 2000);
@@ -156,8 +158,9 @@ nlohmann::json check_in_browser(const std::string& page, const std::string& name
 
   const auto png = output_dir() + "/" + name + ".png";
   const int height = std::clamp(found.value("height", 2000), 400, 16000);
-  run_chromium(profile.string(), fmt::format("--window-size=1280,{} --screenshot={} {}", height,
-                                             shell_quote(png), shell_quote("file://" + page)));
+  run_chromium(profile.string(),
+               fmt::format("--window-size={},{} --screenshot={} {}", width, height,
+                           shell_quote(png), shell_quote("file://" + page)));
   EXPECT_TRUE(fs::exists(png) && fs::file_size(png) > 1000) << "no screenshot at " << png;
   std::cout << "[ screenshot ] " << png << "\n";
   return found;
@@ -245,6 +248,9 @@ TEST_F(HtmlReport, SweepPagesShowTheMeasuredDistributions) {
   found = check_in_browser(from_store, "report-from-store");
   expect_clean(found);
   expect_bench_charts(found, truth);
+  // About the width of a printed A4 page: still nothing sticks out.
+  found = check_in_browser(from_store, "report-from-store-800px", 800);
+  expect_clean(found);
 
   // From the JSON file: only summaries, so the curves join the percentiles, and say so.
   auto summaries = run_chimera({"report", "--input", json, "--format", "html"});

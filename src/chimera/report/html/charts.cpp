@@ -18,7 +18,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2re
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;margin:.75rem 0;font-size:.85rem}
 th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:right}
-td{white-space:nowrap}td.text{white-space:normal;overflow-wrap:anywhere}
+td.text{overflow-wrap:anywhere}
 th:first-child,td:first-child,.text{text-align:left}th{background:#f6f8fa}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 .simulated{background:#fff8c5;border:2px solid #9a6700;padding:.6rem 1rem;font-weight:700}
@@ -36,7 +36,7 @@ code{overflow-wrap:anywhere}
  .simulated{background:none;border:2px solid #000}
  h2{break-after:avoid}
  table,figure.chart{break-inside:avoid}
- table{font-size:8pt}td{white-space:normal}
+ table{font-size:8pt}
  th{background:none}
 }
 )css";
