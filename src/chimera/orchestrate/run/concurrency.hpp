@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "chimera/orchestrate/workflow.hpp"
+#include "chimera/orchestrate/run/workflow.hpp"
 #include "chimera/stats/descriptive.hpp"
 
 namespace chimera::orchestrate {
