@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "chimera/orchestrate/workflow.hpp"
+#include "chimera/orchestrate/run/workflow.hpp"
 #include "chimera/stats/descriptive.hpp"
 #include "chimera/util/error.hpp"
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "chimera/backends/backend.hpp"
-#include "chimera/orchestrate/bench_runner.hpp"
-#include "chimera/orchestrate/grid.hpp"
+#include "chimera/orchestrate/bench/bench_runner.hpp"
+#include "chimera/orchestrate/bench/grid.hpp"
 #include "chimera/report/model.hpp"
 #include "chimera/store/store.hpp"
 

@@ -11,7 +11,7 @@
 
 #include "chimera/agents/scenario.hpp"
 #include "chimera/backends/backend.hpp"
-#include "chimera/orchestrate/concurrency.hpp"
+#include "chimera/orchestrate/run/concurrency.hpp"
 
 namespace chimera::orchestrate {
 

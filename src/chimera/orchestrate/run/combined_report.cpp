@@ -1,4 +1,4 @@
-#include "chimera/orchestrate/combined_report.hpp"
+#include "chimera/orchestrate/run/combined_report.hpp"
 
 #include <fmt/format.h>
 
@@ -16,19 +16,6 @@ std::string opt_tps(const std::optional<double>& v) {
 
 nlohmann::json opt(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-nlohmann::json metrics_json(const agents::AgentMetrics& m) {
-  return {{"calls", m.calls},
-          {"throughput_tps", opt(m.throughput_tps)},
-          {"ttft_ms", opt(m.ttft_ms)},
-          {"total_duration_ms", opt(m.total_duration_ms)},
-          {"total_duration_from_server", m.total_duration_from_server},
-          {"tokens_generated", m.tokens_generated},
-          {"tokens_estimated", m.tokens_estimated},
-          {"prompt_eval_ms", opt(m.prompt_eval_ms)},
-          {"eval_ms", opt(m.eval_ms)},
-          {"load_ms", opt(m.load_ms)}};
 }
 
 // (candidate − baseline) / baseline, as a signed percentage.
@@ -49,6 +36,19 @@ std::string summary_cell(const stats::Summary& s, double scale, const char* unit
 }
 
 }  // namespace
+
+nlohmann::json to_json(const agents::AgentMetrics& m) {
+  return {{"calls", m.calls},
+          {"throughput_tps", opt(m.throughput_tps)},
+          {"ttft_ms", opt(m.ttft_ms)},
+          {"total_duration_ms", opt(m.total_duration_ms)},
+          {"total_duration_from_server", m.total_duration_from_server},
+          {"tokens_generated", m.tokens_generated},
+          {"tokens_estimated", m.tokens_estimated},
+          {"prompt_eval_ms", opt(m.prompt_eval_ms)},
+          {"eval_ms", opt(m.eval_ms)},
+          {"load_ms", opt(m.load_ms)}};
+}
 
 nlohmann::json to_json(const ConcurrencyMeasurement& m) {
   nlohmann::json agents = nlohmann::json::array();
@@ -78,7 +78,7 @@ nlohmann::json to_json(const RunRecord& run) {
                       {"options", a.options},
                       {"ok", a.ok},
                       {"failure", a.failure},
-                      {"metrics", metrics_json(a.metrics)},
+                      {"metrics", to_json(a.metrics)},
                       {"figures", a.figures},
                       {"figures_verified", a.figures_verified},
                       {"report", a.report_file},

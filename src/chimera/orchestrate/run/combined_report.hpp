@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "chimera/agents/agent_metrics.hpp"
-#include "chimera/orchestrate/concurrency.hpp"
+#include "chimera/orchestrate/run/concurrency.hpp"
 
 namespace chimera::orchestrate {
 
@@ -43,6 +43,7 @@ struct RunRecord {
 std::string render_combined_report(const RunRecord& run);
 nlohmann::json to_json(const RunRecord& run);
 nlohmann::json to_json(const ConcurrencyMeasurement& m);
+nlohmann::json to_json(const agents::AgentMetrics& m);  // an agent's "metrics" object
 
 std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool simulated,
                                     const std::string& scenario);

@@ -1,4 +1,4 @@
-#include "chimera/orchestrate/sim_launcher.hpp"
+#include "chimera/orchestrate/common/sim_launcher.hpp"
 
 #include "chimera/util/error.hpp"
 

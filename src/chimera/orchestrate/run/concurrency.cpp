@@ -1,4 +1,4 @@
-#include "chimera/orchestrate/concurrency.hpp"
+#include "chimera/orchestrate/run/concurrency.hpp"
 
 #include <fmt/format.h>
 

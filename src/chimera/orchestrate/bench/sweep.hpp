@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "chimera/orchestrate/grid.hpp"
+#include "chimera/orchestrate/bench/grid.hpp"
 #include "chimera/report/model.hpp"
 
 namespace chimera::orchestrate {

@@ -1,4 +1,4 @@
-#include "chimera/orchestrate/comparison.hpp"
+#include "chimera/orchestrate/compare/comparison.hpp"
 
 #include <fmt/format.h>
 

@@ -1,47 +1,17 @@
-#include "chimera/orchestrate/bench_runner.hpp"
+#include "chimera/orchestrate/bench/bench_runner.hpp"
 
 #include <fmt/format.h>
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-
+#include "chimera/orchestrate/common/mailbox.hpp"
+#include "chimera/orchestrate/common/warmup.hpp"
 #include "chimera/util/signals.hpp"
 
 namespace chimera::orchestrate {
 namespace {
 
-// Completed results travel from the HTTP loop thread to the caller's thread,
-// so the loop never waits on a disk write.
-class Mailbox {
- public:
-  void post(measure::RequestResult r) {
-    {
-      std::lock_guard lock(mutex_);
-      results_.push_back(std::move(r));
-    }
-    cv_.notify_one();
-  }
-  std::optional<measure::RequestResult> take() {
-    std::unique_lock lock(mutex_);
-    // Bounded wait, so the caller notices Ctrl-C within 100 ms.
-    cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return !results_.empty(); });
-    if (results_.empty()) return std::nullopt;
-    auto r = std::move(results_.front());
-    results_.pop_front();
-    return r;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<measure::RequestResult> results_;
-};
-
 backends::GenerationRequest make_request(const RunPlan& plan, int index, bool warmup) {
   backends::GenerationRequest req;
-  req.id = warmup ? fmt::format("{}-w{}", plan.id_prefix, index)
-                  : fmt::format("{}-{}", plan.id_prefix, index);
+  req.id = fmt::format("{}-{}", plan.id_prefix, index);
   req.model = plan.model;
   req.api = plan.api;
   req.system = plan.system;
@@ -52,7 +22,10 @@ backends::GenerationRequest make_request(const RunPlan& plan, int index, bool wa
   req.keep_alive = plan.keep_alive;
   req.headers = plan.headers;
   req.timeouts = plan.timeouts;
-  req.warmup = warmup;
+  if (warmup) {
+    return warmup_request(std::move(req), fmt::format("{}-w{}", plan.id_prefix, index),
+                          WarmupPrompt::kSame);
+  }
   return req;
 }
 
@@ -61,7 +34,7 @@ backends::GenerationRequest make_request(const RunPlan& plan, int index, bool wa
 RunOutcome run_plan(backends::Backend& backend, const RunPlan& plan,
                     const std::function<void(const measure::RequestResult&)>& on_result) {
   RunOutcome outcome;
-  Mailbox mailbox;
+  Mailbox<measure::RequestResult> mailbox;
   auto submit = [&](int index, bool warmup) {
     backend.submit(make_request(plan, index, warmup),
                    [&mailbox](measure::RequestResult r) { mailbox.post(std::move(r)); });

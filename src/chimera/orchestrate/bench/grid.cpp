@@ -1,4 +1,4 @@
-#include "chimera/orchestrate/grid.hpp"
+#include "chimera/orchestrate/bench/grid.hpp"
 
 #include <fmt/format.h>
 

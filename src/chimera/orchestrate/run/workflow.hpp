@@ -63,6 +63,12 @@ struct ExecutionResult {
   bool interrupted = false;
 };
 
+// The shape every request of this agent has (model, API, options, headers,
+// timeouts); its calls and its warm-ups are built from it.
+backends::GenerationRequest agent_request(const WorkflowAgent& agent,
+                                          const backends::Timeouts& timeouts,
+                                          const std::map<std::string, std::string>& headers);
+
 // `agents` must be in the scenario's order; dependencies are by agent name.
 ExecutionResult execute(const std::vector<WorkflowAgent>& agents, const ExecutionOptions& options);
 

@@ -1,4 +1,4 @@
-#include "chimera/orchestrate/sweep.hpp"
+#include "chimera/orchestrate/bench/sweep.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "chimera/orchestrate/figure_sources.hpp"
+#include "chimera/orchestrate/run/figure_sources.hpp"
 
 #include <array>
 #include <cmath>
