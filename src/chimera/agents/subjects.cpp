@@ -255,7 +255,11 @@ EntityVocabulary::EntityVocabulary(std::vector<std::string> names) {
   std::vector<std::pair<std::string, std::string>> kept;
   std::unordered_map<std::string, bool> seen;
   for (auto& name : names) {
-    if (name.size() < 2 || is_number_text(name)) continue;
+    if (name.size() < 2 || is_number_text(name) ||
+        std::none_of(name.begin(), name.end(),
+                     [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; })) {
+      continue;
+    }
     std::string lowered;
     for (char c : name) lowered += lower(c);
     if (!seen.emplace(lowered, true).second) continue;
@@ -264,6 +268,7 @@ EntityVocabulary::EntityVocabulary(std::vector<std::string> names) {
   std::stable_sort(kept.begin(), kept.end(),
                    [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
   for (auto& [l, n] : kept) {
+    if (!std::all_of(l.begin(), l.end(), is_name_char)) phrases_.push_back(lower_.size());
     lower_.push_back(std::move(l));
     names_.push_back(std::move(n));
   }
@@ -304,6 +309,22 @@ std::vector<Mention> EntityVocabulary::find(std::string_view text) const {
     }
     i = end;
   }
+  for (std::size_t k : phrases_) {
+    const std::string& phrase = lower_[k];
+    for (std::size_t at = lowered.find(phrase); at != std::string::npos;
+         at = lowered.find(phrase, at + 1)) {
+      if (!word_boundary_before(lowered, at) || !word_boundary_after(lowered, at + phrase.size())) {
+        continue;
+      }
+      // A phrase covers the word mentions inside it.
+      std::erase_if(out, [&](const Mention& m) {
+        return m.offset >= at && m.offset + m.length <= at + phrase.size();
+      });
+      out.push_back({at, phrase.size(), names_[k], {}});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Mention& a, const Mention& b) { return a.offset < b.offset; });
   return out;
 }
 

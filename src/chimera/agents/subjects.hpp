@@ -43,7 +43,7 @@ std::vector<Mention> metric_mentions(std::string_view text);
 
 // Known entity names, searched as whole words, case-insensitively, longest first
 // (so "gemma3:270m" wins over "gemma3"). Names of fewer than 2 characters and
-// plain numbers are not entities.
+// names without a letter ("1/7 (14%)") are not entities.
 class EntityVocabulary {
  public:
   explicit EntityVocabulary(std::vector<std::string> names);
@@ -53,6 +53,9 @@ class EntityVocabulary {
  private:
   std::vector<std::string> names_;  // as known
   std::vector<std::string> lower_;  // lowercased, same order; longest first
+  // Names with spaces or other marks ("Chimera (120 layers)", "num_ctx=1024
+  // temperature=0.8"): searched as substrings, not as single words.
+  std::vector<std::size_t> phrases_;
 };
 
 // Case-insensitive equality of entity names.

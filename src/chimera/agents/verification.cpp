@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <unordered_set>
+#include <unordered_map>
 #include <utility>
 
 #include "chimera/agents/numbers.hpp"
@@ -382,7 +382,9 @@ Candidates split_by_subject(std::vector<KnownFigure> matches, const TextSubject&
     if (!known.entities.empty() && !subject.entities.empty() && !entity_ok) {
       out.neutral_only = false;
     }
-    (metric_ok && entity_ok ? out.same_subject : out.other_subject).push_back(std::move(known));
+    // Another metric's figure of that value is a coincidence, not a misattribution.
+    if (!metric_ok) continue;
+    (entity_ok ? out.same_subject : out.other_subject).push_back(std::move(known));
   }
   return out;
 }
@@ -403,7 +405,7 @@ bool find_derivation(const NumberInText& number, const TextSubject& subject,
     std::vector<KnownFigure> out;
     for (const FigureSource* s : sources) {
       if (s == nullptr) continue;
-      for (auto& f : s->about(entity, 256)) out.push_back(std::move(f));
+      for (auto& f : s->about(entity, 4096)) out.push_back(std::move(f));
     }
     return out;
   };
@@ -411,12 +413,15 @@ bool find_derivation(const NumberInText& number, const TextSubject& subject,
     const auto first = gather(subject.named[i]);
     for (std::size_t j = 0; j < n; ++j) {
       if (i == j || same_entity(subject.named[i], subject.named[j])) continue;
-      const auto second = gather(subject.named[j]);
+      std::unordered_multimap<std::string, KnownFigure> second;
+      for (auto& b : gather(subject.named[j])) second.emplace(metric_key(b), std::move(b));
       for (const auto& a : first) {
         const Metric ma = metric_of_known(a);
         if (subject.metric.family != "change" && metrics_conflict(subject.metric, ma)) continue;
-        for (const auto& b : second) {
-          if (metric_key(a) != metric_key(b) || b.value == 0) continue;
+        const auto [lo, hi] = second.equal_range(metric_key(a));
+        for (auto it = lo; it != hi; ++it) {
+          const KnownFigure& b = it->second;
+          if (b.value == 0) continue;
           std::string formula;
           const std::string va = fmt::format("{:g}", a.value);
           const std::string vb = fmt::format("{:g}", b.value);
@@ -520,7 +525,14 @@ VerificationResult verify(std::string_view text, const std::vector<const FigureS
   VerificationResult result;
   const EntityVocabulary vocabulary(all_entity_names(sources));
   const auto entities = vocabulary.find(text);
-  const auto metrics = metric_mentions(text);
+  // Words inside an entity's name ("temperature" in "num_ctx=1024
+  // temperature=0.8") do not name the metric.
+  auto metrics = metric_mentions(text);
+  std::erase_if(metrics, [&](const Mention& m) {
+    return std::any_of(entities.begin(), entities.end(), [&](const Mention& e) {
+      return m.offset < e.offset + e.length && e.offset < m.offset + m.length;
+    });
+  });
   for (auto& number : find_numbers(text)) {
     VerifiedFigure figure;
     figure.text_as_written = number.text_as_written;
