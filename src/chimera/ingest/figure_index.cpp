@@ -87,6 +87,8 @@ std::uint32_t FigureIndex::intern_entity(const std::vector<std::string>& names) 
 
 void FigureIndex::set_row_entity(std::uint32_t file, std::size_t row,
                                  const std::vector<std::string>& names) {
+  // Rows past the file's cap add no cells; remembering them would grow without bound.
+  if (file >= per_file_count_.size() || per_file_count_[file] >= max_per_file_) return;
   const std::uint32_t id = intern_entity(names);
   if (id != 0) row_entities_[(std::uint64_t{file} << 32) | static_cast<std::uint32_t>(row)] = id;
 }
