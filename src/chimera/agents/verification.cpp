@@ -102,6 +102,9 @@ VectorFigureSource::VectorFigureSource(std::vector<KnownFigure> figures)
     : figures_(std::move(figures)) {
   std::sort(figures_.begin(), figures_.end(),
             [](const KnownFigure& a, const KnownFigure& b) { return a.value < b.value; });
+  for (std::size_t i = 0; i < figures_.size(); ++i) {
+    for (const auto& e : figures_[i].entities) by_entity_[lowercase(e)].push_back(i);
+  }
 }
 
 std::vector<KnownFigure> VectorFigureSource::find(double value, double rel_tol) const {
@@ -122,14 +125,11 @@ std::vector<std::string> VectorFigureSource::entity_names() const {
 std::vector<KnownFigure> VectorFigureSource::about(const std::string& entity,
                                                    std::size_t limit) const {
   std::vector<KnownFigure> out;
-  for (const auto& f : figures_) {
+  auto it = by_entity_.find(lowercase(entity));
+  if (it == by_entity_.end()) return out;
+  for (std::size_t i : it->second) {
     if (out.size() >= limit) break;
-    for (const auto& e : f.entities) {
-      if (same_entity(e, entity)) {
-        out.push_back(f);
-        break;
-      }
-    }
+    out.push_back(figures_[i]);
   }
   return out;
 }

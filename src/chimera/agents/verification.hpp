@@ -23,6 +23,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -78,7 +79,8 @@ class VectorFigureSource : public FigureSource {
   const std::vector<KnownFigure>& figures() const { return figures_; }
 
  private:
-  std::vector<KnownFigure> figures_;  // sorted by value
+  std::vector<KnownFigure> figures_;                                     // sorted by value
+  std::unordered_map<std::string, std::vector<std::size_t>> by_entity_;  // lowercase name
 };
 
 enum class FigureStatus { kVerified, kMisattributed, kDerived, kUnverified, kTrivial };
