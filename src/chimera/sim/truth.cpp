@@ -22,6 +22,7 @@ nlohmann::json to_json(const RequestTruth& t) {
       {"fault", t.fault},
       {"status", t.status},
       {"done_reason", t.done_reason},
+      {"planted_figures", t.planted_figures},
   };
 }
 

@@ -30,6 +30,9 @@ struct RequestTruth {
   int status = 0;           // HTTP status; 499 when the client went away mid-stream
   std::string done_reason;  // stop | length | load | unload | "" when it did not finish
   bool stream = true;
+  // The figures the report text states on purpose and the class each should
+  // get from a verifier (text.hpp, PlantedFigure); [] for other texts.
+  nlohmann::json planted_figures = nlohmann::json::array();
 };
 
 nlohmann::json to_json(const RequestTruth& truth);
