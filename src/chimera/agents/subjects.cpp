@@ -223,7 +223,9 @@ std::vector<Mention> metric_mentions(std::string_view text) {
   return kept;
 }
 
-Metric metric_of_name(std::string_view name) {
+namespace {
+
+Metric read_metric_of_name(std::string_view name) {
   const auto mentions = metric_mentions(name);
   if (!mentions.empty()) {
     // "ttft_ms_p50": the most specific (longest) word names the metric.
@@ -237,6 +239,19 @@ Metric metric_of_name(std::string_view name) {
     return {"duration", ""};
   }
   return {};
+}
+
+}  // namespace
+
+Metric metric_of_name(std::string_view name) {
+  // A data set has few distinct column names, each asked about many times.
+  thread_local std::unordered_map<std::string, Metric> cache;
+  auto it = cache.find(std::string(name));
+  if (it != cache.end()) return it->second;
+  if (cache.size() > 100'000) cache.clear();
+  Metric metric = read_metric_of_name(name);
+  cache.emplace(std::string(name), metric);
+  return metric;
 }
 
 Metric metric_of_unit(std::string_view unit) {
