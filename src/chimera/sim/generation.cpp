@@ -363,6 +363,13 @@ net::awaitable<bool> Exchange::run(const std::string& body, const std::string& f
     const std::uint64_t text_seed =
         req_.seed.value_or(state_.config.seed ^ text_fingerprint(model_->name, req_.prompt_text));
     text_ = generate_report(text_seed, req_.max_tokens, req_.prompt_text);
+    for (const auto& f : text_.planted) {
+      truth_.planted_figures.push_back({{"written", f.written},
+                                        {"expected", f.expected},
+                                        {"metric", f.metric},
+                                        {"entity", f.entity},
+                                        {"basis", f.basis}});
+    }
   }
   created_at_ = rfc3339_now();
   ids_.id = fmt::format("{}-{}", api_ == Api::kChatCompletions ? "chatcmpl" : "cmpl", truth_.id);
