@@ -92,7 +92,7 @@ void append_requests(std::ofstream& out, int run, const std::string& phase,
     j["run"] = run;
     j["phase"] = phase;
     j["agent"] = exec.agent;
-    out << j.dump() << '\n';
+    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   };
   for (const auto& r : exec.warmups) write(r);
   for (const auto& r : exec.calls) write(r);
