@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "chimera/ingest/figure_index.hpp"
+#include "chimera/util/utf8.hpp"
 
 namespace chimera::ingest {
 namespace {
@@ -109,7 +110,7 @@ struct ErrorLocator : nlohmann::json_sax<nlohmann::json> {
   bool parse_error(std::size_t pos, const std::string&,
                    const nlohmann::detail::exception& ex) override {
     position = pos;
-    message = ex.what();
+    message = util::sanitize_utf8(ex.what());  // "last read" may cut a character
     return false;
   }
 };

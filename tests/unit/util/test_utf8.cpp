@@ -84,7 +84,9 @@ TEST(Utf8, PropertyRandomBytesAlwaysSanitiseToValidUtf8) {
     for (std::size_t n = 0; n <= clean.size(); n += 3)
       ASSERT_TRUE(is_valid_utf8(utf8_prefix(clean, n)));
     ASSERT_TRUE(is_valid_utf8(escape_file_name(bytes)));
-    if (is_valid_utf8(bytes)) ASSERT_EQ(clean, bytes);
+    if (is_valid_utf8(bytes)) {
+      ASSERT_EQ(clean, bytes);
+    }
   }
 }
 
