@@ -44,6 +44,8 @@ std::unique_ptr<backends::Backend> connect(const BenchCliOptions& o, const std::
   bo.kind = kind;
   bo.url = url;
   bo.cold_threshold_ms = o.cold_threshold_ms;
+  bo.call_timeouts = {o.timeout_connect_s * 1e3, o.timeout_first_token_s * 1e3,
+                      o.timeout_idle_s * 1e3, o.timeout_total_s * 1e3};
   auto backend = backends::make_backend(bo);
   if (!backend) throw UsageError(backend.error().message);
   auto info = (*backend)->server_info();
@@ -185,7 +187,7 @@ int run_benchmark_command(const BenchCliOptions& o, const GlobalOptions& globals
       j["ranking"] = {{"by", sweep->rank_by}, {"order", order}};
       j["recommended_profile_yaml"] = recommendation;
     }
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     auto console = report::make_reporter("console");
     if (console) (void)(*console)->write(outcome.report, {}, std::cout);
