@@ -100,6 +100,7 @@ TEST(TextSafety, PropertyRandomBytesInEveryFormatGiveValidOutputs) {
   const std::vector<std::string> pieces = {"\xE9", "\xF0\x9F\x92", "\xF0\x9F\x92\x8E", ",",
                                            "\n",   "\"",           "\\ud83d\\udc8e",   "\\u0000",
                                            "{",    "1.5"};
+  const std::string json_tail = "\",\"tokens_per_s\":3}";
   for (int round = 0; round < 40; ++round) {
     testing::TempDir dir;
     for (const char* ext : {".csv", ".json", ".jsonl", ".md"}) {
@@ -111,8 +112,9 @@ TEST(TextSafety, PropertyRandomBytesInEveryFormatGiveValidOutputs) {
           content += static_cast<char>(byte(rng));
         }
       }
-      if (std::string(ext) == ".json") content += "\",\"tokens_per_s\":3}";
-      std::string name = "f" + std::to_string(round);
+      if (std::string(ext) == ".json") content.append(json_tail);
+      std::string name = std::to_string(round);
+      name.insert(name.begin(), 'f');
       name += static_cast<char>(0x80 + round);  // never valid on its own
       write(fs::path(dir.path()) / (name + ext), content);
     }
