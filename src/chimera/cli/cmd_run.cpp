@@ -205,7 +205,7 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
         {"output_dir", result.output_dir.string()}, {"runs_completed", result.runs_completed},
         {"agent_failures", result.agent_failures},  {"interrupted", result.interrupted},
         {"simulated", options.simulated},           {"reports", result.report_paths}};
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     std::cout << fmt::format("{}{} run(s) of scenario {} written to {}\n",
                              options.simulated ? "SIMULATED: " : "", result.runs_completed,

@@ -235,7 +235,7 @@ class SqliteStore final : public ResultStore {
         .bind(22, r.server.eval_count)
         .bind(23, r.server.total_ms)
         .bind(24, r.cold)
-        .bind(25, measure::to_json(r).dump());
+        .bind(25, measure::to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     CHIMERA_TRY(done, s.run());
     next_seq_[configuration_id] = *seq + 1;
     return db_.last_insert_id();
@@ -281,7 +281,7 @@ class SqliteStore final : public ResultStore {
     CHIMERA_TRY(stmt,
                 db_.prepare("INSERT INTO inventories (run_id, inventory) VALUES (?1, ?2) "
                             "ON CONFLICT (run_id) DO UPDATE SET inventory = excluded.inventory"));
-    stmt->bind(1, run_id).bind(2, inventory.dump());
+    stmt->bind(1, run_id).bind(2, inventory.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return stmt->run();
   }
 
