@@ -69,7 +69,7 @@ class SqliteStore final : public ResultStore {
         .bind(3, run.started_at.empty() ? utc_now_iso8601() : run.started_at)
         .bind(4, to_string(run.status))
         .bind(5, run.simulated)
-        .bind(6, run.args.dump())
+        .bind(6, redact_credentials(run.args).dump())
         .bind(7, run.tool_version);
     CHIMERA_TRY(done, stmt->run());
     return db_.last_insert_id();
