@@ -61,6 +61,11 @@ Params& Params::add_null() {
   return *this;
 }
 
+Params& Params::set(std::size_t index, std::int64_t value) {
+  values_.at(index) = std::to_string(value);
+  return *this;
+}
+
 Params& Params::append(const Params& other) {
   values_.insert(values_.end(), other.values_.begin(), other.values_.end());
   return *this;

@@ -30,6 +30,8 @@ class Params {
   Params& add(const std::optional<T>& value) {
     return value ? add(*value) : add_null();
   }
+  // Replaces parameter `index` (0-based).
+  Params& set(std::size_t index, std::int64_t value);
   // Appends every parameter of `other` (a row of a multi-row INSERT).
   Params& append(const Params& other);
   std::size_t size() const { return values_.size(); }

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <condition_variable>
+#include <deque>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -24,7 +27,7 @@ namespace {
 constexpr std::int64_t kMigrationLockKey = 0x4368696d657261;  // "Chimera"
 // Request ids are taken from the table's identity sequence this many at a
 // time, so record_request() can return an id without a round trip.
-constexpr int kIdBlock = 512;
+constexpr std::size_t kIdBlock = 1024;
 constexpr int kRequestColumnCount = 26;
 constexpr int kKeysetPage = 1000;
 
@@ -108,7 +111,7 @@ class PostgresStore final : public ResultStore {
 
   ~PostgresStore() override {
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard buffer(buffer_mutex_);
       stopping_ = true;
     }
     wake_.notify_all();
@@ -119,6 +122,7 @@ class PostgresStore final : public ResultStore {
 
   Expected<void> initialise() {
     CHIMERA_TRY(migrated, migrate());
+    CHIMERA_TRY(ids, top_up_ids());
     flusher_ = std::thread([this] { flush_periodically(); });
     return {};
   }
@@ -224,7 +228,10 @@ class PostgresStore final : public ResultStore {
                              "backend, endpoint, model, api, options, status) VALUES ($1, $2, $3, "
                              "$4, $5, $6, $7, $8, $9, $10) RETURNING id",
                              p));
-    return r->int64(0, 0);
+    const auto id = r->int64(0, 0);
+    std::lock_guard buffer(buffer_mutex_);
+    next_seq_[id] = 1;  // a new configuration has no requests yet
+    return id;
   }
 
   Expected<std::vector<ConfigurationRecord>> configurations(std::int64_t run_id) override {
@@ -269,21 +276,26 @@ class PostgresStore final : public ResultStore {
 
   Expected<std::int64_t> record_request(std::int64_t run_id, std::int64_t configuration_id,
                                         const measure::RequestResult& r) override {
+    auto row = request_params(0, run_id, configuration_id, 0, r);
+    {
+      std::unique_lock buffer(buffer_mutex_);
+      if (deferred_error_) {
+        // A background write failed: say so once; the rows are still pending.
+        auto error = std::move(*deferred_error_);
+        deferred_error_.reset();
+        return std::unexpected(std::move(error));
+      }
+      if (auto id = enqueue_locked(configuration_id, row)) return after_enqueue(*id, buffer);
+    }
+    // Slow path (no ids left, or a configuration this process has not seen):
+    // fetch from the database, then enqueue.
     std::lock_guard lock(mutex_);
-    if (deferred_error_) {
-      // A background flush failed: say so once; the rows are still pending.
-      auto error = std::move(*deferred_error_);
-      deferred_error_.reset();
-      return std::unexpected(std::move(error));
-    }
-    CHIMERA_TRY(id, next_request_id());
-    CHIMERA_TRY(seq, next_seq(configuration_id));
-    pending_.push_back(request_params(*id, run_id, configuration_id, *seq, r));
-    next_seq_[configuration_id] = *seq + 1;
-    if (pending_.size() >= kRequestBatchSize) {
-      CHIMERA_TRY(flushed, flush_locked());
-    }
-    return *id;
+    CHIMERA_TRY(ids, top_up_ids());
+    CHIMERA_TRY(seq, load_seq(configuration_id));
+    std::unique_lock buffer(buffer_mutex_);
+    auto id = enqueue_locked(configuration_id, row);
+    if (!id) return fail(FailureKind::kError, "no request id available");
+    return after_enqueue(*id, buffer);
   }
 
   Expected<std::size_t> requests(std::int64_t run_id, std::optional<std::int64_t> configuration_id,
@@ -439,64 +451,122 @@ class PostgresStore final : public ResultStore {
     return {};
   }
 
-  Expected<std::int64_t> next_request_id() {
-    if (free_ids_.empty()) {
-      pg::Params p;
-      p.add(kIdBlock);
-      CHIMERA_TRY(r, db_.query("SELECT nextval(pg_get_serial_sequence('requests', 'id')) FROM "
-                               "generate_series(1, $1)",
-                               p));
-      // Handed out from the back: reverse so ids still rise in recording order.
-      for (int row = r->rows() - 1; row >= 0; --row) free_ids_.push_back(r->int64(row, 0));
-    }
-    const auto id = free_ids_.back();
-    free_ids_.pop_back();
+  // Assigns the next id and seq and buffers the row, if both are known
+  // without the database. buffer_mutex_ held.
+  std::optional<std::int64_t> enqueue_locked(std::int64_t configuration_id, pg::Params& row) {
+    const auto seq = next_seq_.find(configuration_id);
+    if (free_ids_.empty() || seq == next_seq_.end()) return std::nullopt;
+    const auto id = free_ids_.front();
+    free_ids_.pop_front();
+    row.set(0, id).set(3, seq->second++);
+    pending_.push_back(std::move(row));
     return id;
   }
 
-  Expected<std::int64_t> next_seq(std::int64_t configuration_id) {
-    if (auto it = next_seq_.find(configuration_id); it != next_seq_.end()) return it->second;
+  // A full batch wakes the writer thread; a backlog the writer has not caught
+  // up with is written by the caller (back-pressure bounds what a kill loses).
+  Expected<std::int64_t> after_enqueue(std::int64_t id, std::unique_lock<std::mutex>& buffer) {
+    const auto buffered = pending_.size();
+    buffer.unlock();
+    if (buffered >= kMaxBufferedRequests) {
+      std::lock_guard lock(mutex_);
+      CHIMERA_TRY(flushed, flush_locked());
+    } else if (buffered >= kRequestBatchSize) {
+      wake_.notify_one();
+    }
+    return id;
+  }
+
+  // Keeps a stock of request ids from the table's identity sequence, so that
+  // record_request() rarely waits for the database. mutex_ held.
+  Expected<void> top_up_ids() {
+    {
+      std::lock_guard buffer(buffer_mutex_);
+      if (free_ids_.size() >= kIdBlock / 2) return {};
+    }
+    pg::Params p;
+    p.add(static_cast<std::int64_t>(kIdBlock));
+    CHIMERA_TRY(r, db_.query("SELECT nextval(pg_get_serial_sequence('requests', 'id')) FROM "
+                             "generate_series(1, $1)",
+                             p));
+    std::lock_guard buffer(buffer_mutex_);
+    for (int row = 0; row < r->rows(); ++row) free_ids_.push_back(r->int64(row, 0));
+    return {};
+  }
+
+  // The next seq of a configuration recorded by an earlier process. mutex_ held.
+  Expected<void> load_seq(std::int64_t configuration_id) {
+    {
+      std::lock_guard buffer(buffer_mutex_);
+      if (next_seq_.contains(configuration_id)) return {};
+    }
     pg::Params p;
     p.add(configuration_id);
     CHIMERA_TRY(
         r,
         db_.query("SELECT COALESCE(MAX(seq), 0) + 1 FROM requests WHERE configuration_id = $1", p));
-    return r->int64(0, 0);
+    std::lock_guard buffer(buffer_mutex_);
+    next_seq_.emplace(configuration_id, r->int64(0, 0));
+    return {};
   }
 
-  // Writes every pending request in one statement (its own transaction); on
-  // failure they stay pending for the next attempt.
+  // Writes every buffered request, kRequestBatchSize rows per statement (each
+  // its own transaction); what a failure leaves unwritten goes back to the
+  // front of the buffer for the next attempt. mutex_ held.
   Expected<void> flush_locked() {
-    if (pending_.empty()) return {};
-    pg::Params all;
-    for (const auto& row : pending_) all.append(row);
-    const auto sql = pending_.size() == kRequestBatchSize ? full_batch_sql_
-                                                          : request_insert_sql(pending_.size());
-    CHIMERA_TRY(r, db_.query(sql, all));
-    pending_.clear();
+    std::vector<pg::Params> batch;
+    {
+      std::lock_guard buffer(buffer_mutex_);
+      batch.swap(pending_);
+    }
+    for (std::size_t begin = 0; begin < batch.size(); begin += kRequestBatchSize) {
+      const auto end = std::min(batch.size(), begin + kRequestBatchSize);
+      pg::Params all;
+      for (auto i = begin; i < end; ++i) all.append(batch[i]);
+      const auto sql =
+          end - begin == kRequestBatchSize ? full_batch_sql_ : request_insert_sql(end - begin);
+      if (auto written = db_.query(sql, all); !written) {
+        std::lock_guard buffer(buffer_mutex_);
+        pending_.insert(pending_.begin(), std::make_move_iterator(batch.begin() + begin),
+                        std::make_move_iterator(batch.end()));
+        return std::unexpected(std::move(written).error());
+      }
+    }
     return {};
   }
 
   void flush_periodically() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      wake_.wait_for(lock, kFlushInterval, [this] { return stopping_; });
-      if (stopping_) break;
-      if (auto ok = flush_locked(); !ok && !deferred_error_) deferred_error_ = ok.error();
+    for (;;) {
+      {
+        std::unique_lock buffer(buffer_mutex_);
+        wake_.wait_for(buffer, kFlushInterval,
+                       [this] { return stopping_ || pending_.size() >= kRequestBatchSize; });
+        if (stopping_) return;
+      }
+      std::lock_guard lock(mutex_);
+      auto ok = flush_locked();
+      if (ok) ok = top_up_ids();
+      if (!ok) {
+        std::lock_guard buffer(buffer_mutex_);
+        if (!deferred_error_) deferred_error_ = ok.error();
+      }
     }
   }
 
   std::string display_;
   pg::Connection db_;
-  // Recursive: a RequestVisitor may call back into the store.
+  // The connection. Recursive: a RequestVisitor may call back into the store.
+  // Taken before buffer_mutex_ whenever both are held.
   std::recursive_mutex mutex_;
-  std::condition_variable_any wake_;
+  // The request buffer and what is needed to fill it without the database.
+  std::mutex buffer_mutex_;
+  std::condition_variable wake_;
   bool stopping_ = false;
-  std::thread flusher_;
   std::vector<pg::Params> pending_;
   std::optional<Failure> deferred_error_;
-  std::vector<std::int64_t> free_ids_;
+  std::deque<std::int64_t> free_ids_;
   std::map<std::int64_t, std::int64_t> next_seq_;
+  std::thread flusher_;
   const std::string full_batch_sql_ = request_insert_sql(kRequestBatchSize);
 };
 

@@ -4,11 +4,14 @@
 // run under an advisory lock so that processes opening a new database at once
 // apply them once.
 //
-// Requests are buffered and written in batches (one multi-row INSERT, its own
-// transaction) when the batch is full, on a short timer, before any read, and
-// on close: the load generator never waits for a round trip per request, and a
-// killed process loses at most the batch in flight (kRequestBatchSize requests
-// or kFlushInterval of them).
+// Requests are buffered and written by a writer thread in batches (one
+// multi-row INSERT per kRequestBatchSize rows, each its own transaction) when a
+// batch is full or kFlushInterval has passed, and also before any read, when a
+// configuration is marked done, and on close. The recording thread (the load
+// generator's event loop) does not wait for the database unless the writer
+// falls kMaxBufferedRequests behind. A killed process loses at most what was
+// buffered or being written: under 2 x kMaxBufferedRequests requests, or the
+// last kFlushInterval of them at a lower rate.
 
 #include <chrono>
 #include <memory>
@@ -19,6 +22,7 @@
 namespace chimera::store {
 
 inline constexpr std::size_t kRequestBatchSize = 128;
+inline constexpr std::size_t kMaxBufferedRequests = 4 * kRequestBatchSize;
 inline constexpr std::chrono::milliseconds kFlushInterval{100};
 
 // `url` is a postgresql:// or postgres:// URL; host, port, user, password and
