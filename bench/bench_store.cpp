@@ -57,9 +57,15 @@ void record_into(benchmark::State& state, const std::string& url) {
   state.SetItemsProcessed(state.iterations() * kRequestsPerIteration);
 }
 
+// Argument 1: the server's durable defaults (fsync on, synchronous_commit
+// on); 0: fsync and synchronous_commit off, to show what the commits cost.
 void BM_PostgresqlRecordRequest(benchmark::State& state) {
+  const bool durable = state.range(0) != 0;
   static std::string error;
-  static const auto server = chimera::testing::PostgresServer::start({.durable = true}, &error);
+  static const std::unique_ptr<chimera::testing::PostgresServer> servers[2] = {
+      chimera::testing::PostgresServer::start({.durable = false}, &error),
+      chimera::testing::PostgresServer::start({.durable = true}, &error)};
+  const auto& server = servers[durable ? 1 : 0];
   if (!server) {
     state.SkipWithError(("no PostgreSQL server: " + error).c_str());
     return;
@@ -71,7 +77,13 @@ void BM_PostgresqlRecordRequest(benchmark::State& state) {
   }
   record_into(state, url);
 }
-BENCHMARK(BM_PostgresqlRecordRequest)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PostgresqlRecordRequest)
+    ->ArgName("durable")
+    ->Arg(1)
+    ->Arg(0)
+    ->UseRealTime()
+    ->MinTime(3.0)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_SqliteRecordRequest(benchmark::State& state) {
   const auto dir =

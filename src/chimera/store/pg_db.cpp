@@ -170,4 +170,63 @@ Expected<Result> Connection::query(const std::string& sql, const Params& params)
                  sql);
 }
 
+namespace {
+
+// COPY's text format: tab-separated, \N for NULL, backslash escapes.
+void append_copy_field(std::string& out, const std::optional<std::string>& value) {
+  if (!value) {
+    out += "\\N";
+    return;
+  }
+  for (const char c : *value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+}  // namespace
+
+Expected<void> Connection::copy_rows(const std::string& copy_sql, const std::vector<Params>& rows,
+                                     std::size_t begin, std::size_t end) {
+  reconnect_if_broken();
+  Result started(PQexec(conn_, copy_sql.c_str()));
+  if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
+    auto failed = checked(started.release(), copy_sql);
+    if (!failed) return std::unexpected(std::move(failed).error());
+    return fail(FailureKind::kIo, "COPY did not start");
+  }
+  std::string data;
+  for (auto row = begin; row < end; ++row) {
+    const auto& values = rows[row].values();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) data += '\t';
+      append_copy_field(data, values[i]);
+    }
+    data += '\n';
+  }
+  const bool sent = PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) == 1;
+  if (PQputCopyEnd(conn_, sent ? nullptr : "could not send the rows") != 1) {
+    return failure("COPY failed", FailureKind::kConnect);
+  }
+  // The COPY's outcome, then the end of its results.
+  auto result = checked(PQgetResult(conn_), copy_sql);
+  while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+  if (!result) return std::unexpected(std::move(result).error());
+  return {};
+}
+
 }  // namespace chimera::store::pg

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "chimera/util/error.hpp"
@@ -52,6 +53,8 @@ class Result {
   Result& operator=(const Result&) = delete;
 
   int rows() const;
+  PGresult* get() const { return result_; }
+  PGresult* release() { return std::exchange(result_, nullptr); }
   bool is_null(int row, int column) const;
   std::string text(int row, int column) const;
   std::int64_t int64(int row, int column) const;
@@ -75,6 +78,10 @@ class Connection {
   // One or more statements without parameters.
   Expected<void> exec(const std::string& sql);
   Expected<Result> query(const std::string& sql, const Params& params = {});
+  // COPY ... FROM STDIN of rows [begin, end): one statement, one transaction,
+  // and the server's fastest way in.
+  Expected<void> copy_rows(const std::string& copy_sql, const std::vector<Params>& rows,
+                           std::size_t begin, std::size_t end);
 
  private:
   Connection(PGconn* conn, std::string password) : conn_(conn), password_(std::move(password)) {}

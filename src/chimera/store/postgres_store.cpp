@@ -28,7 +28,6 @@ constexpr std::int64_t kMigrationLockKey = 0x4368696d657261;  // "Chimera"
 // Request ids are taken from the table's identity sequence this many at a
 // time, so record_request() can return an id without a round trip.
 constexpr std::size_t kIdBlock = 1024;
-constexpr int kRequestColumnCount = 26;
 constexpr int kKeysetPage = 1000;
 
 nlohmann::json parse_json_or(const std::string& text, nlohmann::json fallback) {
@@ -86,23 +85,12 @@ pg::Params request_params(std::int64_t id, std::int64_t run_id, std::int64_t con
   return p;
 }
 
-// INSERT of `rows` requests with their pre-assigned ids.
-std::string request_insert_sql(std::size_t rows) {
-  std::string sql =
-      "INSERT INTO requests (id, run_id, configuration_id, seq, request_key, started_at, warmup, "
-      "status, error_kind, error_message, http_status, ttft_ms, e2e_ms, tpot_ms, decode_tps, "
-      "output_tokens, output_tokens_estimated, client_overhead_ms, load_ms, prompt_eval_ms, "
-      "prompt_eval_count, eval_ms, eval_count, total_ms, cold, raw) OVERRIDING SYSTEM VALUE "
-      "VALUES ";
-  int n = 1;
-  for (std::size_t row = 0; row < rows; ++row) {
-    sql += row == 0 ? "(" : ", (";
-    for (int c = 0; c < kRequestColumnCount; ++c)
-      sql += (c == 0 ? "$" : ", $") + std::to_string(n++);
-    sql += ")";
-  }
-  return sql;
-}
+// COPY of requests with their pre-assigned ids, in request_params() order.
+constexpr const char* kCopyRequests =
+    "COPY requests (id, run_id, configuration_id, seq, request_key, started_at, warmup, status, "
+    "error_kind, error_message, http_status, ttft_ms, e2e_ms, tpot_ms, decode_tps, output_tokens, "
+    "output_tokens_estimated, client_overhead_ms, load_ms, prompt_eval_ms, prompt_eval_count, "
+    "eval_ms, eval_count, total_ms, cold, raw) FROM STDIN";
 
 class PostgresStore final : public ResultStore {
  public:
@@ -510,8 +498,8 @@ class PostgresStore final : public ResultStore {
     return {};
   }
 
-  // Writes every buffered request, kRequestBatchSize rows per statement (each
-  // its own transaction); what a failure leaves unwritten goes back to the
+  // Writes every buffered request, kRequestBatchSize rows per COPY (each its
+  // own transaction); what a failure leaves unwritten goes back to the
   // front of the buffer for the next attempt. mutex_ held.
   Expected<void> flush_locked() {
     std::vector<pg::Params> batch;
@@ -521,11 +509,7 @@ class PostgresStore final : public ResultStore {
     }
     for (std::size_t begin = 0; begin < batch.size(); begin += kRequestBatchSize) {
       const auto end = std::min(batch.size(), begin + kRequestBatchSize);
-      pg::Params all;
-      for (auto i = begin; i < end; ++i) all.append(batch[i]);
-      const auto sql =
-          end - begin == kRequestBatchSize ? full_batch_sql_ : request_insert_sql(end - begin);
-      if (auto written = db_.query(sql, all); !written) {
+      if (auto written = db_.copy_rows(kCopyRequests, batch, begin, end); !written) {
         std::lock_guard buffer(buffer_mutex_);
         pending_.insert(pending_.begin(), std::make_move_iterator(batch.begin() + begin),
                         std::make_move_iterator(batch.end()));
@@ -567,7 +551,6 @@ class PostgresStore final : public ResultStore {
   std::deque<std::int64_t> free_ids_;
   std::map<std::int64_t, std::int64_t> next_seq_;
   std::thread flusher_;
-  const std::string full_batch_sql_ = request_insert_sql(kRequestBatchSize);
 };
 
 }  // namespace

@@ -4,8 +4,8 @@
 // run under an advisory lock so that processes opening a new database at once
 // apply them once.
 //
-// Requests are buffered and written by a writer thread in batches (one
-// multi-row INSERT per kRequestBatchSize rows, each its own transaction) when a
+// Requests are buffered and written by a writer thread in batches (one COPY
+// per kRequestBatchSize rows, each its own transaction) when a
 // batch is full or kFlushInterval has passed, and also before any read, when a
 // configuration is marked done, and on close. The recording thread (the load
 // generator's event loop) does not wait for the database unless the writer

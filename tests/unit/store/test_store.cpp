@@ -157,6 +157,29 @@ TEST_P(StoreTest, FindsOnlyUnfinishedRunsWithTheSameFingerprint) {
   EXPECT_TRUE(store->run(crashed)->finished_at.empty());
 }
 
+// Text with tabs, newlines, backslashes and non-ASCII survives the trip in
+// both the raw JSON and the columns (PostgreSQL's COPY escapes them).
+TEST_P(StoreTest, AwkwardTextRoundTrips) {
+  auto store = open_or_die(url_);
+  const auto run_id = *store->begin_run({});
+  const auto config_id = *store->add_configuration(run_id, {.label = "a\tb"});
+  auto r = make_request(7);
+  r.id = "id\\N-\u00e9";
+  r.status = measure::Status::kError;
+  r.error_kind = "http";
+  r.error_message = "line 1\nline 2\ttab \\ backslash \r end \\N";
+  ASSERT_TRUE(store->record_request(run_id, config_id, r));
+  std::vector<measure::RequestResult> back;
+  ASSERT_TRUE(store->requests(run_id, config_id, [&](auto, const auto& x) { back.push_back(x); }));
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].id, r.id);
+  EXPECT_EQ(back[0].error_message, r.error_message);
+  EXPECT_EQ(back[0].status, measure::Status::kError);
+  EXPECT_EQ(raw_scalar(url_, "SELECT error_message FROM requests"), r.error_message);
+  EXPECT_EQ(raw_scalar(url_, "SELECT request_key FROM requests"), r.id);
+  EXPECT_EQ(store->configurations(run_id)->at(0).label, "a\tb");
+}
+
 TEST_P(StoreTest, EmptyStoreHasNoRuns) {
   auto store = open_or_die(url_);
   EXPECT_TRUE(store->runs()->empty());
