@@ -18,10 +18,10 @@
 #include "chimera/backends/backend.hpp"
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
-#include "chimera/orchestrate/concurrency.hpp"
-#include "chimera/orchestrate/figure_sources.hpp"
-#include "chimera/orchestrate/sim_launcher.hpp"
-#include "chimera/orchestrate/workflow.hpp"
+#include "chimera/orchestrate/common/sim_launcher.hpp"
+#include "chimera/orchestrate/run/concurrency.hpp"
+#include "chimera/orchestrate/run/figure_sources.hpp"
+#include "chimera/orchestrate/run/workflow.hpp"
 
 namespace {
 namespace fs = std::filesystem;

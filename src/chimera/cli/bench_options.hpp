@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "chimera/orchestrate/bench_runner.hpp"
-#include "chimera/orchestrate/grid.hpp"
+#include "chimera/orchestrate/bench/bench_runner.hpp"
+#include "chimera/orchestrate/bench/grid.hpp"
 
 namespace chimera::cli {
 

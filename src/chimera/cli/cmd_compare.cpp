@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "chimera/cli/commands.hpp"
-#include "chimera/orchestrate/comparison.hpp"
+#include "chimera/orchestrate/compare/comparison.hpp"
 #include "chimera/report/outputs.hpp"
 #include "chimera/util/error.hpp"
 

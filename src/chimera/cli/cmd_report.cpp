@@ -30,16 +30,6 @@ struct ReportOptions {
   bool list = false;
 };
 
-template <typename T>
-T value_or_throw(Expected<T> result) {
-  if (!result) throw Error(result.error().message);
-  return std::move(*result);
-}
-
-void ok_or_throw(const Expected<void>& result) {
-  if (!result) throw Error(result.error().message);
-}
-
 std::int64_t resolve_run_id(store::ResultStore& store, const std::string& run) {
   if (run == "latest") {
     const auto latest = value_or_throw(store.latest_run_id());
@@ -210,9 +200,9 @@ int run_report(const ReportOptions& o, const GlobalOptions& globals) {
     }
   }
 
-  ok_or_throw(report::write_outputs(bench_report, requests, o.outputs));
+  value_or_throw(report::write_outputs(bench_report, requests, o.outputs));
   if (!globals.quiet || o.outputs.empty()) {
-    ok_or_throw((*reporter)->write(bench_report, requests, std::cout));
+    value_or_throw((*reporter)->write(bench_report, requests, std::cout));
   }
   return kExitOk;
 }

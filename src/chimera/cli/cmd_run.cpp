@@ -10,8 +10,8 @@
 #include "chimera/backends/backend.hpp"
 #include "chimera/cli/bench_options.hpp"
 #include "chimera/cli/commands.hpp"
-#include "chimera/orchestrate/agent_run.hpp"
-#include "chimera/orchestrate/sim_launcher.hpp"
+#include "chimera/orchestrate/common/sim_launcher.hpp"
+#include "chimera/orchestrate/run/agent_run.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
 

@@ -321,6 +321,12 @@ void TableAccumulator::add_row(const std::vector<Cell>& cells, std::size_t line)
     }
   }
   const std::size_t n = std::min(cells.size(), table_.columns.size());
+  if (figures_ != nullptr && !configuration_columns_.empty()) {
+    // What the row's figures are about: its model, configuration label ...
+    std::vector<std::string> names;
+    for (auto& [column, value] : identity_of(cells)) names.push_back(std::move(value));
+    figures_->set_row_entity(figure_file_, table_.rows, names);
+  }
   for (std::size_t i = 0; i < n; ++i) observe(i, cells[i], table_.rows);
   for (std::size_t i = n; i < table_.columns.size(); ++i) ++table_.columns[i].empty;
   track_extremes(cells, line);

@@ -1,114 +1,130 @@
-// One self-contained HTML page: inline CSS, tables, and horizontal bar charts
-// drawn as inline SVG (mean per configuration with its 95% CI as an error bar).
-// No script, font, stylesheet or image is fetched from anywhere.
+// One self-contained HTML page per report: inline CSS and inline SVG charts
+// drawn here (report/html/), tables with the same numbers, and nothing fetched
+// from anywhere when the page is viewed.
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <sstream>
+#include <array>
+#include <map>
 
 #include "chimera/report/format.hpp"
+#include "chimera/report/html/pages.hpp"
+#include "chimera/report/html/svg.hpp"
 #include "chimera/report/reporters.hpp"
 
 namespace chimera::report {
+namespace html {
 namespace {
 
-std::string escape(std::string_view text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
+constexpr Metric kCdfMetrics[] = {Metric::kTtftMs, Metric::kTpotMs, Metric::kE2eMs};
+constexpr const char* kCdfKinds[] = {"ttft-cdf", "tpot-cdf", "e2e-cdf"};
+
+std::string identity_of(const std::string& backend, const std::string& endpoint,
+                        const std::string& model, const std::string& api,
+                        const nlohmann::json& options) {
+  return fmt::format("{}\n{}\n{}\n{}\n{}", backend, endpoint, model, api, options.dump());
+}
+
+// Per configuration and CDF metric, the values of its measured, successful,
+// warm requests, replayed from `requests`. A request is matched to its
+// configuration by what was sent (backend, endpoint, model, api, options); a
+// configuration whose replayed count differs from its summary's n keeps no
+// values, and its curve is then drawn from the summary.
+std::vector<std::array<std::vector<double>, 3>> replay_values(const BenchReport& report,
+                                                              const RequestSource& requests) {
+  const auto& configs = report.configurations;
+  std::vector<std::array<std::vector<double>, 3>> values(configs.size());
+  if (!requests || configs.empty()) return values;
+  std::map<std::string, std::size_t> index;
+  std::map<std::string, int> uses;
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    const auto& c = configs[i];
+    const auto id = identity_of(c.backend, c.endpoint, c.model, c.api, c.options);
+    index[id] = i;
+    ++uses[id];
+  }
+  auto replayed = requests([&](const measure::RequestResult& r) {
+    if (r.warmup || r.cold || r.status != measure::Status::kOk) return;
+    std::size_t target = 0;
+    if (configs.size() > 1) {
+      const auto id = identity_of(r.backend, r.endpoint, r.model, r.api, r.options);
+      auto it = index.find(id);
+      if (it == index.end() || uses[id] > 1) return;
+      target = it->second;
     }
+    for (std::size_t m = 0; m < 3; ++m) {
+      if (auto v = metric_value(r, kCdfMetrics[m])) values[target][m].push_back(*v);
+    }
+  });
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    for (std::size_t m = 0; m < 3; ++m) {
+      const auto* s = configs[i].warm_summary(kCdfMetrics[m]);
+      if (!replayed || s == nullptr || s->n != values[i][m].size()) values[i][m].clear();
+    }
+  }
+  return values;
+}
+
+bool has_failures(const BenchReport& report) {
+  if (!report.warnings.empty()) return true;
+  for (const auto& c : report.configurations) {
+    if (!c.error_reasons.empty() || !c.warnings.empty()) return true;
+  }
+  return false;
+}
+
+void write_failures(const BenchReport& report, std::ostream& out) {
+  if (!has_failures(report)) return;
+  out << "<section id=\"failures\"><h2>Failures and warnings</h2>\n";
+  for (const auto& w : report.warnings) out << "<p class=\"warning\">" << escape(w) << "</p>\n";
+  for (const auto& c : report.configurations) {
+    if (c.error_reasons.empty() && c.warnings.empty()) continue;
+    out << "<h3>" << escape(format::display_name(c)) << "</h3>\n";
+    if (!c.error_reasons.empty()) {
+      out << "<table class=\"failures\" data-key=\"" << escape(c.key)
+          << "\"><caption>Failed or empty measured requests, by reason</caption><tr><th "
+             "scope=\"col\">requests</th><th scope=\"col\">reason</th></tr>\n";
+      for (const auto& [reason, count] : c.error_reasons) {
+        out << "<tr class=\"error\"><td>" << count << "</td><td class=\"text\">" << escape(reason)
+            << "</td></tr>\n";
+      }
+      out << "</table>\n";
+    }
+    for (const auto& w : c.warnings) out << "<p class=\"warning\">" << escape(w) << "</p>\n";
+  }
+  out << "</section>\n";
+}
+
+std::string charts_html(const BenchReport& report, const RequestSource& requests) {
+  const auto order = ranked_order(report);
+  std::string out;
+  const Ranking ranking = report.ranking.value_or(Ranking{Metric::kDecodeTps, true});
+  std::vector<RankingInput> ranked;
+  for (auto i : order) {
+    const auto& c = report.configurations[i];
+    if (const auto* s = c.warm_summary(ranking.metric))
+      ranked.push_back({c.key, format::display_name(c), *s});
+  }
+  out += ranking_figure(ranking, ranked, report.ranking.has_value());
+  auto values = replay_values(report, requests);
+  for (std::size_t m = 0; m < 3; ++m) {
+    std::vector<CdfInput> inputs;
+    for (auto i : order) {
+      const auto& c = report.configurations[i];
+      if (const auto* s = c.warm_summary(kCdfMetrics[m]))
+        inputs.push_back({c.key, format::display_name(c), *s, std::move(values[i][m])});
+    }
+    out += cdf_figure(kCdfKinds[m], kCdfMetrics[m], std::move(inputs));
   }
   return out;
 }
 
-constexpr const char* kStyle = R"css(
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;color:#1b1f24;padding:0 1rem}
-h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
-table{border-collapse:collapse;margin:.75rem 0;font-size:.9rem}
-th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:#f6f8fa}
-.simulated{background:#fff8c5;border:1px solid #d4a72c;padding:.6rem 1rem;font-weight:600}
-.warning{color:#9a6700}.error{color:#cf222e}.note{color:#57606a;font-size:.85rem}
-svg text{font-family:inherit;font-size:12px;fill:#1b1f24}
-)css";
-
-struct Bar {
-  std::string label;
-  double mean = 0;
-  std::optional<double> low, high;
-};
-
-std::string bar_chart(const std::string& title, const std::vector<Bar>& bars) {
-  if (bars.empty()) return {};
-  constexpr double kLabelWidth = 240, kPlotWidth = 440, kRowHeight = 26, kTop = 28;
-  double scale_max = 0;
-  for (const auto& b : bars) scale_max = std::max({scale_max, b.mean, b.high.value_or(b.mean)});
-  if (!(scale_max > 0)) scale_max = 1;
-  scale_max *= 1.1;
-  const double height = kTop + kRowHeight * static_cast<double>(bars.size()) + 10;
-  const double width = kLabelWidth + kPlotWidth + 90;
-  auto x_of = [&](double v) { return kLabelWidth + std::max(0.0, v) / scale_max * kPlotWidth; };
-
-  std::ostringstream svg;
-  svg << fmt::format(
-      R"(<svg role="img" width="{:.0f}" height="{:.0f}" viewBox="0 0 {:.0f} {:.0f}">)", width,
-      height, width, height);
-  svg << fmt::format(R"(<title>{}</title><text x="0" y="16" font-weight="600">{}</text>)",
-                     escape(title), escape(title));
-  for (std::size_t i = 0; i < bars.size(); ++i) {
-    const auto& b = bars[i];
-    const double y = kTop + kRowHeight * static_cast<double>(i);
-    std::string label = b.label.size() > 36 ? b.label.substr(0, 35) + "…" : b.label;
-    svg << fmt::format(R"(<text x="{:.1f}" y="{:.1f}" text-anchor="end">{}</text>)",
-                       kLabelWidth - 8, y + 15, escape(label));
-    svg << fmt::format(
-        R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#4c8bf5"/>)",
-        kLabelWidth, y + 4, x_of(b.mean) - kLabelWidth, kRowHeight - 8);
-    if (b.low && b.high) {
-      const double mid = y + kRowHeight / 2;
-      svg << fmt::format(
-          R"(<path d="M{0:.1f} {2:.1f}H{1:.1f}M{0:.1f} {3:.1f}V{4:.1f}M{1:.1f} {3:.1f}V{4:.1f}" stroke="#1b1f24" stroke-width="1.5" fill="none"/>)",
-          x_of(*b.low), x_of(*b.high), mid, mid - 6, mid + 6);
-    }
-    svg << fmt::format(R"(<text x="{:.1f}" y="{:.1f}">{}</text>)",
-                       x_of(b.high.value_or(b.mean)) + 6, y + 15, format::number(b.mean));
-  }
-  svg << "</svg>";
-  return svg.str();
-}
-
-std::string chart_for(const BenchReport& report, const std::vector<std::size_t>& order,
-                      Metric metric) {
-  std::vector<Bar> bars;
-  for (auto i : order) {
-    const auto& c = report.configurations[i];
-    const auto* s = c.warm_summary(metric);
-    if (s == nullptr || !s->mean) continue;
-    bars.push_back({format::display_name(c), *s->mean, s->ci95_low, s->ci95_high});
-  }
-  return bar_chart("Mean " + format::metric_title(metric) + " per configuration", bars);
-}
-
-void summaries_table(std::ostream& out, const std::vector<MetricSummary>& summaries) {
-  out << "<table><tr>";
+void summaries_table(std::ostream& out, const std::vector<MetricSummary>& summaries,
+                     const char* caption) {
+  out << "<table><caption>" << caption << "</caption><tr>";
   for (const char* h : {"metric", "n", "mean ± sd", "CV", "min … max", "p50", "p90", "p95", "p99",
                         "95% CI of mean"}) {
-    out << "<th>" << escape(h) << "</th>";
+    out << "<th scope=\"col\">" << escape(h) << "</th>";
   }
   out << "</tr>\n";
   for (const auto& m : summaries) {
@@ -125,60 +141,74 @@ void summaries_table(std::ostream& out, const std::vector<MetricSummary>& summar
   out << "</table>\n";
 }
 
+void write_configurations(const BenchReport& report, std::ostream& out) {
+  const auto order = ranked_order(report);
+  const bool failures = has_failures(report);
+  for (std::size_t pos = 0; pos < order.size(); ++pos) {
+    const auto& c = report.configurations[order[pos]];
+    out << "<h2>" << pos + 1 << ". " << escape(format::display_name(c)) << "</h2>\n<p>"
+        << escape(c.backend) << " (" << escape(c.api) << ") at " << escape(c.endpoint)
+        << " · model " << escape(c.model) << " · options <code>"
+        << escape(format::options_text(c.options))
+        << "</code><br>Requests: " << escape(format::counts_text(c.counts)) << "</p>\n";
+    if (!c.warm.empty()) summaries_table(out, c.warm, "Warm requests");
+    if (!c.cold.empty())
+      summaries_table(out, c.cold, "Cold requests (model load paid; reported apart)");
+    if (failures && (!c.error_reasons.empty() || !c.warnings.empty())) {
+      out << "<p class=\"note\">This configuration's failures and warnings are listed under "
+             "Failures and warnings, at the top of the page.</p>\n";
+    }
+  }
+}
+
+}  // namespace
+
+void write_bench_page(const BenchReport& report, const RequestSource& requests, std::ostream& out) {
+  out << page_open(
+      std::string("Chimera benchmark report") + (report.simulated ? " (SIMULATED)" : ""),
+      report.simulated);
+  out << "<p>Command: <code>chimera " << escape(report.command) << "</code> · Chimera "
+      << escape(report.tool_version) << " · started " << escape(report.started_at) << " · finished "
+      << escape(report.finished_at.empty() ? "not finished" : report.finished_at) << "</p>\n";
+  if (report.ranking) {
+    out << "<p>Ranked by mean " << escape(format::metric_title(report.ranking->metric)) << ", "
+        << (report.ranking->higher_is_better ? "higher" : "lower") << " is better.</p>\n";
+  }
+  write_failures(report, out);
+  if (const auto charts = charts_html(report, requests); !charts.empty()) {
+    out << "<h2>Charts</h2>\n" << charts;
+  } else if (!report.configurations.empty()) {
+    out << "<p class=\"note\">No charts: no configuration has a successful warm request.</p>\n";
+  }
+  write_configurations(report, out);
+  out << page_close();
+}
+
+void write_compare_page(const ComparePage& page, std::ostream& out) {
+  out << page_open(page.title + (page.simulated ? " (SIMULATED)" : ""), page.simulated);
+  out << "<p>Baseline: <strong>" << escape(page.baseline)
+      << "</strong>. Differences are candidate − baseline; relative differences are (candidate − "
+         "baseline) / baseline.</p>\n";
+  for (const auto& n : page.notes) out << "<p class=\"warning\">" << escape(n) << "</p>\n";
+  if (const auto figure = compare_figure(page.rows); !figure.empty()) {
+    out << figure;
+  } else {
+    out << "<p class=\"note\">Nothing to compare: no metric has values on both sides.</p>\n";
+  }
+  out << page_close();
+}
+
+}  // namespace html
+
+namespace {
+
 class HtmlReporter final : public Reporter {
  public:
   std::string_view format() const override { return "html"; }
 
-  Expected<void> write(const BenchReport& report, const RequestSource&,
+  Expected<void> write(const BenchReport& report, const RequestSource& requests,
                        std::ostream& out) const override {
-    const std::string title =
-        std::string("Chimera benchmark report") + (report.simulated ? " (SIMULATED)" : "");
-    out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-        << escape(title) << "</title><style>" << kStyle << "</style></head><body>\n";
-    out << "<h1>" << escape(title) << "</h1>\n";
-    if (report.simulated)
-      out << "<p class=\"simulated\">" << escape(format::kSimulatedNote) << "</p>\n";
-    out << "<p>Command: <code>chimera " << escape(report.command) << "</code> · Chimera "
-        << escape(report.tool_version) << " · started " << escape(report.started_at)
-        << " · finished "
-        << escape(report.finished_at.empty() ? "not finished" : report.finished_at) << "</p>\n";
-    const auto order = ranked_order(report);
-    if (report.ranking) {
-      out << "<p>Ranked by mean " << escape(format::metric_title(report.ranking->metric)) << ", "
-          << (report.ranking->higher_is_better ? "higher" : "lower") << " is better.</p>\n";
-    }
-    out << "<h2>Charts</h2>\n<p class=\"note\">Warm, successful requests; error bars are the "
-           "95% bootstrap confidence interval of the mean.</p>\n";
-    out << chart_for(report, order, Metric::kDecodeTps) << '\n';
-    out << chart_for(report, order, Metric::kTtftMs) << '\n';
-
-    for (std::size_t pos = 0; pos < order.size(); ++pos) {
-      const auto& c = report.configurations[order[pos]];
-      out << "<h2>" << pos + 1 << ". " << escape(format::display_name(c)) << "</h2>\n<p>"
-          << escape(c.backend) << " (" << escape(c.api) << ") at " << escape(c.endpoint)
-          << " · model " << escape(c.model) << " · options <code>"
-          << escape(format::options_text(c.options))
-          << "</code><br>Requests: " << escape(format::counts_text(c.counts)) << "</p>\n";
-      if (!c.warm.empty()) {
-        out << "<h3>Warm requests</h3>\n";
-        summaries_table(out, c.warm);
-      }
-      if (!c.cold.empty()) {
-        out << "<h3>Cold requests (model load paid; reported apart)</h3>\n";
-        summaries_table(out, c.cold);
-      }
-      for (const auto& [reason, count] : c.error_reasons) {
-        out << "<p class=\"error\">" << count << " × " << escape(reason) << "</p>\n";
-      }
-      for (const auto& w : c.warnings) {
-        out << "<p class=\"warning\">warning: " << escape(w) << "</p>\n";
-      }
-    }
-    for (const auto& w : report.warnings) {
-      out << "<p class=\"warning\">warning: " << escape(w) << "</p>\n";
-    }
-    out << "<p class=\"note\">" << escape(format::kProvenance) << ' '
-        << escape(format::kPercentileNote) << "</p>\n</body></html>\n";
+    html::write_bench_page(report, requests, out);
     return {};
   }
 };

@@ -215,9 +215,10 @@ ConfigurationResult ConfigurationAccumulator::finish() const {
   const auto warm_ok = counts_.ok - counts_.cold;
   const auto measured = counts_.total - counts_.warmup;
   if (measured > 0 && counts_.ok == 0) {
-    out.warnings.push_back(fmt::format(
-        "no successful requests out of {}: there are no statistics; see the errors below",
-        measured));
+    out.warnings.push_back(
+        fmt::format("no successful requests out of {}: there are no statistics; the reasons are "
+                    "listed with this configuration",
+                    measured));
   }
   for (const auto metric : kNoiseMetrics) {
     const auto* s = out.warm_summary(metric);

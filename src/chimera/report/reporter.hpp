@@ -33,7 +33,7 @@ class Reporter {
  public:
   virtual ~Reporter() = default;
   virtual std::string_view format() const = 0;
-  // Only the jsonl reporter reads `requests`.
+  // Only the jsonl and html reporters read `requests` (html: for latency distributions).
   virtual Expected<void> write(const BenchReport& report, const RequestSource& requests,
                                std::ostream& out) const = 0;
 };

@@ -44,6 +44,15 @@ Expected<void> validate(const SimConfig& config) {
       return fail(FailureKind::kInvalidInput,
                   fmt::format("model {}: jitter must be in [0, 1)", m.name));
     }
+    if (m.batch_alpha < 0) {
+      return fail(FailureKind::kInvalidInput, fmt::format("model {}: batch_alpha < 0", m.name));
+    }
+    if (m.shape_penalty_ms < 0 || m.shape_bucket_tokens < 1) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("model {}: shape_penalty_ms must be >= 0 and "
+                              "shape_bucket_tokens >= 1",
+                              m.name));
+    }
   }
   return {};
 }
@@ -120,6 +129,23 @@ Expected<void> set_model_field(ModelSpec& model, const std::string& key, const s
   if (key == "context_length") return integer(model.context_length);
   if (key == "embedding_length") return integer(model.embedding_length);
   if (key == "size_bytes") return integer(model.size_bytes);
+  if (key == "batch_alpha") return number(model.batch_alpha);
+  if (key == "shape_penalty_ms") return number(model.shape_penalty_ms);
+  if (key == "shape_bucket_tokens") return integer(model.shape_bucket_tokens);
+  if (key == "batching") {
+    if (value != "continuous" && value != "independent") {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("batching={} must be continuous or independent", value));
+    }
+    model.continuous_batching = value == "continuous";
+    return {};
+  }
+  if (key == "batch_curve") {
+    auto curve = parse_batch_curve(value);
+    if (!curve) return std::unexpected(curve.error());
+    model.batch_curve = std::move(*curve);
+    return {};
+  }
   if (key == "family") {
     model.family = value;
     return {};
@@ -135,8 +161,41 @@ Expected<void> set_model_field(ModelSpec& model, const std::string& key, const s
   return fail(FailureKind::kInvalidInput,
               fmt::format("unknown model setting '{}' (known: load_ms, prefill_tps, decode_tps, "
                           "jitter, family, parameter_size, quantization, block_count, "
-                          "context_length, embedding_length, size_bytes)",
+                          "context_length, embedding_length, size_bytes, batching, batch_alpha, "
+                          "batch_curve, shape_penalty_ms, shape_bucket_tokens)",
                           key));
+}
+
+Expected<std::vector<std::pair<int, double>>> parse_batch_curve(const std::string& text) {
+  std::vector<std::pair<int, double>> points;
+  std::stringstream parts(text);
+  std::string item;
+  while (std::getline(parts, item, ';')) {
+    const auto colon = item.find(':');
+    if (colon == std::string::npos) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("batch_curve point '{}' is not batch:factor", item));
+    }
+    auto batch = to_number("batch_curve batch", item.substr(0, colon));
+    if (!batch) return std::unexpected(batch.error());
+    auto factor = to_number("batch_curve factor", item.substr(colon + 1));
+    if (!factor) return std::unexpected(factor.error());
+    const int b = static_cast<int>(*batch);
+    if (b < 1 || static_cast<double>(b) != *batch ||
+        (!points.empty() && b <= points.back().first)) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("batch_curve: batch sizes must be whole, >= 1 and increasing "
+                              "('{}')",
+                              text));
+    }
+    if (*factor <= 0 || *factor > 1) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("batch_curve: factor {} must be in (0, 1]", *factor));
+    }
+    points.emplace_back(b, *factor);
+  }
+  if (points.empty()) return fail(FailureKind::kInvalidInput, "batch_curve has no points");
+  return points;
 }
 
 Expected<void> apply_model_flag(SimConfig& config, const std::string& flag) {
@@ -214,6 +273,21 @@ Expected<SimConfig> parse_sim_config(const std::string& yaml_text, SimConfig con
                 }
                 model.faults.push_back(rule);
               }
+              continue;
+            }
+            if (field_key == "batch_curve" && field.second.IsSequence()) {
+              std::string points;
+              for (const auto& point : field.second) {
+                if (!point.IsSequence() || point.size() != 2) {
+                  return fail(
+                      FailureKind::kInvalidInput,
+                      fmt::format("model {}: batch_curve points are [batch, factor]", model.name));
+                }
+                points += fmt::format("{}{}:{}", points.empty() ? "" : ";",
+                                      point[0].as<std::string>(), point[1].as<std::string>());
+              }
+              auto ok = set_model_field(model, field_key, points);
+              if (!ok) return std::unexpected(ok.error());
               continue;
             }
             auto ok = set_model_field(model, field_key, field.second.as<std::string>());

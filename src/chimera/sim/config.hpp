@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chimera/sim/fault.hpp"
@@ -32,6 +33,22 @@ struct ModelSpec {
   double decode_tps = 78.0;     // generated tokens per second
   double jitter = 0.0;          // each duration is scaled by 1 ± jitter·u, u uniform in [-1, 1]
   std::vector<FaultRule> faults;
+
+  // Engine behaviours of batching servers (vLLM, TGI, llama.cpp server):
+  // continuous batching. Off, each slot decodes at decode_tps on its own. On,
+  // the slots share one engine: with b requests decoding, each gets
+  // decode_tps * batch_factor(b) and the engine b times that. The factor is
+  // 1 / (1 + batch_alpha * (b - 1)) unless batch_curve gives points (b, factor),
+  // interpolated linearly; past the last point the aggregate rate stays flat.
+  bool continuous_batching = false;
+  double batch_alpha = 0.25;
+  std::vector<std::pair<int, double>> batch_curve;
+  // The first request whose prompt falls into a new length bucket (prompt
+  // tokens rounded up to a multiple of shape_bucket_tokens) pays
+  // shape_penalty_ms of extra prefill, as an engine's first prefill of a
+  // shape does (kernel compilation, graph capture). 0 disables it.
+  double shape_penalty_ms = 0.0;
+  std::int64_t shape_bucket_tokens = 256;
 };
 
 struct SimConfig {
@@ -56,10 +73,16 @@ Expected<SimConfig> load_sim_config(const std::string& yaml_path);
 Expected<SimConfig> parse_sim_config(const std::string& yaml_text, SimConfig base);
 
 // Applies "key=value" to a model (load_ms, prefill_tps, decode_tps, jitter,
-// family, parameter_size, quantization, block_count, context_length, size_bytes).
+// family, parameter_size, quantization, block_count, context_length, size_bytes,
+// batching = continuous|independent, batch_alpha, batch_curve = "1:1;2:0.9;4:0.7",
+// shape_penalty_ms, shape_bucket_tokens).
 Expected<void> set_model_field(ModelSpec& model, const std::string& key, const std::string& value);
 
 // "--model NAME[,key=value...]": updates the model of that name or adds it.
 Expected<void> apply_model_flag(SimConfig& config, const std::string& flag);
+
+// "1:1;2:0.9;4:0.7" into (batch, factor) points; batches strictly increasing
+// from 1 or more, factors in (0, 1].
+Expected<std::vector<std::pair<int, double>>> parse_batch_curve(const std::string& text);
 
 }  // namespace chimera::sim

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <ctime>
 #include <memory>
+#include <optional>
 
 #include "chimera/sim/fault.hpp"
 #include "chimera/sim/text.hpp"
@@ -93,6 +95,24 @@ class StreamCount {
   ServerState& state_;
 };
 
+// A request's place in its model's decoding batch, from the first to the
+// last decoded token; the batch size sets each token's gap.
+class BatchSeat {
+ public:
+  BatchSeat(Scheduler& scheduler, std::string model)
+      : scheduler_(scheduler), model_(std::move(model)) {
+    scheduler_.decode_join(model_);
+  }
+  ~BatchSeat() { scheduler_.decode_leave(model_); }
+  BatchSeat(const BatchSeat&) = delete;
+  BatchSeat& operator=(const BatchSeat&) = delete;
+  int batch() const { return scheduler_.decoding(model_); }
+
+ private:
+  Scheduler& scheduler_;
+  std::string model_;
+};
+
 class Exchange {
  public:
   Exchange(net::ip::tcp::socket& socket, ServerState& state, Api api, bool keep_alive)
@@ -117,6 +137,16 @@ class Exchange {
                               net::redirect_error(net::use_awaitable, ec));
     co_return !ec;
   }
+  // The response's last write; the truth learns when the socket took it.
+  net::awaitable<bool> write_last(std::string bytes, bool first_too = false) {
+    const bool ok = co_await write(std::move(bytes));
+    if (ok) {
+      const auto ns = state_.since_start_ns(Clock::now());
+      if (first_too) state_.truth.stamp_first_byte(truth_.id, ns);
+      state_.truth.stamp_last_byte(truth_.id, ns);
+    }
+    co_return ok;
+  }
   net::awaitable<void> wait_until(Clock::time_point when) {
     if (when <= Clock::now()) co_return;
     timer_.expires_at(when);
@@ -131,7 +161,7 @@ class Exchange {
     // right after its response always finds it.
     truth_.status = status;
     record();
-    co_return co_await write(std::move(bytes)) && keep_alive_;
+    co_return co_await write_last(std::move(bytes), true) && keep_alive_;
   }
   net::awaitable<bool> reply_error(int status, const std::string& message,
                                    std::string_view openai_type, std::string_view openai_code) {
@@ -144,6 +174,8 @@ class Exchange {
   net::awaitable<bool> stream_tokens();
   net::awaitable<bool> answer_whole();
   void plan_faults(const ModelSpec& model);
+  Clock::duration prefill_time();
+  Clock::duration gap_before(std::int64_t index);
   WireStats stats(Clock::time_point done) const;
   std::string final_bytes(Clock::time_point done);
   void record();
@@ -170,7 +202,39 @@ class Exchange {
   Clock::duration prefill_{};
   OpenAiIds ids_;
   std::string created_at_;
+  std::optional<BatchSeat> seat_;
+  std::int64_t gap_index_ = -1;  // the token whose gap was last drawn, and that gap
+  Clock::duration gap_{};
 };
+
+// Prefill from the prompt length, plus the first-of-a-shape penalty when
+// this request is the first of its prompt-length bucket on the model.
+Clock::duration Exchange::prefill_time() {
+  truth_.engine.continuous_batching = model_->continuous_batching;
+  truth_.engine.shape_bucket = shape_bucket(*model_, req_.prompt_tokens);
+  Nanos time = plan_->prefill(req_.prompt_tokens);
+  if (model_->shape_penalty_ms > 0 &&
+      state_.scheduler.first_of_shape(model_->name, truth_.engine.shape_bucket)) {
+    time += plan_->shape_penalty();
+    truth_.engine.shape_penalty_ms = to_ms(plan_->shape_penalty());
+  }
+  return std::chrono::duration_cast<Clock::duration>(time);
+}
+
+// The gap before token `index`, drawn once per token at the batch size of
+// that moment (asking again for the same token returns the same gap).
+Clock::duration Exchange::gap_before(std::int64_t index) {
+  if (index == gap_index_) return gap_;
+  const int batch = seat_ ? std::max(1, seat_->batch()) : 1;
+  truth_.engine.saw_batch(batch);
+  auto gap = plan_->token_gap(index, batch);
+  if (fault_.kind == FaultKind::kStallBetween && index > 0) {
+    gap += std::chrono::milliseconds(fault_.stall_ms());
+  }
+  gap_index_ = index;
+  gap_ = std::chrono::duration_cast<Clock::duration>(gap);
+  return gap_;
+}
 
 net::awaitable<bool> Exchange::acquire_slot(const std::string& model) {
   auto wake = std::make_shared<net::steady_timer>(socket_.get_executor());
@@ -285,8 +349,9 @@ net::awaitable<bool> Exchange::run(const std::string& body, const std::string& f
   co_await wait_until(decision.ready_at);
   const auto prefill_start = Clock::now();
   load_ = prefill_start - load_start;
-  co_await wait_until(prefill_start + plan_->prefill(req_.prompt_tokens));
+  co_await wait_until(prefill_start + prefill_time());
   decode_start_ = Clock::now();
+  seat_.emplace(state_.scheduler, model_->name);
   prefill_ = decode_start_ - prefill_start;
 
   if (fault_.kind == FaultKind::kZeroTokens) {
@@ -298,6 +363,13 @@ net::awaitable<bool> Exchange::run(const std::string& body, const std::string& f
     const std::uint64_t text_seed =
         req_.seed.value_or(state_.config.seed ^ text_fingerprint(model_->name, req_.prompt_text));
     text_ = generate_report(text_seed, req_.max_tokens, req_.prompt_text);
+    for (const auto& f : text_.planted) {
+      truth_.planted_figures.push_back({{"written", f.written},
+                                        {"expected", f.expected},
+                                        {"metric", f.metric},
+                                        {"entity", f.entity},
+                                        {"basis", f.basis}});
+    }
   }
   created_at_ = rfc3339_now();
   ids_.id = fmt::format("{}-{}", api_ == Api::kChatCompletions ? "chatcmpl" : "cmpl", truth_.id);
@@ -361,16 +433,11 @@ net::awaitable<bool> Exchange::stream_tokens() {
     append_http_chunk(out, event);
   }
   if (!co_await write(std::move(out))) co_return false;
+  truth_.first_byte_ns = state_.since_start_ns(Clock::now());
 
   auto due = decode_start_;
   if (fault_.kind == FaultKind::kStallFirst) due += std::chrono::milliseconds(fault_.stall_ms());
-  const auto gap_after = [&](std::int64_t index) {
-    auto gap = plan_->token_gap(index);
-    if (fault_.kind == FaultKind::kStallBetween && index > 0) {
-      gap += std::chrono::milliseconds(fault_.stall_ms());
-    }
-    return std::chrono::duration_cast<Clock::duration>(gap);
-  };
+  const auto gap_after = [&](std::int64_t index) { return gap_before(index); };
 
   std::int64_t i = 0;
   std::string payload;
@@ -412,6 +479,7 @@ net::awaitable<bool> Exchange::stream_tokens() {
     sent_tokens_ += batched;
     state_.tokens_sent += batched;
   }
+  seat_.reset();
   if (malformed_at == planned && planned > 0) {
     std::string broken;
     append_http_chunk(broken,
@@ -429,7 +497,7 @@ net::awaitable<bool> Exchange::stream_tokens() {
   }
   if (fault_.kind == FaultKind::kTruncate) {
     record();
-    co_return co_await write(std::string(kLastChunk)) && keep_alive_;
+    co_return co_await write_last(std::string(kLastChunk)) && keep_alive_;
   }
   if (fault_.kind == FaultKind::kErrorLine) {
     std::string line;
@@ -442,11 +510,11 @@ net::awaitable<bool> Exchange::stream_tokens() {
     append_http_chunk(bytes, line);
     bytes += kLastChunk;
     record();
-    co_return co_await write(std::move(bytes)) && keep_alive_;
+    co_return co_await write_last(std::move(bytes)) && keep_alive_;
   }
   std::string final_chunk = final_bytes(Clock::now());
   record();
-  co_return co_await write(std::move(final_chunk)) && keep_alive_;
+  co_return co_await write_last(std::move(final_chunk)) && keep_alive_;
 }
 
 net::awaitable<bool> Exchange::answer_whole() {
@@ -457,12 +525,13 @@ net::awaitable<bool> Exchange::answer_whole() {
   auto due = decode_start_;
   if (fault_.kind == FaultKind::kStallFirst) due += std::chrono::milliseconds(fault_.stall_ms());
   for (std::int64_t i = 0; i < produced; ++i) {
-    due += std::chrono::duration_cast<Clock::duration>(plan_->token_gap(i));
-    if (fault_.kind == FaultKind::kStallBetween && i > 0)
-      due += std::chrono::milliseconds(fault_.stall_ms());
+    due += gap_before(i);
     if (i == 0) first_token_ = due;
+    // A shared engine's rate changes as others join and leave: follow it token by token.
+    if (model_->continuous_batching) co_await wait_until(due);
   }
   co_await wait_until(due);
+  seat_.reset();
   sent_tokens_ = produced;
   last_token_ = produced > 0 ? Clock::now() : last_token_;
   if (produced > 0 && first_token_ > last_token_) first_token_ = last_token_;
@@ -518,6 +587,9 @@ void Exchange::record() {
     truth_.first_token_ns = state_.since_start_ns(first_token_);
     truth_.last_token_ns = state_.since_start_ns(last_token_);
     truth_.eval_ms = to_ms(last_token_ - decode_start_);
+    if (truth_.eval_ms > 0) {
+      truth_.engine.effective_tps = static_cast<double>(sent_tokens_) / truth_.eval_ms * 1000.0;
+    }
   }
   if (model_ == nullptr) truth_.prompt_eval_count = 0;
   if (state_.config.log_requests) {

@@ -92,4 +92,26 @@ std::vector<Scheduler::LoadedModel> Scheduler::loaded(Clock::time_point now) con
   return out;
 }
 
+int Scheduler::decode_join(const std::string& model) {
+  std::lock_guard lock(mutex_);
+  return ++models_[model].decoding;
+}
+
+void Scheduler::decode_leave(const std::string& model) {
+  std::lock_guard lock(mutex_);
+  auto& state = models_[model];
+  if (state.decoding > 0) --state.decoding;
+}
+
+int Scheduler::decoding(const std::string& model) const {
+  std::lock_guard lock(mutex_);
+  const auto it = models_.find(model);
+  return it == models_.end() ? 0 : it->second.decoding;
+}
+
+bool Scheduler::first_of_shape(const std::string& model, std::int64_t bucket) {
+  std::lock_guard lock(mutex_);
+  return models_[model].shapes_seen.insert(bucket).second;
+}
+
 }  // namespace chimera::sim

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,14 @@ class Scheduler {
   void unload(const std::string& model);
   std::vector<LoadedModel> loaded(Clock::time_point now) const;
 
+  // The engine's batch: requests of a model between their first and last
+  // decoded token. join returns the batch size including the newcomer.
+  int decode_join(const std::string& model);
+  void decode_leave(const std::string& model);
+  int decoding(const std::string& model) const;
+  // True exactly once per (model, prompt-length bucket): the first of a shape.
+  bool first_of_shape(const std::string& model, std::int64_t bucket);
+
  private:
   struct Waiter {
     std::uint64_t ticket;
@@ -66,6 +75,8 @@ class Scheduler {
     Clock::time_point ready_at{};
     std::optional<Clock::time_point> expires_at;
     int in_use = 0;
+    int decoding = 0;
+    std::set<std::int64_t> shapes_seen;
   };
   bool expired(const ModelState& state, Clock::time_point now) const;
 

@@ -1,5 +1,6 @@
 #include "chimera/sim/timing.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -29,6 +30,30 @@ std::int64_t estimate_prompt_tokens(std::size_t characters) {
   return std::max<std::int64_t>(1, static_cast<std::int64_t>((characters + 3) / 4));
 }
 
+double batch_factor(const ModelSpec& model, int batch) {
+  if (!model.continuous_batching || batch <= 1) return 1.0;
+  const auto& curve = model.batch_curve;
+  if (curve.empty()) return 1.0 / (1.0 + model.batch_alpha * static_cast<double>(batch - 1));
+  // Below the first point the curve starts from (1, 1).
+  double b0 = 1, f0 = 1;
+  for (const auto& [b1, f1] : curve) {
+    if (batch <= b1) {
+      if (b1 == b0) return f1;
+      const double t = (static_cast<double>(batch) - b0) / (static_cast<double>(b1) - b0);
+      return f0 + t * (f1 - f0);
+    }
+    b0 = b1;
+    f0 = f1;
+  }
+  // Past the last point the engine is saturated: its aggregate rate stays flat.
+  return f0 * b0 / static_cast<double>(batch);
+}
+
+std::int64_t shape_bucket(const ModelSpec& model, std::int64_t prompt_tokens) {
+  const std::int64_t size = std::max<std::int64_t>(1, model.shape_bucket_tokens);
+  return std::max<std::int64_t>(1, (prompt_tokens + size - 1) / size);
+}
+
 TimingPlan::TimingPlan(const ModelSpec& model, std::uint64_t request_seed, bool rate_limits)
     : model_(model), seed_(request_seed), rate_limits_(rate_limits) {}
 
@@ -49,11 +74,16 @@ Nanos TimingPlan::prefill(std::int64_t prompt_tokens) const {
   return Nanos(static_cast<std::int64_t>(jittered(nanos, 0xf111)));
 }
 
-Nanos TimingPlan::token_gap(std::int64_t index) const {
+Nanos TimingPlan::token_gap(std::int64_t index, int batch) const {
   if (!rate_limits_) return Nanos(0);
-  const double nanos = 1e9 / model_.decode_tps;
+  const double nanos = 1e9 / (model_.decode_tps * batch_factor(model_, batch));
   return Nanos(static_cast<std::int64_t>(
       jittered(nanos, 0x70c0000000000000ULL + static_cast<std::uint64_t>(index))));
+}
+
+Nanos TimingPlan::shape_penalty() const {
+  if (!rate_limits_) return Nanos(0);
+  return Nanos(static_cast<std::int64_t>(model_.shape_penalty_ms * 1e6));
 }
 
 Nanos TimingPlan::nominal_token_gap() const {

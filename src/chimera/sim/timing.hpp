@@ -31,14 +31,25 @@ class Random {
 // Prompt tokens estimated from text length (~4 characters per token, at least 1).
 std::int64_t estimate_prompt_tokens(std::size_t characters);
 
+// The share of decode_tps each of `batch` requests decoding together gets
+// (1 for batch <= 1, and always 1 without continuous batching).
+double batch_factor(const ModelSpec& model, int batch);
+
+// The prompt-length bucket of a request: prompt tokens rounded up to a
+// multiple of the model's shape_bucket_tokens, as a multiple (1, 2, ...).
+std::int64_t shape_bucket(const ModelSpec& model, std::int64_t prompt_tokens);
+
 class TimingPlan {
  public:
   TimingPlan(const ModelSpec& model, std::uint64_t request_seed, bool rate_limits);
 
   Nanos load() const;
   Nanos prefill(std::int64_t prompt_tokens) const;
-  // Time between token `index - 1` (or the end of prefill, for index 0) and token `index`.
-  Nanos token_gap(std::int64_t index) const;
+  // Time between token `index - 1` (or the end of prefill, for index 0) and
+  // token `index`, with `batch` requests decoding on the model's engine.
+  Nanos token_gap(std::int64_t index, int batch = 1) const;
+  // The extra prefill a request pays when it is the first of its shape.
+  Nanos shape_penalty() const;
   Nanos nominal_token_gap() const;
 
  private:

@@ -2,6 +2,24 @@
 
 namespace chimera::sim {
 
+namespace {
+
+nlohmann::json engine_json(const EngineTruth& e) {
+  nlohmann::json by_batch = nlohmann::json::object();
+  for (const auto& [batch, tokens] : e.tokens_by_batch) by_batch[std::to_string(batch)] = tokens;
+  return nlohmann::json{
+      {"batching", e.continuous_batching ? "continuous" : "independent"},
+      {"batch_min", e.batch_min},
+      {"batch_max", e.batch_max},
+      {"tokens_by_batch", by_batch},
+      {"effective_tps", e.effective_tps},
+      {"shape_bucket", e.shape_bucket},
+      {"shape_penalty_ms", e.shape_penalty_ms},
+  };
+}
+
+}  // namespace
+
 nlohmann::json to_json(const RequestTruth& t) {
   return nlohmann::json{
       {"id", t.id},
@@ -22,7 +40,29 @@ nlohmann::json to_json(const RequestTruth& t) {
       {"fault", t.fault},
       {"status", t.status},
       {"done_reason", t.done_reason},
+      {"engine", engine_json(t.engine)},
+      {"first_byte_ns", t.first_byte_ns},
+      {"last_byte_ns", t.last_byte_ns},
+      {"planted_figures", t.planted_figures},
   };
+}
+
+RequestTruth* TruthLog::find(std::uint64_t id) {
+  // The record was stored a moment ago: search from the newest.
+  for (auto it = records_.rbegin(); it != records_.rend(); ++it) {
+    if (it->id == id) return &*it;
+  }
+  return nullptr;
+}
+
+void TruthLog::stamp_first_byte(std::uint64_t id, std::int64_t ns) {
+  std::lock_guard lock(mutex_);
+  if (auto* t = find(id); t != nullptr && t->first_byte_ns == 0) t->first_byte_ns = ns;
+}
+
+void TruthLog::stamp_last_byte(std::uint64_t id, std::int64_t ns) {
+  std::lock_guard lock(mutex_);
+  if (auto* t = find(id); t != nullptr) t->last_byte_ns = ns;
 }
 
 void TruthLog::add(RequestTruth truth) {

@@ -3,12 +3,32 @@
 // a client's measurements can be checked against it (GET /sim/requests).
 
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace chimera::sim {
+
+// What the engine model did to one request: the batches its tokens were
+// decoded in and whether it paid the first-of-a-shape prefill penalty. With
+// tokens_by_batch a test recomputes the decode time: Σ_b count_b /
+// (decode_tps · factor(b)).
+struct EngineTruth {
+  bool continuous_batching = false;
+  int batch_min = 0;  // 0 when no token was decoded
+  int batch_max = 0;
+  std::map<int, std::int64_t> tokens_by_batch;  // batch size -> tokens decoded at it
+  double effective_tps = 0;                     // tokens / decode time
+  std::int64_t shape_bucket = 0;                // prompt tokens rounded up, in buckets
+  double shape_penalty_ms = 0;                  // 0 unless this was the first of its shape
+  void saw_batch(int batch) {
+    if (batch_min == 0 || batch < batch_min) batch_min = batch;
+    if (batch > batch_max) batch_max = batch;
+    ++tokens_by_batch[batch];
+  }
+};
 
 struct RequestTruth {
   std::uint64_t id = 0;
@@ -30,6 +50,20 @@ struct RequestTruth {
   int status = 0;           // HTTP status; 499 when the client went away mid-stream
   std::string done_reason;  // stop | length | load | unload | "" when it did not finish
   bool stream = true;
+  EngineTruth engine;
+
+  // Send and arrival truth for load tests: when the socket accepted the
+  // response's first byte (its status line) and its last byte, in ns since
+  // the server started. `received_ns` above is when the request had fully
+  // arrived. Both are stamped after the record is stored (so a client that
+  // asks right after its last byte may still see 0), and stay 0 when the
+  // write never completed (the client went away, a dropped connection).
+  std::int64_t first_byte_ns = 0;
+  std::int64_t last_byte_ns = 0;
+
+  // The figures the report text states on purpose and the class each should
+  // get from a verifier (text.hpp, PlantedFigure); [] for other texts.
+  nlohmann::json planted_figures = nlohmann::json::array();
 };
 
 nlohmann::json to_json(const RequestTruth& truth);
@@ -39,10 +73,15 @@ class TruthLog {
  public:
   explicit TruthLog(std::size_t capacity = 200'000) : capacity_(capacity) {}
   void add(RequestTruth truth);
+  // Sets a field of a stored record after the fact (no-op once it was dropped).
+  void stamp_first_byte(std::uint64_t id, std::int64_t ns);
+  void stamp_last_byte(std::uint64_t id, std::int64_t ns);
   std::vector<RequestTruth> snapshot() const;
   void clear();
 
  private:
+  RequestTruth* find(std::uint64_t id);  // caller holds mutex_
+
   mutable std::mutex mutex_;
   std::size_t capacity_;
   std::vector<RequestTruth> records_;

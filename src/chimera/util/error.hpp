@@ -6,6 +6,8 @@
 #include <expected>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 namespace chimera {
 
@@ -20,15 +22,15 @@ enum ExitCode : int {
 
 // What kind of failure, so callers can react (retry a timeout, not a 404).
 enum class FailureKind {
-  kError,        // generic
-  kConnect,      // could not connect
-  kTimeout,      // a time limit was reached
-  kHttp,         // the server answered with an HTTP error status
-  kProtocol,     // the server's bytes were not what the protocol says
-  kNotFound,     // a named thing (model, file, profile) does not exist
-  kInvalidInput, // the user's input or a file is malformed
-  kIo,           // file system
-  kCancelled,    // interrupted by the user
+  kError,         // generic
+  kConnect,       // could not connect
+  kTimeout,       // a time limit was reached
+  kHttp,          // the server answered with an HTTP error status
+  kProtocol,      // the server's bytes were not what the protocol says
+  kNotFound,      // a named thing (model, file, profile) does not exist
+  kInvalidInput,  // the user's input or a file is malformed
+  kIo,            // file system
+  kCancelled,     // interrupted by the user
 };
 
 const char* to_string(FailureKind kind);
@@ -62,4 +64,22 @@ class UsageError : public Error {
   explicit UsageError(const std::string& what) : Error(what, kExitUsage) {}
 };
 
+// Turns a failed Expected into an exception at the command layer: the value,
+// or throws E (Error by default) with the failure's message, prefixed with
+// `context` and ": " when a context is given.
+template <typename E = Error, typename T>
+T value_or_throw(Expected<T> result, std::string_view context = {}) {
+  if (!result) {
+    throw E(context.empty() ? result.error().message
+                            : std::string(context) + ": " + result.error().message);
+  }
+  if constexpr (!std::is_void_v<T>) return std::move(*result);
+}
+
 }  // namespace chimera
+
+// Inside a function returning Expected<...>: evaluates `expr` (an Expected)
+// into `var`, or returns its failure to the caller.
+#define CHIMERA_TRY(var, expr) \
+  auto var = (expr);           \
+  if (!var) return std::unexpected(std::move(var).error())

@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "chimera/ingest/analysis.hpp"
-#include "chimera/orchestrate/figure_sources.hpp"
+#include "chimera/orchestrate/run/figure_sources.hpp"
 #include "support/process.hpp"
 
 namespace chimera::orchestrate {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "chimera/orchestrate/grid.hpp"
+#include "chimera/orchestrate/bench/grid.hpp"
 
 namespace chimera::orchestrate {
 namespace {

@@ -100,5 +100,51 @@ TEST(SimConfig, ModelFlag) {
   EXPECT_FALSE(apply_model_flag(config, "gemma3:latest,decode_tps=fast"));
 }
 
+TEST(SimConfig, EngineBehavioursFromYamlAndFlag) {
+  auto config = parse_sim_config(
+      "models:\n"
+      "  - name: gemma3:latest\n"
+      "    batching: continuous\n"
+      "    batch_curve: [[2, 0.9], [4, 0.7]]\n"
+      "    shape_penalty_ms: 800\n"
+      "    shape_bucket_tokens: 128\n",
+      default_sim_config());
+  ASSERT_TRUE(config) << config.error().message;
+  const auto* gemma = config->find_model("gemma3:latest");
+  EXPECT_TRUE(gemma->continuous_batching);
+  ASSERT_EQ(gemma->batch_curve.size(), 2u);
+  EXPECT_EQ(gemma->batch_curve[1].first, 4);
+  EXPECT_DOUBLE_EQ(gemma->batch_curve[1].second, 0.7);
+  EXPECT_DOUBLE_EQ(gemma->shape_penalty_ms, 800);
+  EXPECT_EQ(gemma->shape_bucket_tokens, 128);
+  EXPECT_FALSE(config->find_model("llama3.1:8b-instruct-q4_0")->continuous_batching);
+
+  auto flagged = default_sim_config();
+  ASSERT_TRUE(apply_model_flag(flagged,
+                               "gemma3:latest,batching=continuous,batch_alpha=0.5,"
+                               "batch_curve=1:1;3:0.6"));
+  EXPECT_DOUBLE_EQ(flagged.find_model("gemma3:latest")->batch_alpha, 0.5);
+  EXPECT_EQ(flagged.find_model("gemma3:latest")->batch_curve.size(), 2u);
+}
+
+TEST(SimConfig, RejectsBadEngineSettings) {
+  auto config = default_sim_config();
+  EXPECT_FALSE(apply_model_flag(config, "gemma3:latest,batching=sometimes"));
+  EXPECT_FALSE(apply_model_flag(config, "gemma3:latest,batch_alpha=-1"));
+  EXPECT_FALSE(apply_model_flag(config, "gemma3:latest,shape_bucket_tokens=0"));
+  EXPECT_FALSE(apply_model_flag(config, "gemma3:latest,shape_penalty_ms=-5"));
+  EXPECT_FALSE(parse_batch_curve(""));
+  EXPECT_FALSE(parse_batch_curve("2:0.9;2:0.8"));  // batches must increase
+  EXPECT_FALSE(parse_batch_curve("2:1.5"));        // a batch never speeds a request up
+  EXPECT_FALSE(parse_batch_curve("0:1"));
+  EXPECT_FALSE(parse_batch_curve("1.5:0.9"));
+  EXPECT_FALSE(parse_batch_curve("2-0.9"));
+  auto bad = parse_batch_curve("2:0.9;3:x");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("not a number"), std::string::npos);
+  EXPECT_FALSE(parse_sim_config("models:\n  - name: x\n    batch_curve: [[2, 0.9, 1]]\n",
+                                default_sim_config()));
+}
+
 }  // namespace
 }  // namespace chimera::sim

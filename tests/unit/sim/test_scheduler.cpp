@@ -74,5 +74,27 @@ TEST(SimScheduler, UnloadForgetsTheModel) {
   EXPECT_TRUE(s.loaded(t0).empty());
 }
 
+TEST(SimScheduler, DecodingBatchCountsJoinsAndLeaves) {
+  Scheduler s(4, 10);
+  EXPECT_EQ(s.decoding("m"), 0);
+  EXPECT_EQ(s.decode_join("m"), 1);
+  EXPECT_EQ(s.decode_join("m"), 2);
+  EXPECT_EQ(s.decode_join("other"), 1);
+  EXPECT_EQ(s.decoding("m"), 2);
+  s.decode_leave("m");
+  EXPECT_EQ(s.decoding("m"), 1);
+  s.decode_leave("m");
+  s.decode_leave("m");  // never below zero
+  EXPECT_EQ(s.decoding("m"), 0);
+}
+
+TEST(SimScheduler, FirstOfShapeOncePerModelAndBucket) {
+  Scheduler s(1, 10);
+  EXPECT_TRUE(s.first_of_shape("m", 1));
+  EXPECT_FALSE(s.first_of_shape("m", 1));
+  EXPECT_TRUE(s.first_of_shape("m", 2));
+  EXPECT_TRUE(s.first_of_shape("other", 1));
+}
+
 }  // namespace
 }  // namespace chimera::sim

@@ -1,0 +1,166 @@
+#include "chimera/load/sweep.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace chimera::load {
+namespace {
+
+Expected<double> parse_positive(std::string_view text, std::string_view whole) {
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || !(v > 0) || !std::isfinite(v)) {
+    return fail(FailureKind::kInvalidInput,
+                fmt::format("--rate {}: '{}' is not a positive rate; give requests/s such as "
+                            "1,2,4,8 or 'sweep'",
+                            whole, text));
+  }
+  return v;
+}
+
+double load_of(const LoadRow& row) {
+  return row.target_rate.value_or(row.achieved_rate);
+}
+
+}  // namespace
+
+Expected<RateSpec> parse_rate_spec(std::string_view text) {
+  RateSpec spec;
+  if (text == "sweep" || text.starts_with("sweep:")) {
+    spec.sweep = true;
+    if (text.size() > 6) {
+      const auto n = text.substr(6);
+      int points = 0;
+      auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), points);
+      if (ec != std::errc() || ptr != n.data() + n.size() || points < 1 || points > 100) {
+        return fail(FailureKind::kInvalidInput,
+                    fmt::format("--rate {}: give sweep:N with N from 1 to 100 rates", text));
+      }
+      spec.sweep_points = points;
+    }
+    return spec;
+  }
+  std::string_view rest = text;
+  while (true) {
+    const auto comma = rest.find(',');
+    auto rate = parse_positive(rest.substr(0, comma), text);
+    if (!rate) return std::unexpected(rate.error());
+    spec.rates.push_back(*rate);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  std::sort(spec.rates.begin(), spec.rates.end());
+  spec.rates.erase(std::unique(spec.rates.begin(), spec.rates.end()), spec.rates.end());
+  return spec;
+}
+
+std::string SweepStep::label() const {
+  switch (kind) {
+    case SweepStepKind::kSynchronous:
+      return "synchronous";
+    case SweepStepKind::kThroughput:
+      return "throughput";
+    case SweepStepKind::kRate:
+      return fmt::format("rate {:.3g}/s", rate);
+  }
+  return "";
+}
+
+std::vector<SweepStep> sweep_first_steps() {
+  return {SweepStep{SweepStepKind::kSynchronous, 0}, SweepStep{SweepStepKind::kThroughput, 0}};
+}
+
+Expected<std::vector<SweepStep>> sweep_rate_steps(double synchronous_rate, double throughput_rate,
+                                                  int points) {
+  if (!(synchronous_rate > 0) || !(throughput_rate > synchronous_rate)) {
+    return fail(FailureKind::kInvalidInput,
+                fmt::format("the throughput run ({:.3g} requests/s) was not faster than the "
+                            "synchronous run ({:.3g} requests/s): the server does not serve "
+                            "requests in parallel, so there is no range of rates to sweep; give "
+                            "--rate with explicit values instead",
+                            throughput_rate, synchronous_rate));
+  }
+  std::vector<SweepStep> steps;
+  for (int i = 1; i <= points; ++i) {
+    const double r = synchronous_rate +
+                     (throughput_rate - synchronous_rate) * i / static_cast<double>(points + 1);
+    steps.push_back(SweepStep{SweepStepKind::kRate, r});
+  }
+  return steps;
+}
+
+nlohmann::json to_json(const LoadRow& r) {
+  auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  return {{"label", r.label},
+          {"target_rate", opt(r.target_rate)},
+          {"concurrency", opt(r.concurrency)},
+          {"achieved_rate", r.achieved_rate},
+          {"output_tokens_per_s", r.output_tokens_per_s},
+          {"ttft_ms",
+           {{"p50", opt(r.ttft_p50_ms)}, {"p95", opt(r.ttft_p95_ms)}, {"p99", opt(r.ttft_p99_ms)}}},
+          {"tpot_ms",
+           {{"p50", opt(r.tpot_p50_ms)}, {"p95", opt(r.tpot_p95_ms)}, {"p99", opt(r.tpot_p99_ms)}}},
+          {"e2e_ms",
+           {{"p50", opt(r.e2e_p50_ms)}, {"p95", opt(r.e2e_p95_ms)}, {"p99", opt(r.e2e_p99_ms)}}},
+          {"goodput_per_s", opt(r.goodput_per_s)},
+          {"requests", r.requests},
+          {"errors", r.errors},
+          {"rejected", r.rejected}};
+}
+
+bool p95_meets(const Slo& slo, const LoadRow& row) {
+  auto within = [](const std::optional<double>& bound, const std::optional<double>& p95) {
+    return !bound || (p95 && *p95 <= *bound);
+  };
+  return within(slo.ttft_ms, row.ttft_p95_ms) && within(slo.tpot_ms, row.tpot_p95_ms) &&
+         within(slo.e2e_ms, row.e2e_p95_ms);
+}
+
+std::optional<std::size_t> highest_rate_meeting(const Slo& slo, const std::vector<LoadRow>& rows) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].requests == 0 || rows[i].errors == rows[i].requests) continue;
+    if (!p95_meets(slo, rows[i])) continue;
+    if (!best || load_of(rows[i]) > load_of(rows[*best])) best = i;
+  }
+  return best;
+}
+
+Saturation detect_saturation(const std::vector<LoadRow>& rows, const SaturationOptions& o) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const LoadRow& row = rows[i];
+    if (row.requests > 0) {
+      const double rejected = static_cast<double>(row.rejected) / static_cast<double>(row.requests);
+      if (rejected > o.max_rejected_fraction) {
+        return {true, i,
+                fmt::format("{}: the server rejected {} of {} requests (HTTP 429/503): "
+                            "its queue is full",
+                            row.label, row.rejected, row.requests)};
+      }
+    }
+    if (row.target_rate && row.achieved_rate < o.min_achieved_fraction * *row.target_rate) {
+      return {true, i,
+              fmt::format("{}: it completed {:.3g} requests/s of the {:.3g} sent: the "
+                          "queue grows without bound",
+                          row.label, row.achieved_rate, *row.target_rate)};
+    }
+    if (i == 0) continue;
+    const LoadRow& prev = rows[i - 1];
+    if (prev.e2e_p50_ms && row.e2e_p50_ms && *prev.e2e_p50_ms > 0 && prev.achieved_rate > 0) {
+      const double latency = *row.e2e_p50_ms / *prev.e2e_p50_ms;
+      const double throughput = row.achieved_rate / prev.achieved_rate;
+      if (latency >= o.latency_growth && throughput < o.throughput_growth) {
+        return {true, i,
+                fmt::format("{}: median latency rose {:.2f}x over {} while throughput "
+                            "changed {:+.1f}%: more load only queues",
+                            row.label, latency, prev.label, (throughput - 1) * 100)};
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace chimera::load

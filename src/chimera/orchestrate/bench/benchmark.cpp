@@ -1,0 +1,207 @@
+#include "chimera/orchestrate/bench/benchmark.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "chimera/util/error.hpp"
+#include "chimera/util/signals.hpp"
+#include "chimera/util/terminal.hpp"
+#include "chimera/version.hpp"
+
+namespace chimera::orchestrate {
+namespace {
+
+// FNV-1a, 64 bit: stable across runs and platforms (std::hash is not).
+std::uint64_t fnv1a(const std::string& text) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+// Store failures stop the run: its results would be incomplete.
+template <typename T>
+T stored(Expected<T> value, const char* what) {
+  return value_or_throw(std::move(value), fmt::format("results store: {}", what));
+}
+
+// A configuration's place in the store: its row, and what a resumed run
+// already measured for it.
+struct StoredConfiguration {
+  std::int64_t id = 0;
+  int already_measured = 0;
+  bool done = false;  // finished before a resume: nothing left to measure
+};
+
+// One bench or sweep run: open (or resume) the stored run, then each grid
+// point in turn (read back what was stored, measure the rest), then finish.
+class BenchmarkRun {
+ public:
+  BenchmarkRun(backends::Backend& backend, const BenchmarkSpec& spec)
+      : backend_(backend), spec_(spec), db_(spec.store) {
+    auto& report = out_.report;
+    report.tool_version = kVersion;
+    report.command = spec.kind == store::RunKind::kSweep ? "sweep" : "bench";
+    report.started_at = store::utc_now_iso8601();
+    report.simulated = spec.simulated;
+    report.ranking = spec.ranking;
+  }
+
+  BenchmarkOutcome run() {
+    if (db_ != nullptr) open_run();
+    const std::size_t total = spec_.grid.size();
+    for (std::size_t i = 0; i < total && !signals::interrupted(); ++i) {
+      if (!configuration(i)) break;
+    }
+    term::progress_done();
+    finish();
+    return std::move(out_);
+  }
+
+ private:
+  void open_run() {
+    const std::string print = fingerprint(spec_.args);
+    std::optional<std::int64_t> resumable;
+    if (spec_.resume)
+      resumable = stored(db_->find_resumable_run(spec_.kind, print), "looking for a run to resume");
+    if (resumable) {
+      out_.run_id = *resumable;
+      out_.resumed = true;
+      stored(db_->reopen_run(*resumable), "reopening the run");
+      for (auto& c : stored(db_->configurations(*resumable), "reading configurations")) {
+        existing_.emplace(c.key, std::move(c));
+      }
+      return;
+    }
+    store::RunInfo info;
+    info.kind = spec_.kind;
+    info.fingerprint = print;
+    info.started_at = out_.report.started_at;
+    info.simulated = spec_.simulated;
+    info.args = spec_.args;
+    info.tool_version = kVersion;
+    out_.run_id = stored(db_->begin_run(info), "starting the run");
+  }
+
+  // Finds the grid point's stored configuration (feeding its stored requests
+  // to `acc`) or adds it, and marks it running unless it is already done.
+  StoredConfiguration store_configuration(std::size_t i, report::ConfigurationAccumulator& acc) {
+    const GridPoint& point = spec_.grid[i];
+    StoredConfiguration sc;
+    if (auto found = existing_.find(point.key); found != existing_.end()) {
+      sc.id = found->second.id;
+      stored(db_->requests(*out_.run_id, sc.id,
+                           [&](std::int64_t, const measure::RequestResult& r) {
+                             acc.add(r);
+                             if (!r.warmup) ++sc.already_measured;
+                           }),
+             "reading stored requests");
+      sc.done = found->second.status == store::ConfigurationStatus::kDone;
+    } else {
+      store::ConfigurationRecord record;
+      record.run_id = *out_.run_id;
+      record.ordinal = static_cast<int>(i);
+      record.key = point.key;
+      record.label = point.label;
+      record.backend = backend_.kind();
+      record.endpoint = backend_.endpoint();
+      record.model = point.model;
+      record.api = spec_.plan.api;
+      record.options = point.options;
+      sc.id = stored(db_->add_configuration(*out_.run_id, record), "adding a configuration");
+    }
+    if (!sc.done) {
+      stored(db_->set_configuration_status(sc.id, store::ConfigurationStatus::kRunning),
+             "updating a configuration");
+    }
+    return sc;
+  }
+
+  // Runs grid point `i`; false when the run was interrupted inside it.
+  bool configuration(std::size_t i) {
+    const GridPoint& point = spec_.grid[i];
+    report::ConfigurationAccumulator acc(
+        report::ConfigurationIdentity{point.key, point.label, backend_.kind(), backend_.endpoint(),
+                                      point.model, spec_.plan.api, point.options});
+    StoredConfiguration sc;
+    if (db_ != nullptr) sc = store_configuration(i, acc);
+    if (sc.done) {
+      ++out_.configurations_reused;
+      out_.report.configurations.push_back(acc.finish());
+      return true;
+    }
+    const auto outcome = measure(i, sc, acc);
+    out_.measured += outcome.measured;
+    out_.failed += outcome.failed;
+    for (const auto& note : outcome.notes) out_.notes.push_back(note);
+    out_.report.configurations.push_back(acc.finish());
+    if (outcome.interrupted) {
+      out_.interrupted = true;
+      return false;
+    }
+    if (db_ != nullptr) {
+      stored(db_->set_configuration_status(sc.id, store::ConfigurationStatus::kDone),
+             "updating a configuration");
+    }
+    if (spec_.on_report) spec_.on_report(out_.report, out_.run_id);
+    return true;
+  }
+
+  RunOutcome measure(std::size_t i, const StoredConfiguration& sc,
+                     report::ConfigurationAccumulator& acc) {
+    const GridPoint& point = spec_.grid[i];
+    RunPlan plan = spec_.plan;
+    plan.model = point.model;
+    plan.options = point.options;
+    plan.runs = std::max(0, spec_.plan.runs - sc.already_measured);
+    plan.id_prefix = fmt::format("c{}", i + 1);
+    int done = 0;
+    return run_plan(backend_, plan, [&](const measure::RequestResult& r) {
+      if (db_ != nullptr) {
+        if (auto saved = db_->record_request(*out_.run_id, sc.id, r); !saved) {
+          out_.notes.push_back("could not store a request: " + saved.error().message);
+        }
+      }
+      acc.add(r);
+      if (!r.warmup) ++done;
+      term::progress(fmt::format("[{}/{}] {}  {} {}/{}", i + 1, spec_.grid.size(), point.label,
+                                 r.warmup ? "warm-up" : "request", r.warmup ? 1 : done, plan.runs));
+    });
+  }
+
+  void finish() {
+    if (signals::interrupted()) out_.interrupted = true;
+    out_.report.finished_at = store::utc_now_iso8601();
+    if (out_.interrupted) {
+      out_.report.warnings.push_back(
+          "interrupted: the results below are partial; run the same command again to resume");
+    }
+    if (db_ != nullptr) {
+      stored(db_->finish_run(*out_.run_id, out_.interrupted ? store::RunStatus::kInterrupted
+                                                            : store::RunStatus::kComplete),
+             "finishing the run");
+    }
+    if (spec_.on_report) spec_.on_report(out_.report, out_.run_id);
+  }
+
+  backends::Backend& backend_;
+  const BenchmarkSpec& spec_;
+  store::ResultStore* db_;
+  std::map<std::string, store::ConfigurationRecord> existing_;
+  BenchmarkOutcome out_;
+};
+
+}  // namespace
+
+std::string fingerprint(const nlohmann::json& args) {
+  return fmt::format("{:016x}", fnv1a(args.dump()));
+}
+
+BenchmarkOutcome run_benchmark(backends::Backend& backend, const BenchmarkSpec& spec) {
+  return BenchmarkRun(backend, spec).run();
+}
+
+}  // namespace chimera::orchestrate

@@ -1,0 +1,49 @@
+#pragma once
+// `chimera bench` and `chimera sweep` share this: every grid point is run
+// (warm-up + measured requests), each request is written to the store as it
+// finishes, and the report is rebuilt after every configuration. With a store,
+// an interrupted or killed run of the same arguments resumes where it stopped.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chimera/backends/backend.hpp"
+#include "chimera/orchestrate/bench/bench_runner.hpp"
+#include "chimera/orchestrate/bench/grid.hpp"
+#include "chimera/report/model.hpp"
+#include "chimera/store/store.hpp"
+
+namespace chimera::orchestrate {
+
+struct BenchmarkSpec {
+  store::RunKind kind = store::RunKind::kBench;
+  std::vector<GridPoint> grid;
+  RunPlan plan;                         // prompts, runs, warm-up, concurrency, timeouts
+  store::ResultStore* store = nullptr;  // optional
+  bool resume = true;                   // continue an unfinished run with the same fingerprint
+  nlohmann::json args = nlohmann::json::object();  // what identifies the run (fingerprinted)
+  bool simulated = false;
+  std::optional<report::Ranking> ranking;
+  // After each configuration (and at the end): e.g. rewrite the export files.
+  std::function<void(const report::BenchReport&, std::optional<std::int64_t> run_id)> on_report;
+};
+
+struct BenchmarkOutcome {
+  report::BenchReport report;
+  std::optional<std::int64_t> run_id;
+  bool resumed = false;
+  int configurations_reused = 0;  // finished before a resume: read back from the store
+  int measured = 0;
+  int failed = 0;
+  bool interrupted = false;
+  std::vector<std::string> notes;
+};
+
+// A stable digest of the arguments, for finding the run to resume.
+std::string fingerprint(const nlohmann::json& args);
+
+BenchmarkOutcome run_benchmark(backends::Backend& backend, const BenchmarkSpec& spec);
+
+}  // namespace chimera::orchestrate

@@ -1,0 +1,185 @@
+#include "chimera/orchestrate/bench/session.hpp"
+
+#include <fmt/format.h>
+
+#include "chimera/orchestrate/common/files.hpp"
+#include "chimera/orchestrate/common/server.hpp"
+#include "chimera/report/outputs.hpp"
+#include "chimera/util/error.hpp"
+#include "chimera/util/terminal.hpp"
+
+namespace chimera::orchestrate {
+namespace {
+
+// What identifies "the same sweep again" for resuming: everything that changes
+// what is measured, nothing that only changes where results are written.
+nlohmann::json run_arguments(const BenchSessionOptions& o, const backends::Backend& backend,
+                             const std::vector<GridPoint>& grid) {
+  nlohmann::json args;
+  args["backend"] = backend.kind();
+  args["endpoint"] = o.sim ? std::string("sim") : backend.endpoint();
+  args["api"] = o.plan.api;
+  nlohmann::json keys = nlohmann::json::array();
+  for (const auto& p : grid) keys.push_back(p.key);
+  args["grid"] = keys;
+  args["prompts"] = o.plan.prompts;
+  args["system"] = o.plan.system;
+  args["runs"] = o.plan.runs;
+  args["warmup"] = o.plan.warmup;
+  args["concurrency"] = o.plan.concurrency;
+  args["cold"] = o.plan.cold;
+  return args;
+}
+
+std::unique_ptr<backends::Backend> connect(const BenchSessionOptions& o, const std::string& url) {
+  backends::BackendOptions bo;
+  bo.kind = o.backend_kind;
+  bo.url = url;
+  bo.cold_threshold_ms = o.cold_threshold_ms;
+  auto backend = value_or_throw<UsageError>(backends::make_backend(bo));
+  if (auto info = backend->server_info(); !info) {
+    throw Error(fmt::format("{}\nNothing was measured. To try Chimera without a server, add --sim.",
+                            info.error().message));
+  }
+  return backend;
+}
+
+RankOptions rank_options(const BenchSessionOptions& o) {
+  RankOptions rank;
+  if (!o.sweep) return rank;
+  rank.by = rank_by_from_string(o.sweep->rank_by).value_or(RankBy::kDecodeTps);
+  return value_or_throw<UsageError>(parse_weights(o.sweep->weights, rank));
+}
+
+void check_options(const BenchSessionOptions& o, std::size_t grid_size) {
+  if (!o.sweep && grid_size > 1) {
+    term::warn(
+        fmt::format("{} configurations from the option lists: each is benchmarked in turn "
+                    "(`chimera sweep` also ranks them and resumes)",
+                    grid_size));
+  }
+  if (o.plan.cold && o.plan.concurrency > 1) {
+    throw UsageError(
+        "--cold unloads the model before each request, so it runs one at a time; "
+        "drop --concurrency or --cold");
+  }
+}
+
+// num_gpu beyond the model's layers is all "full offload".
+void warn_num_gpu(backends::Backend& backend, const BenchSessionOptions& o,
+                  const std::vector<std::string>& models) {
+  for (const auto& model : models) {
+    if (auto shown = backend.show(model); shown && shown->layers) {
+      if (auto warning = num_gpu_warning(o.axes, model, *shown->layers)) term::warn(*warning);
+    }
+  }
+}
+
+std::unique_ptr<store::ResultStore> open_store(const std::string& url) {
+  if (url.empty()) return nullptr;
+  auto opened = store::open_store(url);
+  if (!opened) {
+    throw Error(
+        fmt::format("Could not open the results store '{}': {}", url, opened.error().message));
+  }
+  return std::move(*opened);
+}
+
+// The export files (--output) are rewritten after every configuration.
+std::function<void(const report::BenchReport&, std::optional<std::int64_t>)> output_writer(
+    const BenchSessionOptions& o, store::ResultStore* db) {
+  return [outputs = o.outputs, db](const report::BenchReport& r, std::optional<std::int64_t> id) {
+    if (outputs.empty()) return;
+    report::RequestSource source;
+    if (db != nullptr && id) {
+      source = [db, id = *id](const report::RequestSink& sink) -> Expected<void> {
+        auto n = db->requests(id, std::nullopt,
+                              [&](std::int64_t, const measure::RequestResult& q) { sink(q); });
+        if (!n) return std::unexpected(n.error());
+        return {};
+      };
+    }
+    if (auto written = report::write_outputs(r, source, outputs); !written) {
+      term::warn(written.error().message);
+    }
+  };
+}
+
+void rank_and_recommend(const BenchSessionOptions& o, BenchSessionResult& result) {
+  if (!o.sweep) return;
+  result.ranking = rank_configurations(result.outcome.report, result.rank);
+  if (result.ranking.empty() || !result.ranking.front().has_data) return;
+  result.recommendation = recommended_profile_yaml(result.outcome.report, result.ranking.front(),
+                                                   result.rank, o.sweep->profile_name);
+  if (o.sweep->recommend_path.empty()) return;
+  try {
+    write_text(o.sweep->recommend_path, result.recommendation);
+  } catch (const Error&) {
+    throw Error(
+        fmt::format("Could not write the recommended profile to '{}'", o.sweep->recommend_path));
+  }
+}
+
+}  // namespace
+
+BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
+  std::vector<std::string> models = o.models;
+  if (models.empty()) models.push_back("gemma3:latest");
+  const auto grid = build_grid(models, o.axes);
+  check_options(o, grid.size());
+  BenchSessionResult result;
+  result.rank = rank_options(o);
+
+  SimLauncher sims;
+  const std::string url =
+      o.sim ? simulator_url(sims.start(sim_config_from(o.sim_config)), o.backend_kind) : o.endpoint;
+  auto backend = connect(o, url);
+  warn_num_gpu(*backend, o, models);
+  const auto db = open_store(o.store_url);
+
+  BenchmarkSpec spec;
+  spec.kind = o.sweep ? store::RunKind::kSweep : store::RunKind::kBench;
+  spec.grid = grid;
+  spec.plan = o.plan;
+  spec.store = db.get();
+  spec.resume = o.sweep ? !o.sweep->fresh : false;
+  spec.args = run_arguments(o, *backend, grid);
+  spec.simulated = o.sim;
+  if (o.sweep) {
+    spec.ranking = report::Ranking{
+        result.rank.by == RankBy::kTtft ? report::Metric::kTtftMs : report::Metric::kDecodeTps,
+        result.rank.by != RankBy::kTtft};
+  }
+  spec.on_report = output_writer(o, db.get());
+
+  result.outcome = run_benchmark(*backend, spec);
+  if (db) result.store_description = db->description();
+  if (result.outcome.resumed) {
+    term::warn(fmt::format("resumed unfinished {} run {} from {}: {} configuration(s) already done",
+                           o.sweep ? "sweep" : "bench", *result.outcome.run_id,
+                           result.store_description, result.outcome.configurations_reused));
+  }
+  for (const auto& note : result.outcome.notes) term::warn(note);
+  rank_and_recommend(o, result);
+  return result;
+}
+
+nlohmann::json to_json(const BenchSessionResult& result, const BenchSessionOptions& o) {
+  const auto& report = result.outcome.report;
+  auto j = report::to_json(report);
+  if (result.outcome.run_id) j["run_id"] = *result.outcome.run_id;
+  if (!o.sweep) return j;
+  nlohmann::json order = nlohmann::json::array();
+  for (const auto& r : result.ranking) {
+    order.push_back({{"key", report.configurations[r.index].key},
+                     {"has_data", r.has_data},
+                     {"decode_tps_mean", r.decode_tps},
+                     {"ttft_ms_mean", r.ttft_ms},
+                     {"score", r.score}});
+  }
+  j["ranking"] = {{"by", o.sweep->rank_by}, {"order", order}};
+  j["recommended_profile_yaml"] = result.recommendation;
+  return j;
+}
+
+}  // namespace chimera::orchestrate

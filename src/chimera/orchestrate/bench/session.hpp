@@ -1,0 +1,54 @@
+#pragma once
+// `chimera bench` and `chimera sweep` from the parsed command line to the
+// results: the server (or a simulator), the results store, the measured run,
+// and for a sweep the ranking and the recommended profile. The command layer
+// only prints what this returns.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chimera/orchestrate/bench/benchmark.hpp"
+#include "chimera/orchestrate/bench/sweep.hpp"
+
+namespace chimera::orchestrate {
+
+struct SweepSettings {
+  std::string rank_by = "tps";  // tps | ttft | score
+  std::string weights;          // tps=0.5,ttft=0.5
+  std::string recommend_path;   // where the recommended profile snippet goes
+  std::string profile_name = "sweep-best";
+  bool fresh = false;  // do not resume an unfinished sweep
+};
+
+struct BenchSessionOptions {
+  std::vector<std::string> models;  // empty: gemma3:latest
+  std::vector<OptionAxis> axes;
+  RunPlan plan;  // everything per request but model and options
+  std::string endpoint;
+  std::string backend_kind;  // "", ollama, openai
+  bool sim = false;
+  std::string sim_config;
+  double cold_threshold_ms = 500;
+  std::string store_url;  // empty: no store
+  std::vector<std::string> outputs;
+  std::optional<SweepSettings> sweep;
+};
+
+struct BenchSessionResult {
+  BenchmarkOutcome outcome;
+  RankOptions rank;
+  std::vector<RankedConfiguration> ranking;  // sweep only
+  std::string recommendation;                // sweep only: the profile YAML, when any has data
+  std::string store_description;             // empty without a store
+};
+
+// Throws UsageError for contradictory options, Error when the server or the
+// store cannot be reached.
+BenchSessionResult run_bench_session(const BenchSessionOptions& options);
+
+// The --json document: the report, the run id and, for a sweep, the ranking.
+nlohmann::json to_json(const BenchSessionResult& result, const BenchSessionOptions& options);
+
+}  // namespace chimera::orchestrate

@@ -1,0 +1,449 @@
+#include "chimera/orchestrate/run/agent_run.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "chimera/agents/agent_metrics.hpp"
+#include "chimera/agents/agent_report.hpp"
+#include "chimera/agents/extraction.hpp"
+#include "chimera/agents/prompt.hpp"
+#include "chimera/agents/verification.hpp"
+#include "chimera/ingest/analysis.hpp"
+#include "chimera/ingest/summary.hpp"
+#include "chimera/orchestrate/common/files.hpp"
+#include "chimera/orchestrate/common/warmup.hpp"
+#include "chimera/orchestrate/run/combined_report.hpp"
+#include "chimera/orchestrate/run/figure_sources.hpp"
+#include "chimera/store/store.hpp"
+#include "chimera/util/signals.hpp"
+#include "chimera/util/terminal.hpp"
+#include "chimera/version.hpp"
+
+namespace chimera::orchestrate {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kIncompleteNote =
+    "# Incomplete run\n\nThis run was still in progress (or was interrupted): the files in this "
+    "directory are partial. Finished runs have no such file.\n";
+
+// One backend per distinct endpoint; every one must answer before work starts.
+class Backends {
+ public:
+  Backends(const AgentRunOptions& options) {
+    for (const auto& spec : options.scenario.agents) {
+      per_agent_.push_back(
+          get(spec.endpoint.empty() ? options.default_endpoint : spec.endpoint, options));
+    }
+  }
+  backends::Backend* for_agent(std::size_t i) const { return per_agent_[i]; }
+
+  void check_reachable() const {
+    for (const auto& [url, backend] : by_url_) {
+      if (auto info = backend->server_info(); !info) {
+        throw Error(fmt::format(
+            "{}\nNothing was run. Start the server (for Ollama: `ollama serve`, then `ollama "
+            "pull gemma3:latest`), point --endpoint or OLLAMA_HOST at it, or try Chimera with "
+            "--sim, which starts a built-in simulated server.",
+            info.error().message));
+      }
+    }
+  }
+
+ private:
+  backends::Backend* get(const std::string& url, const AgentRunOptions& options) {
+    if (auto it = by_url_.find(url); it != by_url_.end()) return it->second.get();
+    backends::BackendOptions bo;
+    bo.kind = options.backend_kind;
+    bo.url = url;
+    bo.cold_threshold_ms = options.cold_threshold_ms;
+    auto made = value_or_throw<UsageError>(backends::make_backend(bo));
+    auto* raw = made.get();
+    by_url_.emplace(url, std::move(made));
+    return raw;
+  }
+
+  std::map<std::string, std::unique_ptr<backends::Backend>> by_url_;
+  std::vector<backends::Backend*> per_agent_;
+};
+
+// The one writer of a run's requests: each goes to requests.jsonl (with its
+// run, phase and agent) and to the results store, in the same order.
+class RunWriter {
+ public:
+  RunWriter(const AgentRunOptions& options)
+      : requests_path_(options.output_dir / "requests.jsonl"),
+        requests_(requests_path_, std::ios::app) {
+    if (!requests_) throw Error(fmt::format("Could not write '{}'", requests_path_.string()));
+    const std::string url = options.store_url.empty()
+                                ? (options.output_dir / "results.sqlite").string()
+                                : options.store_url;
+    auto opened = store::open_store(url);
+    if (!opened) {
+      throw Error(
+          fmt::format("Could not open the results store '{}': {}", url, opened.error().message));
+    }
+    db_ = std::move(*opened);
+    store::RunInfo info;
+    info.kind = store::RunKind::kRun;
+    info.started_at = store::utc_now_iso8601();
+    info.simulated = options.simulated;
+    info.args = {{"scenario", options.scenario.name}, {"runs", options.runs}};
+    info.tool_version = kVersion;
+    info.fingerprint = options.scenario.name;
+    auto id = db_->begin_run(info);
+    if (!id) throw Error("results store: " + id.error().message);
+    run_id_ = *id;
+  }
+
+  void requests(int run, const std::string& phase, const WorkflowAgent& agent,
+                const AgentExecution& exec) {
+    append_lines(run, phase, exec);
+    record_configuration(run, phase, agent, exec);
+  }
+  void agent_result(const store::AgentRecord& record) {
+    if (auto s = db_->save_agent_result(run_id_, record); !s) note(s.error().message);
+  }
+  void inventory(const nlohmann::json& j) {
+    if (auto s = db_->save_inventory(run_id_, j); !s) note(s.error().message);
+  }
+  void finish(bool interrupted) {
+    (void)db_->finish_run(
+        run_id_, interrupted ? store::RunStatus::kInterrupted : store::RunStatus::kComplete);
+  }
+
+ private:
+  void append_lines(int run, const std::string& phase, const AgentExecution& exec) {
+    auto write = [&](const measure::RequestResult& r) {
+      auto j = measure::to_json(r);
+      j["run"] = run;
+      j["phase"] = phase;
+      j["agent"] = exec.agent;
+      requests_ << j.dump() << '\n';
+    };
+    for (const auto& r : exec.warmups) write(r);
+    for (const auto& r : exec.calls) write(r);
+    requests_.flush();
+  }
+
+  void record_configuration(int run, const std::string& phase, const WorkflowAgent& agent,
+                            const AgentExecution& exec) {
+    store::ConfigurationRecord c;
+    c.run_id = run_id_;
+    c.ordinal = ordinal_++;
+    c.key = fmt::format("run{}|{}|{}", run, phase, agent.spec.name);
+    c.label = fmt::format("run {} {} {}", run, phase, agent.spec.name);
+    c.backend = agent.backend->kind();
+    c.endpoint = agent.backend->endpoint();
+    c.model = agent.spec.profile.model;
+    c.options = agent.spec.profile.options;
+    c.status = store::ConfigurationStatus::kDone;
+    auto id = db_->add_configuration(run_id_, c);
+    if (!id) return note(id.error().message);
+    for (const auto& r : exec.warmups) (void)db_->record_request(run_id_, *id, r);
+    for (const auto& r : exec.calls) {
+      if (auto s = db_->record_request(run_id_, *id, r); !s) note(s.error().message);
+    }
+  }
+
+  void note(const std::string& message) { term::warn("results store: " + message); }
+
+  fs::path requests_path_;
+  std::ofstream requests_;
+  std::unique_ptr<store::ResultStore> db_;
+  std::int64_t run_id_ = 0;
+  int ordinal_ = 0;
+};
+
+// What one run shares between its steps.
+struct RunContext {
+  RunContext(const AgentRunOptions& o, RunWriter& w, int r)
+      : options(o), writer(w), run(r), dir(o.output_dir / fmt::format("run_{}", r)) {}
+
+  const AgentRunOptions& options;
+  RunWriter& writer;
+  int run = 0;
+  fs::path dir;
+  bool measure_concurrency = false;  // isolated baselines, then the concurrent phase
+  ingest::Analysis analysis;
+  std::vector<WorkflowAgent> agents;
+  RunRecord record;
+
+  std::string progress(const std::string& what) const {
+    return fmt::format("run {}/{}: {}", run, options.runs, what);
+  }
+  ExecutionOptions execution(ExecutionMode mode, std::string id_prefix) const {
+    ExecutionOptions e;
+    e.mode = mode;
+    e.timeouts = options.timeouts;
+    e.headers = options.headers;
+    e.permits_per_endpoint = options.permits_per_endpoint;
+    e.id_prefix = std::move(id_prefix);
+    return e;
+  }
+};
+
+// One agent's result in one run: its report and its row in the combined
+// report are filled from the same execution, once.
+struct AgentResult {
+  agents::AgentReportInput report;
+  AgentOutcome outcome;
+};
+
+// --- prepare -----------------------------------------------------------------
+
+std::vector<WorkflowAgent> fit_agents(const AgentRunOptions& options, const Backends& backends,
+                                      const ingest::Analysis& analysis) {
+  std::vector<WorkflowAgent> agents;
+  for (std::size_t i = 0; i < options.scenario.agents.size(); ++i) {
+    WorkflowAgent a;
+    a.spec = options.scenario.agents[i];
+    a.backend = backends.for_agent(i);
+    agents::BudgetOptions budget_options;
+    // A pipeline agent also carries its inputs' answers: keep room for them.
+    budget_options.upstream_tokens = a.spec.depends_on.size() * 600;
+    const auto budget = agents::data_summary_budget(a.spec.persona, a.spec.profile, budget_options);
+    a.data_summary = agents::fit_to_budget(
+        ingest::data_summary(analysis, budget.data_summary_tokens), budget.data_summary_chars);
+    agents.push_back(std::move(a));
+  }
+  return agents;
+}
+
+RunContext prepare_run(const AgentRunOptions& options, const Backends& backends, RunWriter& writer,
+                       int run) {
+  RunContext ctx(options, writer, run);
+  make_directory(ctx.dir);
+  // Marks the run as in flight until its last file is written.
+  write_text(ctx.dir / "INCOMPLETE.md", kIncompleteNote);
+  ctx.measure_concurrency = options.isolated_baselines && options.scenario.agents.size() >= 2;
+  ctx.record.index = run;
+  ctx.record.scenario = options.scenario.name;
+  ctx.record.simulated = options.simulated;
+  ctx.record.started_at = store::utc_now_iso8601();
+
+  term::progress(ctx.progress("ingesting"));
+  const auto ingest_begin = Clock::now();
+  ctx.analysis = ingest::analyse(options.roots);
+  ctx.record.ingest_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - ingest_begin).count();
+  if (run == 1) writer.inventory(ingest::to_json(ctx.analysis));
+  ctx.agents = fit_agents(options, backends, ctx.analysis);
+  return ctx;
+}
+
+// --- warm up, isolated phase, concurrent phase --------------------------------
+
+// Without isolated baselines: load every agent's model once before the
+// concurrent phase, so that phase is timed warm. The isolated phase warms each
+// agent up itself, right before timing it.
+void warm_up(RunContext& ctx) {
+  for (const auto& a : ctx.agents) {
+    if (signals::interrupted()) break;
+    AgentExecution exec;
+    exec.agent = a.spec.name;
+    exec.warmups.push_back(a.backend->generate(
+        warmup_request(agent_request(a, ctx.options.timeouts, ctx.options.headers),
+                       fmt::format("r{}-warmup-{}", ctx.run, a.spec.name), WarmupPrompt::kShort)));
+    ctx.writer.requests(ctx.run, "warmup", a, exec);
+  }
+}
+
+std::optional<ExecutionResult> isolated_phase(RunContext& ctx) {
+  term::progress(ctx.progress("isolated baselines"));
+  auto isolated = execute(
+      ctx.agents, ctx.execution(ExecutionMode::kIsolated, fmt::format("r{}-isolated", ctx.run)));
+  for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
+    ctx.writer.requests(ctx.run, "isolated", ctx.agents[i], isolated.agents[i]);
+  }
+  return isolated;
+}
+
+ExecutionResult concurrent_phase(RunContext& ctx) {
+  ExecutionResult concurrent;
+  if (signals::interrupted()) {
+    concurrent.interrupted = true;
+    for (const auto& a : ctx.agents) {
+      AgentExecution e;
+      e.agent = a.spec.name;
+      e.failure = "cancelled: interrupted before this agent started";
+      concurrent.agents.push_back(e);
+    }
+    return concurrent;
+  }
+  term::progress(ctx.progress(fmt::format("{} agent(s) running", ctx.agents.size())));
+  concurrent =
+      execute(ctx.agents, ctx.execution(ExecutionMode::kConcurrent, fmt::format("r{}", ctx.run)));
+  for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
+    ctx.writer.requests(ctx.run, "concurrent", ctx.agents[i], concurrent.agents[i]);
+  }
+  return concurrent;
+}
+
+// --- assemble -------------------------------------------------------------------
+
+std::vector<agents::DataFact> facts_for(const ingest::Analysis& analysis,
+                                        const std::string& summary) {
+  std::vector<agents::DataFact> facts;
+  for (const auto& f : analysis.facts) {
+    if (summary.find(f.text) == std::string::npos) continue;
+    facts.push_back({f.text, f.source.describe()});
+  }
+  return facts;
+}
+
+// Known figures: the data, this run's measurements, the options sent.
+agents::VerificationResult verify_answer(const WorkflowAgent& agent, const std::string& text,
+                                         const agents::AgentMetrics& metrics,
+                                         const agents::FigureSource& data_figures) {
+  std::vector<agents::KnownFigure> measured = agents::measured_figures(metrics, agent.spec.name);
+  for (auto& f : agents::configuration_figures(agent.spec.profile.options, agent.spec.name)) {
+    measured.push_back(std::move(f));
+  }
+  const agents::VectorFigureSource measured_source(std::move(measured));
+  return agents::verify(text, {&data_figures, &measured_source});
+}
+
+AgentResult assemble_agent(const RunContext& ctx, const WorkflowAgent& agent,
+                           const AgentExecution& exec, const agents::FigureSource& data_figures) {
+  AgentResult r;
+  auto& in = r.report;
+  in.agent = agent.spec;
+  in.date = utc_date();
+  in.simulated = ctx.options.simulated;
+  in.calls = exec.calls;
+  in.failure = exec.failure;
+  in.timing = {ctx.record.ingest_ms / 1000.0, exec.analysis_ms / 1000.0, exec.report_ms / 1000.0};
+  in.files_analysed = ctx.analysis.inventory.total_files;
+  in.data_summary = agent.data_summary;
+  in.facts = facts_for(ctx.analysis, agent.data_summary);
+
+  auto& out = r.outcome;
+  out.agent = agent.spec.name;
+  out.persona = agent.spec.persona.name;
+  out.profile = agent.spec.profile.name;
+  out.model = agent.spec.profile.model;
+  out.endpoint = agent.backend->endpoint();
+  out.options = agent.spec.profile.options;
+  out.metrics = agents::aggregate_metrics(exec.calls);
+  out.start_ms = exec.start_ms;
+  out.end_ms = exec.end_ms;
+
+  const bool usable = exec.ok && !exec.final_text().empty();
+  if (usable) {
+    in.extraction = agents::extract(exec.final_text());
+    in.verification = verify_answer(agent, exec.final_text(), out.metrics, data_figures);
+  }
+  const auto failure = agents::agent_failure(in);
+  out.ok = usable && !failure;
+  if (!out.ok) {
+    out.failure = failure
+                      ? fmt::format("{} {}: {}", failure->stage, failure->kind, failure->message)
+                      : (exec.failure.empty() ? "no usable answer" : exec.failure);
+  }
+  out.figures = in.verification.total();
+  out.figures_verified = in.verification.verified_count();
+  out.report_file = file_safe(agent.spec.name) + "_report.md";
+  return r;
+}
+
+store::AgentRecord store_record(int run, const AgentOutcome& outcome, const fs::path& report) {
+  store::AgentRecord ar;
+  ar.run_index = run;
+  ar.agent = outcome.agent;
+  ar.persona = outcome.persona;
+  ar.profile = outcome.profile;
+  ar.model = outcome.model;
+  ar.report_path = report.string();
+  ar.metrics = to_json(outcome.metrics);
+  return ar;
+}
+
+// --- write ------------------------------------------------------------------------
+
+// Each agent's report, then the run's metrics and combined report; the
+// summaries over runs are rewritten after every run.
+void write_run(RunContext& ctx, const ExecutionResult& concurrent,
+               const std::vector<RunRecord>& earlier, AgentRunSummary& summary) {
+  const IngestFigureSource data_figures(ctx.analysis.figures);
+  for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
+    auto result = assemble_agent(ctx, ctx.agents[i], concurrent.agents[i], data_figures);
+    const fs::path report = ctx.dir / result.outcome.report_file;
+    write_text(report, agents::render_agent_report(result.report));
+    summary.report_paths.push_back(report.string());
+    if (!result.outcome.ok) ++summary.agent_failures;
+    ctx.writer.agent_result(store_record(ctx.run, result.outcome, report));
+    ctx.record.agents.push_back(std::move(result.outcome));
+  }
+  write_text(ctx.dir / "metrics.json", to_json(ctx.record).dump(2) + "\n");
+  write_text(ctx.dir / "combined_report.md", render_combined_report(ctx.record));
+  std::vector<RunRecord> runs = earlier;
+  runs.push_back(ctx.record);
+  const auto& o = ctx.options;
+  write_text(o.output_dir / "summary.json",
+             summary_json(runs, o.simulated, o.scenario.name, false).dump(2) + "\n");
+  write_text(o.output_dir / "summary.md",
+             render_summary_markdown(runs, o.simulated, o.scenario.name));
+}
+
+// prepare → warm up (or isolated phase) → concurrent phase → assemble → write.
+RunRecord run_once(const AgentRunOptions& options, const Backends& backends, RunWriter& writer,
+                   int run, const std::vector<RunRecord>& earlier, AgentRunSummary& summary) {
+  RunContext ctx = prepare_run(options, backends, writer, run);
+  std::optional<ExecutionResult> isolated;
+  if (ctx.measure_concurrency) {
+    isolated = isolated_phase(ctx);
+  } else {
+    warm_up(ctx);
+  }
+  const ExecutionResult concurrent = concurrent_phase(ctx);
+  term::progress_done();
+  ctx.record.interrupted = concurrent.interrupted || signals::interrupted();
+  ctx.record.concurrent_wall_ms = concurrent.wall_ms;
+  if (isolated) {
+    ctx.record.concurrency = measure_concurrency(
+        *isolated, concurrent, options.contention_threshold, options.cold_threshold_ms);
+  }
+  write_run(ctx, concurrent, earlier, summary);
+  if (!ctx.record.interrupted) {
+    std::error_code ec;
+    fs::remove(ctx.dir / "INCOMPLETE.md", ec);  // INCOMPLETE.md stays on an unfinished run
+  }
+  return std::move(ctx.record);
+}
+
+}  // namespace
+
+AgentRunSummary run_agents(const AgentRunOptions& options) {
+  AgentRunSummary summary;
+  summary.output_dir = options.output_dir;
+  const Backends backends(options);
+  backends.check_reachable();
+  make_directory(options.output_dir, "the output directory ");
+  RunWriter writer(options);
+
+  std::vector<RunRecord> records;
+  for (int run = 1; run <= options.runs && !signals::interrupted(); ++run) {
+    records.push_back(run_once(options, backends, writer, run, records, summary));
+    if (records.back().interrupted) {
+      summary.interrupted = true;
+      break;
+    }
+    ++summary.runs_completed;
+  }
+  if (signals::interrupted()) summary.interrupted = true;
+  write_text(options.output_dir / "summary.json",
+             summary_json(records, options.simulated, options.scenario.name, !summary.interrupted)
+                     .dump(2) +
+                 "\n");
+  writer.finish(summary.interrupted);
+  return summary;
+}
+
+}  // namespace chimera::orchestrate

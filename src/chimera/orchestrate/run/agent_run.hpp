@@ -1,0 +1,47 @@
+#pragma once
+// `chimera run`: ingest the artifacts, give every agent a data summary fitted
+// to its context window, time each agent alone (isolated baselines) and then
+// all together, extract and verify what the models wrote, and write the run
+// directory and the results store. Each finished run's files are complete on
+// disk before the next run starts.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "chimera/agents/scenario.hpp"
+#include "chimera/backends/backend.hpp"
+#include "chimera/orchestrate/run/concurrency.hpp"
+
+namespace chimera::orchestrate {
+
+struct AgentRunOptions {
+  std::vector<std::filesystem::path> roots;  // ingestion roots (absent ones are reported)
+  agents::Scenario scenario;
+  std::string default_endpoint;  // for agents without their own; URL
+  std::string backend_kind;      // "", ollama, openai
+  int runs = 1;
+  std::filesystem::path output_dir;
+  bool simulated = false;
+  // Isolated baselines before the concurrent run (needed for speedup); only
+  // meaningful with two or more agents.
+  bool isolated_baselines = true;
+  double contention_threshold = 0.9;
+  int permits_per_endpoint = 0;
+  backends::Timeouts timeouts;
+  std::map<std::string, std::string> headers;
+  std::string store_url;  // empty: <output_dir>/results.sqlite
+  double cold_threshold_ms = 500;
+};
+
+struct AgentRunSummary {
+  int runs_completed = 0;
+  int agent_failures = 0;  // agents (over all runs) whose calls failed or were empty
+  bool interrupted = false;
+  std::filesystem::path output_dir;
+  std::vector<std::string> report_paths;
+};
+
+AgentRunSummary run_agents(const AgentRunOptions& options);
+
+}  // namespace chimera::orchestrate

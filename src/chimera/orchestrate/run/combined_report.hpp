@@ -1,0 +1,53 @@
+#pragma once
+// The per-run combined report (scenario, wall time, isolated times, speedup,
+// efficiency, slowdowns, per-agent metrics, deltas) and the summary over runs.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chimera/agents/agent_metrics.hpp"
+#include "chimera/orchestrate/run/concurrency.hpp"
+
+namespace chimera::orchestrate {
+
+struct AgentOutcome {
+  std::string agent;
+  std::string persona;
+  std::string profile;
+  std::string model;
+  std::string endpoint;
+  nlohmann::json options = nlohmann::json::object();
+  bool ok = false;
+  std::string failure;  // the reason, when not ok
+  agents::AgentMetrics metrics;
+  std::size_t figures = 0, figures_verified = 0;
+  std::string report_file;  // relative to the run directory
+  // When its calls ran inside the concurrent execution, ms after it began.
+  double start_ms = 0, end_ms = 0;
+};
+
+struct RunRecord {
+  int index = 0;  // run_N
+  std::string scenario;
+  bool simulated = false;
+  bool interrupted = false;
+  std::string started_at;
+  double ingest_ms = 0;
+  std::vector<AgentOutcome> agents;
+  std::optional<ConcurrencyMeasurement> concurrency;  // two or more agents with baselines
+  double concurrent_wall_ms = 0;
+};
+
+std::string render_combined_report(const RunRecord& run);
+nlohmann::json to_json(const RunRecord& run);
+nlohmann::json to_json(const ConcurrencyMeasurement& m);
+nlohmann::json to_json(const agents::AgentMetrics& m);  // an agent's "metrics" object
+
+std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool simulated,
+                                    const std::string& scenario);
+nlohmann::json summary_json(const std::vector<RunRecord>& runs, bool simulated,
+                            const std::string& scenario, bool complete);
+
+}  // namespace chimera::orchestrate

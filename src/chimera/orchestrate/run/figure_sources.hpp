@@ -1,0 +1,44 @@
+#pragma once
+// The ingestion's figure index as a source of known figures for verification.
+// Each figure is typed by what its column or JSON key name says (eval_s -> s,
+// ttft_ms -> ms, num_ctx -> count), so that the verifier can refuse to match a
+// percentage against seconds or a context size.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chimera/agents/verification.hpp"
+#include "chimera/ingest/figure_index.hpp"
+
+namespace chimera::orchestrate {
+
+// The unit a column or JSON key name implies for a value, in KnownFigure's
+// spelling: "tok/s", "s", "ms", "us", "ns", "%", "fraction", "x", "GB", "MB",
+// "tokens", "count" (a plain count or setting), another unit the name states
+// ("samples/s"), or "" when the name does not say. A proportion whose name gives
+// no scale (error_rate, gpu_utilization) is a fraction up to 1 and a percent above.
+std::string unit_from_name(std::string_view name, double value);
+
+// The name a figure is known by: its table column, else the last key of its JSON
+// path ("$.models[0].ttft_ms" -> "ttft_ms", "$.samples[3]" -> "samples").
+std::string figure_name(const ingest::Provenance& source);
+
+class IngestFigureSource final : public agents::FigureSource {
+ public:
+  // `per_lookup` bounds the figures returned for one value; it is generous
+  // because the verifier drops those of an incompatible unit afterwards.
+  explicit IngestFigureSource(const ingest::FigureIndex& index, std::size_t per_lookup = 32);
+  std::vector<agents::KnownFigure> find(double value, double rel_tol) const override;
+  std::vector<std::string> entity_names() const override;
+  std::vector<agents::KnownFigure> about(const std::string& entity,
+                                         std::size_t limit) const override;
+
+ private:
+  agents::KnownFigure known(const ingest::FigureMatch& match) const;
+  const ingest::FigureIndex& index_;
+  std::size_t per_lookup_;
+};
+
+}  // namespace chimera::orchestrate
