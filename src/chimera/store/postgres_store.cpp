@@ -17,11 +17,6 @@
 namespace chimera::store {
 namespace {
 
-// Propagates a failure from an Expected-returning call.
-#define CHIMERA_TRY(var, expr) \
-  auto var = (expr);           \
-  if (!var) return std::unexpected(std::move(var).error())
-
 // Any fixed 64-bit number, the same in every Chimera process: the advisory
 // lock that serialises migrations across processes.
 constexpr std::int64_t kMigrationLockKey = 0x4368696d657261;  // "Chimera"

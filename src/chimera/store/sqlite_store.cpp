@@ -16,11 +16,6 @@ constexpr int kBusyTimeoutMs = 5000;
 using sqlite::Database;
 using sqlite::Statement;
 
-// Propagates a failure from an Expected-returning call.
-#define CHIMERA_TRY(var, expr) \
-  auto var = (expr);           \
-  if (!var) return std::unexpected(std::move(var).error())
-
 nlohmann::json parse_json_or(const std::string& text, nlohmann::json fallback) {
   auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   return parsed.is_discarded() ? fallback : parsed;
