@@ -6,6 +6,7 @@
 
 #include "chimera/agents/extraction.hpp"
 #include "chimera/agents/markdown_outline.hpp"
+#include "support/process.hpp"
 
 namespace chimera::agents {
 namespace {
@@ -221,7 +222,9 @@ std::string llm_part(const std::string& seed) {
 }
 
 std::optional<std::string> read_seed(const std::string& prefix) {
-  const std::filesystem::path dir = std::filesystem::path(CHIMERA_SHARED_DIR) / "seeds";
+  const auto shared = chimera::testing::shared_dir();
+  if (!shared) return std::nullopt;
+  const std::filesystem::path dir = std::filesystem::path(*shared) / "seeds";
   if (!std::filesystem::exists(dir)) return std::nullopt;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().filename().string().starts_with(prefix)) {
