@@ -8,7 +8,6 @@
 #include <memory>
 
 #include "chimera/agents/agent_metrics.hpp"
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/extraction.hpp"
 #include "chimera/agents/prompt.hpp"
 #include "chimera/agents/verification.hpp"
@@ -18,6 +17,7 @@
 #include "chimera/orchestrate/common/warmup.hpp"
 #include "chimera/orchestrate/run/combined_report.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
+#include "chimera/report/agent_report.hpp"
 #include "chimera/store/store.hpp"
 #include "chimera/util/signals.hpp"
 #include "chimera/util/terminal.hpp"
@@ -192,7 +192,7 @@ struct RunContext {
 // One agent's result in one run: its report and its row in the combined
 // report are filled from the same execution, once.
 struct AgentResult {
-  agents::AgentReportInput report;
+  report::AgentReportInput report;
   AgentOutcome outcome;
 };
 
@@ -288,9 +288,9 @@ ExecutionResult concurrent_phase(RunContext& ctx) {
 
 // --- assemble -------------------------------------------------------------------
 
-std::vector<agents::DataFact> facts_for(const ingest::Analysis& analysis,
+std::vector<report::DataFact> facts_for(const ingest::Analysis& analysis,
                                         const std::string& summary) {
-  std::vector<agents::DataFact> facts;
+  std::vector<report::DataFact> facts;
   for (const auto& f : analysis.facts) {
     if (summary.find(f.text) == std::string::npos) continue;
     facts.push_back({f.text, f.source.describe()});
@@ -340,7 +340,7 @@ AgentResult assemble_agent(const RunContext& ctx, const WorkflowAgent& agent,
     in.extraction = agents::extract(exec.final_text());
     in.verification = verify_answer(agent, exec.final_text(), out.metrics, data_figures);
   }
-  const auto failure = agents::agent_failure(in);
+  const auto failure = report::agent_failure(in);
   out.ok = usable && !failure;
   if (!out.ok) {
     out.failure = failure
@@ -375,7 +375,7 @@ void write_run(RunContext& ctx, const ExecutionResult& concurrent,
   for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
     auto result = assemble_agent(ctx, ctx.agents[i], concurrent.agents[i], data_figures);
     const fs::path report = ctx.dir / result.outcome.report_file;
-    write_text(report, agents::render_agent_report(result.report));
+    write_text(report, report::render_agent_report(result.report));
     summary.report_paths.push_back(report.string());
     if (!result.outcome.ok) ++summary.agent_failures;
     ctx.writer.agent_result(store_record(ctx.run, result.outcome, report));
