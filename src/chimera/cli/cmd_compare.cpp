@@ -68,13 +68,15 @@ int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
   const orchestrate::SampleSet baseline = sets.front();
   const std::vector<orchestrate::SampleSet> candidates(sets.begin() + 1, sets.end());
   const auto result = orchestrate::compare_sets(baseline, candidates, metrics, o.confidence);
-  const std::string markdown = orchestrate::render_comparison_markdown(result, title);
+  const std::string markdown = report::render_comparison_markdown(result, title);
   if (!o.output.empty()) {
     if (auto w = report::write_file_atomically(o.output, markdown); !w)
       throw Error(w.error().message);
   }
   if (globals.json) {
-    std::cout << orchestrate::to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << report::to_json(result).dump(2, ' ', false,
+                                              nlohmann::json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << markdown;
   }
