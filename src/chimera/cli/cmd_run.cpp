@@ -46,9 +46,7 @@ struct RunCliOptions {
 
 agents::Catalog load_catalog(const GlobalOptions& globals) {
   if (globals.config_path.empty()) return agents::Catalog::builtin();
-  auto catalog = agents::load_config_file(globals.config_path);
-  if (!catalog) throw Error(catalog.error().message);
-  return *catalog;
+  return value_or_throw(agents::load_config_file(globals.config_path));
 }
 
 std::string list_scenarios(const agents::Catalog& catalog) {
@@ -74,9 +72,7 @@ agents::Scenario choose_scenario(const RunCliOptions& o, agents::Catalog& catalo
     // A scenario file: its scenarios join the catalog; pick the one it defines.
     std::set<std::string> before;
     for (const auto& s : catalog.scenarios()) before.insert(s.name);
-    auto loaded = agents::load_config_file(o.scenario, catalog);
-    if (!loaded) throw Error(loaded.error().message);
-    catalog = *loaded;
+    catalog = value_or_throw(agents::load_config_file(o.scenario, catalog));
     std::vector<std::string> added;
     for (const auto& s : catalog.scenarios()) {
       if (!before.contains(s.name)) added.push_back(s.name);

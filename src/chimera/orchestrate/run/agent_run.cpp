@@ -97,9 +97,7 @@ class RunWriter {
     info.args = {{"scenario", options.scenario.name}, {"runs", options.runs}};
     info.tool_version = kVersion;
     info.fingerprint = options.scenario.name;
-    auto id = db_->begin_run(info);
-    if (!id) throw Error("results store: " + id.error().message);
-    run_id_ = *id;
+    run_id_ = value_or_throw(db_->begin_run(info), "results store");
   }
 
   void requests(int run, const std::string& phase, const WorkflowAgent& agent,
