@@ -32,7 +32,7 @@ TEST(CombinedReport, AnInterruptedRunShowsMissingValuesNotZeros) {
   EXPECT_EQ(md.find("0.0 ms (measured)"), std::string::npos) << md;
   EXPECT_EQ(md.find("0.00x"), std::string::npos) << md;
   EXPECT_NE(md.find("Concurrent wall time:** – (interrupted"), std::string::npos) << md;
-  EXPECT_NE(md.find("| a | 1005.0 ms | 1.0% of 2 | – (interrupted) | – (interrupted) |"),
+  EXPECT_NE(md.find("| a | – (interrupted) | – | – (interrupted) | – (interrupted) |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("not measured"), std::string::npos);
