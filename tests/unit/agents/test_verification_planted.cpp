@@ -103,7 +103,7 @@ std::pair<std::string, std::string> derived_phrase(std::size_t n, const std::str
                                                    double peer) {
   const double change = (value - peer) / std::abs(peer) * 100;
   const std::string higher = change > 0 ? "higher" : "lower";
-  const std::string pct = fmt::format(n % 2 == 0 ? "{:.1f}%" : "{:.0f}%", std::abs(change));
+  const std::string pct = fmt::format("{:.{}f}%", std::abs(change), n % 2 == 0 ? 1 : 0);
   switch (n % 4) {
     case 0:
       return {
