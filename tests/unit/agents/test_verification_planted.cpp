@@ -46,8 +46,12 @@ constexpr std::array kStyles = {Style::kAsIs, Style::kSpelling, Style::kConverte
 // The value as an analyst would write it, with the unit its column implies.
 std::string written_value(double value, const std::string& unit, Style style) {
   std::string number = ingest::format_number(value);
-  if (style == Style::kRounded) {
-    number = std::abs(value) >= 100 ? fmt::format("{:.0f}", value) : fmt::format("{:.1f}", value);
+  const auto point = number.find('.');
+  if (style == Style::kRounded && point != std::string::npos &&
+      number.find('e') == std::string::npos) {
+    // One decimal fewer than the data shows: 102.46 -> 102.5, 0.5532 -> 0.553.
+    const int decimals = static_cast<int>(number.size() - point - 1);
+    number = fmt::format("{:.{}f}", value, decimals - 1);
   }
   if (style == Style::kConverted && unit == "ms") return ingest::format_number(value / 1000) + " s";
   if (style == Style::kConverted && unit == "s") return ingest::format_number(value * 1000) + " ms";
@@ -190,7 +194,7 @@ struct Planter {
           {phrase(correct.size(), entity, f.label, value), value, FigureStatus::kVerified});
     }
     const double off = f.value * 1.37 + 0.11;
-    if (invented.size() < per_class && source.find(off, 0.05).empty()) {
+    if (invented.size() < per_class && source.find(off, 0.02).empty()) {
       const std::string v = written_value(off, f.unit, kStyles[invented.size() % 2]);
       invented.push_back(
           {phrase(invented.size() + 3, entity, f.label, v), v, FigureStatus::kUnverified});
