@@ -170,7 +170,9 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
       options, orchestrate::RunServers{o.endpoint, o.sim, o.sim_shared, o.sim_config});
   const auto& scenario = options.scenario;
   if (globals.json) {
-    std::cout << orchestrate::to_json(result).dump(2) << "\n";
+    std::cout << orchestrate::to_json(result).dump(2, ' ', false,
+                                                   nlohmann::json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << fmt::format("{}{} run(s) of scenario {} written to {}\n",
                              result.simulated ? "SIMULATED: " : "", result.runs_completed,

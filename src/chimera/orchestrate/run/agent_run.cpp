@@ -359,8 +359,7 @@ AgentResult assemble_agent(const RunContext& ctx, const WorkflowAgent& agent,
                       ? fmt::format("{} {}: {}", failure->stage, failure->kind, failure->message)
                       : (exec.failure.empty() ? "no usable answer" : exec.failure);
   }
-  out.figures = in.verification.total();
-  out.figures_verified = in.verification.verified_count();
+  out.verification = count_figures(in.verification);
   out.report_file = file_safe(agent.spec.name) + "_report.md";
   return r;
 }
