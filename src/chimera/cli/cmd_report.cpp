@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "chimera/cli/commands.hpp"
+#include "chimera/report/format.hpp"
 #include "chimera/report/model.hpp"
 #include "chimera/report/outputs.hpp"
 #include "chimera/report/reporter.hpp"
@@ -133,7 +134,8 @@ int list_runs(store::ResultStore& store, bool json) {
     } else {
       std::cout << fmt::format("{:>5}  {:<8} {:<12} {:<25} {:<25} {:>14}  {}\n", run.id,
                                store::to_string(run.kind), store::to_string(run.status),
-                               run.started_at, run.finished_at.empty() ? "–" : run.finished_at,
+                               run.started_at,
+                               run.finished_at.empty() ? report::format::kMissing : run.finished_at,
                                configurations, run.simulated ? "yes" : "no");
     }
   }
