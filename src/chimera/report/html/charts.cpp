@@ -290,9 +290,9 @@ std::vector<TimelineBand> phase_bands(const std::vector<const TimelineCall*>& ca
       band->end = std::max(band->end, c->end_ms / 1000);
     }
     if (!band) continue;
-    band->label = std::string(phase) == "isolated"     ? "isolated: one agent at a time"
-                  : std::string(phase) == "concurrent" ? "concurrent: all together"
-                                                       : "warm-ups";
+    band->label = std::string(phase) == "isolated"     ? "isolated"
+                  : std::string(phase) == "concurrent" ? "concurrent"
+                                                       : "warm-up";
     bands.push_back(*band);
   }
   return bands;
@@ -344,9 +344,9 @@ std::string timeline_figure(const std::vector<std::string>& agents,
   }
   if (body.empty()) return {};
   std::string note =
-      "Each bar is one request, from the moment it was sent to its last byte (steady clock). "
-      "Isolated baselines run one agent at a time, each after its own warm-up; then every agent "
-      "runs at once.";
+      "Each bar is one request, from when it was sent to when its answer was complete (steady "
+      "clock). Shaded: the phases. Isolated, one agent runs at a time (its baseline, after its "
+      "own warm-up); concurrent, every agent runs at once. Warm-ups are not timed.";
   if (runs_drawn < static_cast<int>(by_run.size()) ||
       static_cast<int>(by_run.size()) < runs_total) {
     note += fmt::format(

@@ -19,7 +19,7 @@ namespace {
 using nlohmann::json;
 
 // Every figure below is read from the run's own files; a field a file does
-// not have is shown as "–" rather than guessed.
+// not have is shown as missing (n/a) rather than guessed.
 std::optional<double> num(const json& j, const char* name) {
   if (!j.is_object()) return std::nullopt;
   auto it = j.find(name);

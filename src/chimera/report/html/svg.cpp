@@ -357,7 +357,7 @@ std::string timeline_svg(const TimelineChart& chart) {
   std::vector<std::string> ticks;
   for (double t : d.ticks) ticks.push_back(tick_text(t, d.step));
   const double left = std::max(label_w + 14, widest({ticks.front()}) / 2 + 4);
-  const double right = widest({ticks.back()}) / 2 + 16, top = 24;
+  const double right = widest({ticks.back()}) / 2 + 16, top = 40;
   const double plot_w = kWidth - left - right;
   std::vector<double> lane_top;
   double y = top;
@@ -370,12 +370,18 @@ std::string timeline_svg(const TimelineChart& chart) {
 
   std::ostringstream svg;
   svg << svg_open(height, chart.title) << kHatch;
+  // Each band's name starts at its left edge, on the first of two rows where
+  // it does not run into the name before it, and never past the chart's edge.
+  double row_end[2] = {0, 0};
   for (const auto& band : chart.bands) {
     svg << fmt::format(
         R"(<rect class="band" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#f6f8fa" stroke="#d0d7de"/>)",
         sx(band.start), top - 4, std::max(1.0, sx(band.end) - sx(band.start)), bottom - top + 4);
-    const auto name = wrap_text(band.label, kFont, std::max(40.0, sx(band.end) - sx(band.start)));
-    svg << text_element(sx(band.start) + 3, top - 9, "start", name.front());
+    const double w = text_width(band.label, kFont);
+    const double x = std::min(sx(band.start) + 3, kWidth - 4 - w);
+    const int row = x >= row_end[0] + 6 ? 0 : 1;
+    row_end[row] = x + w;
+    svg << text_element(x, top - (row == 0 ? 9 : 24), "start", band.label);
   }
   svg << R"(<g class="grid" stroke="#d0d7de" stroke-width="1">)";
   for (double t : d.ticks)
