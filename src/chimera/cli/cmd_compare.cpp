@@ -99,7 +99,7 @@ int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
       throw Error(w.error().message);
   }
   if (globals.json) {
-    std::cout << orchestrate::to_json(result).dump(2) << "\n";
+    std::cout << orchestrate::to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     std::cout << (html_stdout ? html : markdown);
   }

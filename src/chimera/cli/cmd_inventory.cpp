@@ -37,7 +37,7 @@ int run_inventory(const InventoryArgs& args, const GlobalOptions& globals) {
   if (globals.json) {
     nlohmann::json document = ingest::to_json(analysis);
     if (args.budget > 0) document["data_summary"] = ingest::data_summary(analysis, args.budget);
-    text = document.dump(2) + "\n";
+    text = document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   } else if (args.budget > 0) {
     text = ingest::data_summary(analysis, args.budget);
   } else {

@@ -139,7 +139,7 @@ int list_runs(store::ResultStore& store, bool json) {
                                configurations, run.simulated ? "yes" : "no");
     }
   }
-  if (json) std::cout << array.dump(2) << '\n';
+  if (json) std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   if (!json && runs.empty()) std::cout << fmt::format("(no runs in {})\n", store.description());
   return kExitOk;
 }

@@ -28,6 +28,9 @@ struct ServerStats {
   // OpenAI `usage`.
   std::optional<std::int64_t> prompt_tokens;
   std::optional<std::int64_t> completion_tokens;
+  // `usage.prompt_tokens_details.cached_tokens` (vLLM, OpenAI): prompt tokens
+  // the server answered from its prefix cache.
+  std::optional<std::int64_t> cached_tokens;
   // llama-server `timings` (kept raw: cache_n, prompt_n, prompt_ms, predicted_n, ...).
   nlohmann::json timings;
   std::optional<std::string> done_reason;

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 
 #include "chimera/sim/timing.hpp"
 
@@ -29,8 +31,9 @@ constexpr std::array kActions{"Increase num_gpu to offload every layer",
 
 class Writer {
  public:
-  Writer(std::uint64_t seed, std::vector<std::string> prompt_numbers)
-      : rng_(seed), prompt_numbers_(std::move(prompt_numbers)) {}
+  Writer(std::uint64_t seed, std::vector<std::string> prompt_numbers,
+         std::vector<SummaryFigure> facts = {})
+      : rng_(seed), prompt_numbers_(std::move(prompt_numbers)), facts_(std::move(facts)) {}
 
   // Splits a line into word tokens (leading space attached) and lone
   // punctuation, the way a tokenizer streams pieces.
@@ -89,6 +92,45 @@ class Writer {
       sentence();
     }
     newline(2);
+    plant_figures();
+  }
+
+  // One paragraph that quotes the data summary: figures stated correctly,
+  // attached to the wrong entity, derived and invented, each remembered with
+  // the sentence that holds it.
+  void plant_figures() {
+    if (facts_.empty()) return;
+    std::vector<std::pair<std::string, PlantedFigure>> sentences;
+    const SummaryFigure& a = facts_[rng_.below(facts_.size())];
+    const std::string a_value = a.value + (a.unit.empty() ? "" : " " + a.unit);
+    sentences.push_back({fmt::format("For {}, the {} was {}.", a.entity, a.metric, a_value),
+                         {a_value, "verified", a.metric, a.entity, a.metric + " of " + a.entity}});
+    if (const SummaryFigure* b = peer_of(a)) {
+      sentences.push_back(
+          {fmt::format("For {}, the {} was {}.", b->entity, a.metric, a_value),
+           {a_value, "misattributed", a.metric, b->entity, a.metric + " of " + a.entity}});
+      const double va = to_double(a.value);
+      const double vb = to_double(b->value);
+      const double change = vb != 0 ? (va - vb) / std::abs(vb) * 100 : 0;
+      const double frac = std::abs(change) - std::floor(std::abs(change));
+      // Whole percents only, and none within rounding of a half: the data holds
+      // more digits than the summary.
+      if (std::abs(change) >= 10 && std::abs(change) < 1000 && std::abs(frac - 0.5) > 0.1) {
+        const std::string pct = fmt::format("{:.0f}%", std::abs(change));
+        sentences.push_back({fmt::format("The {} of {} was {} {} than that of {}.", a.metric,
+                                         a.entity, pct, change > 0 ? "higher" : "lower", b->entity),
+                             {pct, "derived", a.metric, a.entity,
+                              fmt::format("{} of {} vs {}", a.metric, a.entity, b->entity)}});
+      }
+    }
+    const std::string invented = fmt::format("{}.{} ms", 1000 + rng_.below(8000), rng_.below(10));
+    sentences.push_back({fmt::format("For {}, the queue wait was {}.", a.entity, invented),
+                         {invented, "unverified", "queue wait", a.entity, "invented"}});
+    for (std::size_t i = 0; i < sentences.size(); ++i) {
+      words(sentences[i].first, i > 0);
+      planted_.push_back({sentences[i].first, std::move(sentences[i].second)});
+    }
+    newline(2);
   }
   void bullets() {
     const auto count = 3 + rng_.below(3);
@@ -139,12 +181,29 @@ class Writer {
   }
 
   std::vector<std::string>& tokens() { return tokens_; }
+  std::vector<std::pair<std::string, PlantedFigure>>& planted() { return planted_; }
 
  private:
+  static double to_double(const std::string& text) {
+    double v = 0;
+    std::from_chars(text.data(), text.data() + text.size(), v);
+    return v;
+  }
+  // Another entity's figure of the same metric, with another value.
+  const SummaryFigure* peer_of(const SummaryFigure& a) {
+    std::vector<const SummaryFigure*> peers;
+    for (const auto& f : facts_) {
+      if (f.metric == a.metric && f.entity != a.entity && f.value != a.value) peers.push_back(&f);
+    }
+    return peers.empty() ? nullptr : peers[rng_.below(peers.size())];
+  }
+
   void push(std::string token) { tokens_.push_back(std::move(token)); }
   Random rng_;
   std::vector<std::string> prompt_numbers_;
+  std::vector<SummaryFigure> facts_;
   std::vector<std::string> tokens_;
+  std::vector<std::pair<std::string, PlantedFigure>> planted_;
 };
 
 }  // namespace
@@ -175,6 +234,41 @@ std::vector<std::string> numbers_in(std::string_view prompt, std::size_t limit) 
   return numbers;
 }
 
+std::vector<SummaryFigure> summary_figures(std::string_view prompt, std::size_t limit) {
+  std::vector<SummaryFigure> out;
+  for (std::string_view mark : {"Best ", "Worst "}) {
+    for (std::size_t at = prompt.find(mark); at != std::string_view::npos && out.size() < limit;
+         at = prompt.find(mark, at + 1)) {
+      const std::size_t eol = prompt.find('\n', at);
+      std::string_view line =
+          prompt.substr(at + mark.size(), eol == std::string_view::npos ? std::string_view::npos
+                                                                        : eol - at - mark.size());
+      const std::size_t colon = line.find(": ");
+      const std::size_t for_at = line.find(" for ");
+      if (colon == std::string_view::npos || for_at == std::string_view::npos || for_at < colon) {
+        continue;
+      }
+      SummaryFigure f;
+      f.metric = std::string(line.substr(0, colon));
+      const std::string_view figure = line.substr(colon + 2, for_at - colon - 2);
+      const std::size_t space = figure.find(' ');
+      f.value = std::string(figure.substr(0, space));
+      if (space != std::string_view::npos) f.unit = std::string(figure.substr(space + 1));
+      std::string_view who = line.substr(for_at + 5);
+      // "model gemma3:latest (...)", "config g60_c2048_t0.8 (num_gpu=60)".
+      if (!who.starts_with("model ") && !who.starts_with("config ")) continue;
+      who.remove_prefix(who.find(' ') + 1);
+      f.entity = std::string(who.substr(0, who.find(' ')));
+      if (f.metric.find(' ') != std::string::npos || f.value.empty() ||
+          !std::isdigit(static_cast<unsigned char>(f.value[0])) || f.entity.empty()) {
+        continue;
+      }
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
 GeneratedText generate_report(std::uint64_t seed, std::optional<std::int64_t> max_tokens,
                               std::string_view prompt) {
   GeneratedText out;
@@ -182,7 +276,7 @@ GeneratedText generate_report(std::uint64_t seed, std::optional<std::int64_t> ma
     out.finish_reason = "length";
     return out;
   }
-  Writer writer(mix64(seed), numbers_in(prompt));
+  Writer writer(mix64(seed), numbers_in(prompt), summary_figures(prompt));
   const auto natural_length = static_cast<std::size_t>(128 + mix64(seed ^ 0x5eed) % 129);
   const std::size_t target = max_tokens ? static_cast<std::size_t>(*max_tokens) : natural_length;
   writer.summary();
@@ -199,6 +293,10 @@ GeneratedText generate_report(std::uint64_t seed, std::optional<std::int64_t> ma
       out.tokens.pop_back();
     }
     out.finish_reason = "stop";
+  }
+  const std::string text = out.joined();
+  for (auto& [sentence, figure] : writer.planted()) {
+    if (text.find(sentence) != std::string::npos) out.planted.push_back(std::move(figure));
   }
   return out;
 }

@@ -102,7 +102,9 @@ TEST(AgentReport, SectionsInTheSeedsOrder) {
                                           "- 101 files in reports/ (source: inventory of reports/)",
                                           "## Verification",
                                           "### Unverified figures",
-                                          "`15.5 s` in: \"Latency was 15.5 s.\"",
+                                          "`15.5 s` (duration/latency) in: \"Latency was 15.5 s.\"",
+                                          "### Verified figures",
+                                          "`40.00 tok/s` (throughput) in:",
                                           "## Persona Prompt",
                                           "```\nYou are InsightAgent"};
   std::size_t at = 0;
