@@ -206,8 +206,11 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
   app->footer(
       "Default: the baseline_vs_chimera scenario (DataCollector-9000 on the baseline profile and "
       "InsightAgent on chimera-optimized), run concurrently, each given the data summary.\n"
-      "With two or more agents each is first timed alone (isolated baseline), then all together: "
-      "speedup = sum(T_i) / W, efficiency = speedup / N.\n\nExamples:\n"
+      "With two or more agents each is first timed alone (isolated baseline T_i, the median of "
+      "--baseline-runs repetitions after a warm-up of the measured requests), then all together "
+      "(wall time W): speedup = sum(T_i) / W, efficiency = W* / W with W* the critical path of "
+      "the dependencies (100%: no contention, however unequal the agents), efficiency_vs_n = "
+      "speedup / N.\n\nExamples:\n"
       "  chimera run --sim --artifacts examples/artifacts\n"
       "  chimera run --artifacts ./bench-results --runs 3\n"
       "  chimera run --persona InsightAgent --profile chimera-optimized --data ./reports\n"

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "chimera/report/format.hpp"
-#include "chimera/stats/descriptive.hpp"
 
 namespace chimera::orchestrate {
 namespace {
@@ -89,26 +88,21 @@ std::string figures_table(const ConcurrencyFigures& c, bool isolated_first) {
       isolated_first ? "isolated, then concurrent" : "concurrent, then isolated");
 }
 
-std::string ms_or_missing(double ms, bool known) {
-  return known ? fmt::format("{:.1f} ms", ms) : kMissing;
-}
-
 std::string per_agent_table(const ConcurrencyFigures& c, bool interrupted) {
   std::string md =
       "| agent | isolated T_i | baseline spread | concurrent | slowdown | model reload in "
       "concurrent run |\n|---|---:|---:|---:|---:|---|\n";
+  // An agent cut short has partial times: none of them is a figure.
+  const std::string missing =
+      fmt::format("{} ({})", kMissing, interrupted ? "interrupted" : "failed");
   for (const auto& a : c.per_agent) {
-    const bool isolated_known = a.repetitions > 0 && a.isolated_ms > 0;
-    const bool concurrent_known = a.ok || a.concurrent_ms > 0;
-    const char* missing_why = interrupted ? "interrupted" : "failed";
+    const bool known = a.ok && a.repetitions > 0 && a.isolated_ms > 0;
     md += fmt::format(
-        "| {} | {} | {} | {} | {} | {} |\n", a.name, ms_or_missing(a.isolated_ms, isolated_known),
-        isolated_known ? fmt::format("{:.1f}% of {}", a.spread * 100, a.repetitions) : kMissing,
-        concurrent_known ? ms_or_missing(a.concurrent_ms, true)
-                         : fmt::format("{} ({})", kMissing, missing_why),
-        a.ok && isolated_known ? fmt::format("{:.2f}x", a.slowdown)
-                               : fmt::format("{} ({})", kMissing, missing_why),
-        a.reloaded ? "yes" : "no");
+        "| {} | {} | {} | {} | {} | {} |\n", a.name,
+        known ? fmt::format("{:.1f} ms", a.isolated_ms) : missing,
+        known ? fmt::format("{:.1f}% of {}", a.spread * 100, a.repetitions) : kMissing,
+        known ? fmt::format("{:.1f} ms", a.concurrent_ms) : missing,
+        known ? fmt::format("{:.2f}x", a.slowdown) : missing, a.reloaded ? "yes" : "no");
   }
   return md + "\n";
 }
