@@ -1,8 +1,7 @@
 // The HTML reports in a real browser: results measured over HTTP from the
-// simulator are rendered by `chimera bench`/`sweep`/`report` (and the compare
-// page), loaded from a file URL in headless Chromium, and checked through the
-// DOM: no script errors, every expected chart present and drawn, no text
-// outside its box, and each chart's table equal to the JSON report. A
+// simulator are rendered by `chimera bench`/`sweep`/`run`/`report`/`compare`, loaded from a file
+// URL in headless Chromium, and checked through the DOM: no script errors, every expected chart
+// present and drawn, no text outside its box, and each chart's table equal to the JSON report. A
 // screenshot of every page is written to build/test-output/html/.
 //
 // Skipped with a message where Chromium is absent.
@@ -20,7 +19,9 @@
 #include <sstream>
 
 #include "chimera/orchestrate/compare/comparison.hpp"
+#include "chimera/report/format.hpp"
 #include "chimera/report/html/charts.hpp"
+#include "chimera/report/html/markdown.hpp"
 #include "chimera/report/html/pages.hpp"
 #include "support/process.hpp"
 
@@ -172,7 +173,7 @@ void expect_shown(const nlohmann::json& cell, const nlohmann::json& truth,
   ASSERT_TRUE(cell.is_string()) << what << ": no cell";
   const auto text = cell.get<std::string>();
   if (truth.is_null()) {
-    EXPECT_EQ(text, "–") << what;
+    EXPECT_EQ(text, report::format::kMissing) << what;
     return;
   }
   const auto dot = text.find('.');
@@ -401,6 +402,237 @@ TEST_F(HtmlReport, LoadCurveFitsAndShowsItsRows) {
     expect_shown(cells["tpot_p50_ms"], *rows[i].tpot_p50_ms, rows[i].label);
     expect_shown(cells["tpot_p99_ms"], *rows[i].tpot_p99_ms, rows[i].label);
   }
+}
+
+// --- chimera run -------------------------------------------------------------
+
+std::vector<nlohmann::json> read_lines(const std::string& path) {
+  std::vector<nlohmann::json> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+// The run's per-agent slowdown across runs, from summary.json, in either
+// layout it has had: {"slowdown": {agent: estimate}} or {"agents": [{name, slowdown}]}.
+std::map<std::string, nlohmann::json> summary_slowdowns(const nlohmann::json& summary) {
+  std::map<std::string, nlohmann::json> out;
+  const auto& c = summary["concurrency"];
+  if (c.contains("slowdown"))
+    for (const auto& [agent, e] : c["slowdown"].items()) out[agent] = e;
+  if (c.contains("agents") && c["agents"].is_array())
+    for (const auto& a : c["agents"]) out[a["name"].get<std::string>()] = a["slowdown"];
+  return out;
+}
+
+nlohmann::json per_agent(const nlohmann::json& concurrency) {
+  return concurrency.contains("per_agent") ? concurrency["per_agent"] : concurrency["agents"];
+}
+
+// Every drawn request's table row equals its requests.jsonl line, and the
+// lines' spans per agent and phase equal the run's measured durations.
+void expect_timeline(const nlohmann::json& found, const std::string& dir, std::size_t runs) {
+  const auto* c = chart(found, "timeline");
+  ASSERT_NE(c, nullptr) << "no data-chart=timeline";
+  EXPECT_EQ((*c)["svgs"].get<std::size_t>(), runs) << "one panel per run";
+  const auto lines = read_lines(dir + "/requests.jsonl");
+  std::map<std::string, const nlohmann::json*> by_id;
+  for (const auto& l : lines) by_id[l["id"].get<std::string>()] = &l;
+  EXPECT_GE((*c)["marks"].get<std::size_t>(), lines.size());
+  ASSERT_EQ((*c)["rows"].size(), lines.size()) << "every request of a small run is drawn";
+  for (const auto& row : (*c)["rows"]) {
+    const auto id = row["key"].get<std::string>();
+    ASSERT_TRUE(by_id.contains(id)) << id;
+    const auto& l = *by_id[id];
+    expect_shown(row["cells"]["t_start_ms"], l["t_start_ms"], id + " start");
+    expect_shown(row["cells"]["t_end_ms"], l["t_end_ms"], id + " end");
+    expect_shown(row["cells"]["duration_ms"],
+                 l["t_end_ms"].get<double>() - l["t_start_ms"].get<double>(), id + " duration");
+  }
+  // An isolated baseline is the median of its repetitions (request ids
+  // "r<run>-isolated<rep>-<agent>-<stage>"); the concurrent duration is one span.
+  for (std::size_t run = 1; run <= runs; ++run) {
+    const auto metrics =
+        nlohmann::json::parse(slurp(fmt::format("{}/run_{}/metrics.json", dir, run)));
+    for (const auto& a : per_agent(metrics["concurrency"])) {
+      const auto name = (a.contains("name") ? a["name"] : a["agent"]).get<std::string>();
+      for (const auto& [phase, field] :
+           {std::pair{"isolated", "isolated_ms"}, {"concurrent", "concurrent_ms"}}) {
+        std::map<std::string, std::pair<double, double>> spans;
+        for (const auto& l : lines) {
+          if (l["run"] != run || l["agent"] != name || l["phase"] != phase || l["warmup"] == true)
+            continue;
+          const auto id = l["id"].get<std::string>();
+          auto [it, added] =
+              spans.try_emplace(id.substr(0, id.find("-" + name + "-")), INFINITY, -INFINITY);
+          it->second.first = std::min(it->second.first, l["t_start_ms"].get<double>());
+          it->second.second = std::max(it->second.second, l["t_end_ms"].get<double>());
+        }
+        std::vector<double> durations;
+        for (const auto& [rep, span] : spans) durations.push_back(span.second - span.first);
+        ASSERT_FALSE(durations.empty()) << "run " << run << " " << name << " " << phase;
+        std::sort(durations.begin(), durations.end());
+        const auto n = durations.size();
+        const double median =
+            n % 2 == 1 ? durations[n / 2] : (durations[n / 2 - 1] + durations[n / 2]) / 2;
+        EXPECT_NEAR(median, a[field].get<double>(), 1e-6)
+            << "run " << run << " " << name << " " << phase;
+      }
+    }
+  }
+}
+
+void expect_slowdown(const nlohmann::json& found, const nlohmann::json& summary, bool with_ci) {
+  const auto* c = chart(found, "slowdown");
+  ASSERT_NE(c, nullptr) << "no data-chart=slowdown";
+  const auto truth = summary_slowdowns(summary);
+  ASSERT_EQ((*c)["rows"].size(), truth.size());
+  for (const auto& row : (*c)["rows"]) {
+    const auto agent = row["key"].get<std::string>();
+    ASSERT_TRUE(truth.contains(agent)) << agent;
+    for (const auto& [field, text] : row["cells"].items())
+      expect_shown(text, truth.at(agent)[field], "slowdown " + agent + " " + field);
+    if (with_ci) {
+      EXPECT_FALSE(truth.at(agent)["ci95_low"].is_null()) << agent;
+    }
+  }
+  EXPECT_GE((*c)["marks"].get<std::size_t>(), truth.size());
+}
+
+TEST_F(HtmlReport, RunPageShowsWhatRanWhenAndTheSlowdowns) {
+  const auto out = dir.path() + "/run";
+  auto r = run_chimera({"run", "--sim", "--artifacts", source_dir() + "/examples/artifacts",
+                        "--runs", "3", "--output-dir", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(out + "/report.html"), std::string::npos) << r.out;
+  const auto summary = nlohmann::json::parse(slurp(out + "/summary.json"));
+  const auto page = slurp(out + "/report.html");
+  EXPECT_NE(page.find("class=\"simulated\""), std::string::npos);
+  for (const char* fetches : {"src=", "<link", "<script", "@import"})
+    EXPECT_EQ(page.find(fetches), std::string::npos) << "self-contained: " << fetches;
+
+  auto found = check_in_browser(out + "/report.html", "run-3-runs");
+  expect_clean(found);
+  expect_timeline(found, out, 3);
+  expect_slowdown(found, summary, true);
+  // Each agent's report of the last run, rendered from its Markdown, under the page's headings.
+  const auto metrics = nlohmann::json::parse(slurp(out + "/run_3/metrics.json"));
+  for (const auto& a : metrics["agents"]) {
+    EXPECT_NE(page.find("<section class=\"agent-report\" data-agent=\"" +
+                        a["agent"].get<std::string>() + "\""),
+              std::string::npos)
+        << a["agent"];
+  }
+  EXPECT_NE(page.find("<h4>"), std::string::npos) << "the reports' own headings sit under h3";
+  found = check_in_browser(out + "/report.html", "run-3-runs-800px", 800);
+  expect_clean(found);
+
+  // `chimera report` renders the same page from the directory.
+  auto again = run_chimera({"report", out, "--format", "html"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, page);
+  // So does its results store, whose agent records say where the directory is.
+  auto stored = run_chimera({"report", "--store", out + "/results.sqlite", "--format", "html"});
+  ASSERT_EQ(stored.exit_code, 0) << stored.err;
+  EXPECT_EQ(stored.out, page);
+}
+
+TEST_F(HtmlReport, RunPageOfAgentsSharingOneSlot) {
+  // Two agents on one single-slot simulator: the concurrent phase queues.
+  const auto out = dir.path() + "/shared";
+  auto r = run_chimera({"run", "--sim-shared", "--scenario", "chimera_hetero", "--artifacts",
+                        source_dir() + "/examples/artifacts", "--output-dir", out, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto summary = nlohmann::json::parse(slurp(out + "/summary.json"));
+  auto found = check_in_browser(out + "/report.html", "run-shared-slot");
+  expect_clean(found);
+  expect_timeline(found, out, 1);
+  expect_slowdown(found, summary, false);
+  for (const auto& [agent, e] : summary_slowdowns(summary))
+    EXPECT_GT(e["mean"].get<double>(), 1.2) << agent << " waited for the one slot";
+
+  // Its requests.jsonl as a JSONL input: one configuration per run, phase and agent.
+  auto jsonl = run_chimera({"report", "--input", out + "/requests.jsonl", "--format", "html"});
+  ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
+  const auto from_jsonl = dir.path() + "/from-jsonl.html";
+  std::ofstream(from_jsonl) << jsonl.out;
+  found = check_in_browser(from_jsonl, "report-from-run-jsonl");
+  expect_clean(found);
+  ASSERT_NE(chart(found, "e2e-cdf"), nullptr);
+  const auto& rows = (*chart(found, "e2e-cdf"))["rows"];
+  EXPECT_GE(rows.size(), 1u);
+  for (const auto& row : rows) {
+    const auto key = row["key"].get<std::string>();
+    EXPECT_TRUE(key.starts_with("run1|isolated|") || key.starts_with("run1|concurrent|")) << key;
+  }
+}
+
+TEST_F(HtmlReport, RunPageOfOneAgentHasNoSlowdown) {
+  const auto out = dir.path() + "/one";
+  auto r = run_chimera({"run", "--sim", "--persona", "InsightAgent", "--artifacts",
+                        source_dir() + "/examples/artifacts", "--output-dir", out, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto found = check_in_browser(out + "/report.html", "run-one-agent");
+  expect_clean(found);
+  ASSERT_NE(chart(found, "timeline"), nullptr);
+  EXPECT_EQ(chart(found, "slowdown"), nullptr);
+  EXPECT_NE(slurp(out + "/report.html").find("No slowdown chart"), std::string::npos);
+}
+
+TEST_F(HtmlReport, ReportRefusesWhatIsNotARunOrResults) {
+  auto r = run_chimera({"report", dir.path(), "--format", "html"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("not a `chimera run` output directory"), std::string::npos) << r.err;
+  const auto empty = dir.path() + "/empty.jsonl";
+  std::ofstream(empty) << "\n";
+  r = run_chimera({"report", "--input", empty, "--format", "html"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("holds no requests"), std::string::npos) << r.err;
+}
+
+TEST(MarkdownHtml, ModelTextCannotInjectHtmlOrFetchAnything) {
+  const auto html = report::html::markdown_html(
+      "# Title\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
+      "[click](javascript:alert(1)) ![chart](http://example.com/x.png)\n\n"
+      "| a | b |\n|---|--:|\n| 1 | 2 |\n");
+  EXPECT_EQ(html.find("<script"), std::string::npos) << html;
+  EXPECT_EQ(html.find("<img"), std::string::npos) << html;
+  EXPECT_EQ(html.find("javascript:"), std::string::npos) << html;
+  EXPECT_NE(html.find("<a href=\"http://example.com/x.png\">chart</a>"), std::string::npos)
+      << "an image becomes a link: " << html;
+  EXPECT_NE(html.find("<h3>Title</h3>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<table>"), std::string::npos) << html;
+}
+
+TEST_F(HtmlReport, ComparePageFromTheCommandLine) {
+  const auto base = dir.path() + "/base.jsonl", cand = dir.path() + "/cand.jsonl";
+  for (const auto& [path, model] :
+       {std::pair{base, "gemma3:latest"}, {cand, "llama3.1:8b-instruct-q4_0"}}) {
+    auto r = run_chimera({"bench", "--sim", "-m", model, "-n", "12", "--num-predict", "16",
+                          "--store", dir.path() + "/results.sqlite", "--output", path, "-q"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const auto html = dir.path() + "/compare-cli.html";
+  auto r = run_chimera({"--json", "compare", base, cand, "--output", html});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto truth = nlohmann::json::parse(r.out);
+  auto found = check_in_browser(html, "compare-cli");
+  expect_clean(found);
+  const auto* c = chart(found, "compare");
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ((*c)["rows"].size(), truth["candidates"][0]["metrics"].size());
+  for (const auto& row : (*c)["rows"]) {
+    for (const auto& m : truth["candidates"][0]["metrics"]) {
+      if (m["metric"] != row["metric"]) continue;
+      expect_shown(row["cells"]["difference"], m["difference"], m["metric"].get<std::string>());
+      expect_shown(row["cells"]["ci_low"], m["difference_ci"][0], "ci_low");
+      expect_shown(row["cells"]["ci_high"], m["difference_ci"][1], "ci_high");
+    }
+  }
+  auto stdout_html = run_chimera({"compare", base, cand, "--format", "html"});
+  ASSERT_EQ(stdout_html.exit_code, 0) << stdout_html.err;
+  EXPECT_EQ(stdout_html.out, slurp(html));
 }
 
 }  // namespace

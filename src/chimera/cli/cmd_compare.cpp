@@ -3,9 +3,11 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "chimera/cli/commands.hpp"
 #include "chimera/orchestrate/compare/comparison.hpp"
+#include "chimera/report/html/pages.hpp"
 #include "chimera/report/outputs.hpp"
 #include "chimera/util/error.hpp"
 
@@ -17,7 +19,28 @@ struct CompareCliOptions {
   std::vector<std::string> metrics{"decode_tps", "ttft_ms", "e2e_ms", "tpot_ms"};
   double confidence = 0.95;
   std::string output;
+  std::string format;  // of stdout: md (default) or html
 };
+
+// The comparison as the HTML page: a chart of each metric's difference of
+// means with its CI, and the table of every figure.
+std::string comparison_html(const orchestrate::ComparisonReport& result, const std::string& title) {
+  report::html::ComparePage page{.title = title,
+                                 .baseline = result.baseline,
+                                 .simulated = result.simulated,
+                                 .notes = result.notes};
+  for (const auto& candidate : result.candidates)
+    for (const auto& m : candidate.metrics)
+      page.rows.push_back({candidate.candidate, m.metric, m.comparison, m.verdict});
+  std::ostringstream out;
+  report::html::write_compare_page(page, out);
+  return out.str();
+}
+
+bool is_html_path(const std::string& path) {
+  const auto ext = std::filesystem::path(path).extension().string();
+  return ext == ".html" || ext == ".htm";
+}
 
 orchestrate::SampleSet load(const std::string& spec) {
   return value_or_throw(orchestrate::load_samples(spec), fmt::format("could not read '{}'", spec));
@@ -66,8 +89,10 @@ int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
   const std::vector<orchestrate::SampleSet> candidates(sets.begin() + 1, sets.end());
   const auto result = orchestrate::compare_sets(baseline, candidates, metrics, o.confidence);
   const std::string markdown = report::render_comparison_markdown(result, title);
+  const bool html_out = is_html_path(o.output), html_stdout = o.format == "html";
+  const std::string html = html_out || html_stdout ? comparison_html(result, title) : "";
   if (!o.output.empty()) {
-    if (auto w = report::write_file_atomically(o.output, markdown); !w)
+    if (auto w = report::write_file_atomically(o.output, html_out ? html : markdown); !w)
       throw Error(w.error().message);
   }
   if (globals.json) {
@@ -75,7 +100,7 @@ int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
                                               nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
-    std::cout << markdown;
+    std::cout << (html_stdout ? html : markdown);
   }
   return kExitOk;
 }
@@ -107,7 +132,11 @@ Command add_compare_command(CLI::App& root, const GlobalOptions& globals) {
   app->add_option("--confidence", o->confidence, "Confidence level of the intervals")
       ->capture_default_str()
       ->check(CLI::Range(0.5, 0.999));
-  app->add_option("--output", o->output, "Also write the Markdown comparison to this file");
+  app->add_option("--output", o->output,
+                  "Also write the comparison to this file: HTML (charts and tables) when it ends "
+                  "in .html, else Markdown");
+  app->add_option("--format", o->format, "Format printed on stdout: md (default) or html")
+      ->check(CLI::IsMember({"md", "html"}));
   return Command{app, [o, &globals] { return compare_command(*o, globals); }};
 }
 

@@ -1,7 +1,6 @@
-// `chimera report`: re-renders stored results (from the results store, or
-
-#include "chimera/report/format.hpp"
-// from a JSON results file written by the json reporter) in any format.
+// `chimera report`: re-renders stored results (from the results store, a JSON
+// results file written by the json reporter, a JSONL file of raw requests, or
+// a `chimera run` output directory) in any format.
 
 #include <fmt/format.h>
 
@@ -11,11 +10,15 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <sstream>
 
 #include "chimera/cli/commands.hpp"
+#include "chimera/report/format.hpp"
 #include "chimera/report/model.hpp"
 #include "chimera/report/outputs.hpp"
 #include "chimera/report/reporter.hpp"
+#include "chimera/report/request_files.hpp"
+#include "chimera/report/run_report.hpp"
 #include "chimera/store/store.hpp"
 #include "chimera/util/error.hpp"
 
@@ -155,10 +158,66 @@ report::BenchReport report_from_file(const std::string& path) {
   return value_or_throw(report::report_from_json(json), fmt::format("'{}'", path));
 }
 
+// A run directory: its HTML is the run's own page (timeline, slowdowns, the
+// agents' reports); the other formats show its requests.jsonl, one
+// configuration per run, phase and agent.
+int report_run_directory(const ReportOptions& o, const report::Reporter& reporter,
+                         const GlobalOptions& globals) {
+  const std::filesystem::path dir = o.input_path;
+  const auto run = value_or_throw(report::read_run_directory(dir));
+  std::ostringstream page;
+  report::write_run_page(run, page);
+  std::vector<std::string> others;
+  for (const auto& spec : o.outputs) {
+    const auto parsed = value_or_throw(report::parse_output_spec(spec));
+    if (parsed.format == "html") {
+      value_or_throw(report::write_file_atomically(parsed.path, page.str()));
+    } else {
+      others.push_back(spec);
+    }
+  }
+  const bool print = !globals.quiet || o.outputs.empty();
+  if (others.empty() && (reporter.format() == "html" || !print)) {
+    if (print) std::cout << page.str();
+    return kExitOk;
+  }
+  auto bench_report = value_or_throw(report::report_from_requests_file(dir / "requests.jsonl"));
+  bench_report.simulated = run.simulated;
+  const auto requests = report::requests_file_source(dir / "requests.jsonl");
+  value_or_throw(report::write_outputs(bench_report, requests, others));
+  if (!print) return kExitOk;
+  if (reporter.format() == "html") {
+    std::cout << page.str();
+  } else {
+    value_or_throw(reporter.write(bench_report, requests, std::cout));
+  }
+  return kExitOk;
+}
+
+// A stored `chimera run` whose output directory is still where its agents'
+// reports were written: that directory, whose page the HTML shows.
+std::optional<std::filesystem::path> run_directory_of(store::ResultStore& store,
+                                                      std::int64_t run_id) {
+  if (value_or_throw(store.run(run_id)).kind != store::RunKind::kRun) return std::nullopt;
+  for (const auto& a : value_or_throw(store.agent_results(run_id))) {
+    const auto dir = std::filesystem::path(a.report_path).parent_path().parent_path();
+    if (!a.report_path.empty() && report::is_run_directory(dir)) return dir;
+  }
+  return std::nullopt;
+}
+
+bool wants_html(const ReportOptions& o, const std::string& format) {
+  if (format == "html") return true;
+  for (const auto& spec : o.outputs)
+    if (report::parse_output_spec(spec)->format == "html") return true;
+  return false;
+}
+
 int run_report(const ReportOptions& o, const GlobalOptions& globals) {
   if (o.store_url.empty() == o.input_path.empty()) {
     throw UsageError(
-        "give either --store URL (the results store) or --input FILE (a JSON results file)");
+        "give either --store URL (the results store) or --input PATH (a JSON results file, a "
+        "JSONL file of requests, or a `chimera run` output directory)");
   }
   // Check every --output before reading anything, so a typo fails fast.
   for (const auto& spec : o.outputs) {
@@ -186,6 +245,13 @@ int run_report(const ReportOptions& o, const GlobalOptions& globals) {
     store = value_or_throw(store::open_store(o.store_url));
     if (o.list) return list_runs(*store, globals.json);
     const auto run_id = resolve_run_id(*store, o.run);
+    if (wants_html(o, format)) {
+      if (auto dir = run_directory_of(*store, run_id)) {
+        ReportOptions from_dir = o;
+        from_dir.input_path = dir->string();
+        return report_run_directory(from_dir, **reporter, globals);
+      }
+    }
     bench_report = report_from_store(*store, run_id, o.rank_by);
     requests = [&store, run_id](const report::RequestSink& sink) -> Expected<void> {
       auto count =
@@ -196,7 +262,15 @@ int run_report(const ReportOptions& o, const GlobalOptions& globals) {
     };
   } else {
     if (o.list) throw UsageError("--list lists the runs of a results store; give --store URL");
-    bench_report = report_from_file(o.input_path);
+    std::error_code ec;
+    if (std::filesystem::is_directory(o.input_path, ec))
+      return report_run_directory(o, **reporter, globals);
+    if (std::filesystem::path(o.input_path).extension() == ".jsonl") {
+      bench_report = value_or_throw(report::report_from_requests_file(o.input_path));
+      requests = report::requests_file_source(o.input_path);
+    } else {
+      bench_report = report_from_file(o.input_path);
+    }
     if (!o.rank_by.empty()) {
       bench_report.ranking = ranking_for(o.rank_by, store::RunKind::kSweep);
     }
@@ -217,8 +291,10 @@ Command add_report_command(CLI::App& root, const GlobalOptions& globals) {
   auto options = std::make_shared<ReportOptions>();
   app->add_option("--store", options->store_url,
                   "Results store: a SQLite file path, sqlite:///abs/path or sqlite:relative");
-  app->add_option("--input", options->input_path,
-                  "A JSON results file (written with --output FILE.json) instead of a store");
+  app->add_option("--input,input", options->input_path,
+                  "Instead of a store: a JSON results file (--output FILE.json), a JSONL file of "
+                  "requests (--output FILE.jsonl), or a `chimera run` output directory (its HTML "
+                  "is the run's page: timeline, slowdowns, the agents' reports)");
   app->add_option("--run", options->run, "Run id from --list, or 'latest'")->capture_default_str();
   app->add_option("--format", options->format,
                   "Format printed on stdout: console (default), md, html, csv, json, jsonl");

@@ -179,6 +179,7 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
                              scenario.name, result.output_dir.string());
     for (const auto& p : result.report_paths) std::cout << "  " << p << "\n";
     std::cout << "  " << (result.output_dir / "summary.md").string() << "\n";
+    std::cout << "  " << (result.output_dir / "report.html").string() << "\n";
     if (result.agent_failures > 0) {
       std::cout << fmt::format(
           "{} agent report(s) record a failed or empty LLM call; see the "

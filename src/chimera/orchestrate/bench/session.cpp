@@ -87,13 +87,23 @@ std::unique_ptr<store::ResultStore> open_store(const std::string& url) {
   return std::move(*opened);
 }
 
-// The export files (--output) are rewritten after every configuration.
+// The export files (--output) are rewritten after every configuration. Only
+// the last write (the run finished or was interrupted) replays the stored
+// requests: until then the HTML draws its curves from the summaries and the
+// JSONL (every request, read back from the store) waits, so a sweep reads its
+// requests once rather than once per configuration.
 std::function<void(const report::BenchReport&, std::optional<std::int64_t>)> output_writer(
     const BenchSessionOptions& o, store::ResultStore* db) {
-  return [outputs = o.outputs, db](const report::BenchReport& r, std::optional<std::int64_t> id) {
+  return [all = o.outputs, db](const report::BenchReport& r, std::optional<std::int64_t> id) {
+    const bool last = !r.finished_at.empty();
+    std::vector<std::string> outputs;
+    for (const auto& spec : all) {
+      auto parsed = report::parse_output_spec(spec);
+      if (last || !parsed || parsed->format != "jsonl") outputs.push_back(spec);
+    }
     if (outputs.empty()) return;
     report::RequestSource source;
-    if (db != nullptr && id) {
+    if (db != nullptr && id && last) {
       source = [db, id = *id](const report::RequestSink& sink) -> Expected<void> {
         auto n = db->requests(id, std::nullopt,
                               [&](std::int64_t, const measure::RequestResult& q) { sink(q); });

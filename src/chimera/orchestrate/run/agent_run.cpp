@@ -18,6 +18,7 @@
 #include "chimera/orchestrate/run/combined_report.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
 #include "chimera/report/agent_report.hpp"
+#include "chimera/report/run_report.hpp"
 #include "chimera/store/store.hpp"
 #include "chimera/util/signals.hpp"
 #include "chimera/util/terminal.hpp"
@@ -100,9 +101,10 @@ class RunWriter {
     run_id_ = value_or_throw(db_->begin_run(info), "results store");
   }
 
+  // `offset_ms`: from the run's start to the start of the execution the spans count from.
   void requests(int run, const std::string& phase, const WorkflowAgent& agent,
-                const AgentExecution& exec) {
-    append_lines(run, phase, exec);
+                const AgentExecution& exec, double offset_ms) {
+    append_lines(run, phase, exec, offset_ms);
     record_configuration(run, phase, agent, exec);
   }
   void agent_result(const store::AgentRecord& record) {
@@ -117,16 +119,25 @@ class RunWriter {
   }
 
  private:
-  void append_lines(int run, const std::string& phase, const AgentExecution& exec) {
-    auto write = [&](const measure::RequestResult& r) {
+  // Each line also says when the request ran (t_start_ms, t_end_ms: submitted
+  // and answered, ms after its run began, steady clock), for the run's timeline.
+  void append_lines(int run, const std::string& phase, const AgentExecution& exec,
+                    double offset_ms) {
+    auto write = [&](const measure::RequestResult& r, const std::vector<Span>& spans,
+                     std::size_t i) {
       auto j = measure::to_json(r);
       j["run"] = run;
       j["phase"] = phase;
       j["agent"] = exec.agent;
+      if (i < spans.size()) {
+        j["t_start_ms"] = offset_ms + spans[i].start_ms;
+        j["t_end_ms"] = offset_ms + spans[i].end_ms;
+      }
       requests_ << j.dump() << '\n';
     };
-    for (const auto& r : exec.warmups) write(r);
-    for (const auto& r : exec.calls) write(r);
+    for (std::size_t i = 0; i < exec.warmups.size(); ++i)
+      write(exec.warmups[i], exec.warmup_spans, i);
+    for (std::size_t i = 0; i < exec.calls.size(); ++i) write(exec.calls[i], exec.call_spans, i);
     requests_.flush();
   }
 
@@ -164,10 +175,16 @@ struct RunContext {
   RunContext(const AgentRunOptions& o, RunWriter& w, int r)
       : options(o), writer(w), run(r), dir(o.output_dir / fmt::format("run_{}", r)) {}
 
+  // ms from this run's start to `t`: where an execution's spans start on the timeline.
+  double offset_ms(Clock::time_point t) const {
+    return std::chrono::duration<double, std::milli>(t - began).count();
+  }
+
   const AgentRunOptions& options;
   RunWriter& writer;
   int run = 0;
   fs::path dir;
+  Clock::time_point began = Clock::now();
   bool measure_concurrency = false;  // isolated baselines, then the concurrent phase
   ingest::Analysis analysis;
   std::vector<WorkflowAgent> agents;
@@ -249,7 +266,8 @@ void warm_up(RunContext& ctx) {
     e.as_warmup = true;
     const auto result = execute(ctx.agents, e);
     for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
-      ctx.writer.requests(ctx.run, "warmup", ctx.agents[i], result.agents[i]);
+      ctx.writer.requests(ctx.run, "warmup", ctx.agents[i], result.agents[i],
+                          ctx.offset_ms(result.began));
     }
   }
 }
@@ -265,7 +283,8 @@ std::vector<ExecutionResult> isolated_phase(RunContext& ctx) {
     e.warm_up_each_isolated_agent = ctx.options.warmups > 0;
     repetitions.push_back(execute(ctx.agents, e));
     for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
-      ctx.writer.requests(ctx.run, "isolated", ctx.agents[i], repetitions.back().agents[i]);
+      ctx.writer.requests(ctx.run, "isolated", ctx.agents[i], repetitions.back().agents[i],
+                          ctx.offset_ms(repetitions.back().began));
     }
     if (repetitions.back().interrupted) break;
   }
@@ -293,7 +312,8 @@ ExecutionResult concurrent_phase(RunContext& ctx) {
   concurrent =
       execute(ctx.agents, ctx.execution(ExecutionMode::kConcurrent, fmt::format("r{}", ctx.run)));
   for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
-    ctx.writer.requests(ctx.run, "concurrent", ctx.agents[i], concurrent.agents[i]);
+    ctx.writer.requests(ctx.run, "concurrent", ctx.agents[i], concurrent.agents[i],
+                        ctx.offset_ms(concurrent.began));
   }
   return concurrent;
 }
@@ -378,6 +398,12 @@ store::AgentRecord store_record(int run, const AgentOutcome& outcome, const fs::
 
 // --- write ------------------------------------------------------------------------
 
+// report.html is read back from the directory's files, so it shows what they hold.
+void write_html_report(const fs::path& dir) {
+  if (auto written = report::write_run_report(dir); !written)
+    term::warn("report.html: " + written.error().message);
+}
+
 // Each agent's report, then the run's metrics and combined report; the
 // summaries over runs are rewritten after every run.
 void write_run(RunContext& ctx, const ExecutionResult& concurrent,
@@ -401,6 +427,7 @@ void write_run(RunContext& ctx, const ExecutionResult& concurrent,
              summary_json(runs, o.simulated, o.scenario.name, false).dump(2) + "\n");
   write_text(o.output_dir / "summary.md",
              render_summary_markdown(runs, o.simulated, o.scenario.name));
+  write_html_report(o.output_dir);
 }
 
 ConcurrencyFigures figures(const RunContext& ctx, const std::vector<ExecutionResult>& isolated,
@@ -465,6 +492,7 @@ AgentRunSummary run_agents(const AgentRunOptions& options) {
              summary_json(records, options.simulated, options.scenario.name, !summary.interrupted)
                      .dump(2) +
                  "\n");
+  write_html_report(options.output_dir);
   writer.finish(summary.interrupted);
   return summary;
 }

@@ -28,6 +28,7 @@ struct AgentState {
   State state = State::kWaiting;
   std::size_t calls_done = 0;
   std::size_t calls_total = 2;
+  double submitted_ms = 0;  // of the request in flight
 };
 
 const char* stage_name(agents::Stage stage) {
@@ -74,6 +75,7 @@ class Coordinator {
       }
     }
     out_.wall_ms = first_submit_ms_ ? last_completion_ms_ - *first_submit_ms_ : 0;
+    out_.began = begin_;
     return std::move(out_);
   }
 
@@ -169,6 +171,7 @@ class Coordinator {
     if (states_[i].calls_done == 0) out_.agents[i].start_ms = now;
     if (!first_submit_ms_) first_submit_ms_ = now;
     states_[i].state = State::kInFlight;
+    states_[i].submitted_ms = now;
     submit(i, std::move(req), false);
   }
 
@@ -183,6 +186,7 @@ class Coordinator {
     auto req = warmup_request(
         std::move(measured), fmt::format("{}-{}-warmup", options_.id_prefix, agents_[i].spec.name));
     states_[i].state = State::kWarmingUp;
+    states_[i].submitted_ms = now_ms();
     submit(i, std::move(req), true);
   }
 
@@ -214,6 +218,7 @@ class Coordinator {
     auto& s = states_[c.agent];
     if (c.warmup) {
       exec.warmups.push_back(std::move(c.result));
+      exec.warmup_spans.push_back({s.submitted_ms, now_ms()});
       s.state = out_.interrupted ? State::kDone : State::kReady;
       if (out_.interrupted) exec.failure = kCancelled;
       return;
@@ -224,6 +229,7 @@ class Coordinator {
     (s.calls_done == 0 ? exec.analysis_ms : exec.report_ms) = span;
     const bool call_ok = c.result.status == measure::Status::kOk;
     exec.calls.push_back(std::move(c.result));
+    exec.call_spans.push_back({s.submitted_ms, now});
     ++s.calls_done;
     exec.end_ms = now;
     last_completion_ms_ = std::max(last_completion_ms_, now);

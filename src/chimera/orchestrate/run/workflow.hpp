@@ -8,6 +8,7 @@
 // loop to it through a mailbox, and it decides what to submit next. No thread
 // per agent.
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,10 +46,16 @@ struct ExecutionOptions {
   bool as_warmup = false;
 };
 
+// When one request ran: submitted and answered, ms after the execution began.
+struct Span {
+  double start_ms = 0, end_ms = 0;
+};
+
 struct AgentExecution {
   std::string agent;
   std::vector<measure::RequestResult> calls;  // analysis, report (or the single call)
   std::vector<measure::RequestResult> warmups;
+  std::vector<Span> call_spans, warmup_spans;  // one per call and per warm-up, same order
   std::string failure;     // why it stopped early, when it did (besides a failed call)
   double start_ms = 0;     // first call submitted, ms after the execution began
   double end_ms = 0;       // last call finished
@@ -65,6 +72,7 @@ struct ExecutionResult {
   // execution; an isolated one has warm-ups between its agents.
   double wall_ms = 0;
   bool interrupted = false;
+  std::chrono::steady_clock::time_point began{};  // the origin of every ms figure above
 };
 
 // The shape every request of this agent has (model, API, options, headers,

@@ -31,6 +31,10 @@ ul.legend{list-style:none;padding:0;margin:.4rem 0;display:flex;flex-wrap:wrap;g
 ul.legend li{display:flex;align-items:center;gap:.35rem;overflow-wrap:anywhere}
 ul.legend svg{flex:none}
 code{overflow-wrap:anywhere}
+.agent-report{border:1px solid #d0d7de;padding:0 1rem;margin:1rem 0}
+.agent-report td,.agent-report th{text-align:left;overflow-wrap:anywhere}
+.agent-report pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dd{margin:0}
 @media print{
  body{margin:0;max-width:none;color:#000;font-size:10pt}
  .simulated{background:none;border:2px solid #000}
@@ -103,7 +107,8 @@ std::string cdf_note(const std::vector<CdfInput>& inputs) {
   if (from_summary) {
     note +=
         "The raw requests are not available to this page (it was made from a JSON results "
-        "file, or by a run without a results store), so each curve joins the summary's min, "
+        "file, by a run without a results store, or while the run was still going), so each curve "
+        "joins the summary's min, "
         "p50, p90, p95, p99 and max. ";
   }
   if (sampled) {
@@ -264,6 +269,128 @@ std::string compare_figure(const std::vector<CompareRow>& rows) {
                   "detectable difference.",
                   confidence * 100.0),
       table);
+}
+
+namespace {
+
+BarStyle style_of(const TimelineCall& c) {
+  if (c.warmup) return BarStyle::kWarmup;
+  return c.phase == "isolated" ? BarStyle::kIsolated : BarStyle::kConcurrent;
+}
+
+// The first and last moment of each phase of one run, warm-ups included.
+std::vector<TimelineBand> phase_bands(const std::vector<const TimelineCall*>& calls) {
+  std::vector<TimelineBand> bands;
+  for (const char* phase : {"warmup", "isolated", "concurrent"}) {
+    std::optional<TimelineBand> band;
+    for (const auto* c : calls) {
+      if (c->phase != phase) continue;
+      if (!band) band = TimelineBand{phase, c->start_ms / 1000, c->end_ms / 1000};
+      band->start = std::min(band->start, c->start_ms / 1000);
+      band->end = std::max(band->end, c->end_ms / 1000);
+    }
+    if (!band) continue;
+    band->label = std::string(phase) == "isolated"     ? "isolated"
+                  : std::string(phase) == "concurrent" ? "concurrent"
+                                                       : "warm-up";
+    bands.push_back(*band);
+  }
+  return bands;
+}
+
+std::string timeline_panel(int run, const std::vector<std::string>& agents,
+                           const std::vector<const TimelineCall*>& calls) {
+  TimelineChart chart;
+  chart.title = fmt::format("Run {}: requests of each agent over time", run);
+  chart.x_title = "time since the run began (s)";
+  chart.lanes = agents;
+  for (const auto* c : calls) {
+    const auto lane = std::find(agents.begin(), agents.end(), c->agent) - agents.begin();
+    chart.bars.push_back(
+        {.lane = static_cast<std::size_t>(lane),
+         .start = c->start_ms / 1000,
+         .end = c->end_ms / 1000,
+         .style = style_of(*c),
+         .failed = !c->ok,
+         .tooltip =
+             fmt::format("{} · {}{} · {} ms{}", c->agent, c->phase, c->warmup ? " warm-up" : "",
+                         format::number(c->end_ms - c->start_ms), c->ok ? "" : " · failed")});
+  }
+  chart.bands = phase_bands(calls);
+  const auto svg = timeline_svg(chart);
+  return svg.empty() ? svg : fmt::format("<h3>Run {}</h3>\n{}", run, svg);
+}
+
+}  // namespace
+
+std::string timeline_figure(const std::vector<std::string>& agents,
+                            const std::vector<TimelineCall>& calls, int runs_total) {
+  std::map<int, std::vector<const TimelineCall*>> by_run;
+  for (const auto& c : calls) by_run[c.run].push_back(&c);
+  std::string body, rows;
+  std::size_t drawn = 0;
+  int runs_drawn = 0;
+  for (const auto& [run, run_calls] : by_run) {
+    if (drawn + run_calls.size() > kMaxTimelineCalls && runs_drawn > 0) break;
+    body += timeline_panel(run, agents, run_calls);
+    drawn += run_calls.size();
+    ++runs_drawn;
+    for (const auto* c : run_calls) {
+      rows += fmt::format("<tr data-key=\"{}\"><td>{}</td>", escape(c->id), c->run) +
+              td_text(c->agent) + td_text(c->warmup ? c->phase + " (warm-up)" : c->phase) +
+              td_text(c->id) + td_text(c->ok ? "ok" : "failed") + td(c->start_ms, "t_start_ms") +
+              td(c->end_ms, "t_end_ms") + td(c->end_ms - c->start_ms, "duration_ms") + "</tr>\n";
+    }
+  }
+  if (body.empty()) return {};
+  std::string note =
+      "Each bar is one request, from when it was sent to when its answer was complete (steady "
+      "clock). Shaded: the phases. Isolated, one agent runs at a time (its baseline, after its "
+      "own warm-up); concurrent, every agent runs at once. Warm-ups are not timed.";
+  if (runs_drawn < static_cast<int>(by_run.size()) ||
+      static_cast<int>(by_run.size()) < runs_total) {
+    note += fmt::format(
+        " Shown: the first {} of {} runs (at most {} requests per chart); the slowdown chart and "
+        "the tables below cover every run.",
+        runs_drawn, runs_total, kMaxTimelineCalls);
+  }
+  const std::string table =
+      "<table><caption>Every request drawn, in ms after its run began</caption><tr>" + th("run") +
+      th("agent") + th("phase") + th("request") + th("status") + th("start (ms)", "t_start_ms") +
+      th("end (ms)", "t_end_ms") + th("duration (ms)", "duration_ms") + "</tr>\n" + rows +
+      "</table>\n";
+  return figure_html("timeline", "What ran when", body + timeline_legend_html(), note, table);
+}
+
+std::string slowdown_figure(const std::vector<SlowdownRow>& rows) {
+  IntervalChart chart;
+  chart.title = "Slowdown of each agent when all run together";
+  chart.x_title = "slowdown (concurrent duration / isolated baseline, ×)";
+  chart.bars = false;
+  chart.reference = 1;
+  std::string table_rows;
+  bool any_ci = false;
+  for (const auto& r : rows) {
+    if (!r.mean) continue;
+    any_ci = any_ci || (r.ci95_low && r.ci95_high);
+    chart.rows.push_back({r.agent, *r.mean, r.ci95_low, r.ci95_high});
+    table_rows += fmt::format("<tr data-key=\"{}\">", escape(r.agent)) + td_text(r.agent) +
+                  fmt::format("<td data-field=\"n\">{}</td>", r.n) + td(r.mean, "mean") +
+                  td(r.sd, "sd") + td(r.ci95_low, "ci95_low") + td(r.ci95_high, "ci95_high") +
+                  "</tr>\n";
+  }
+  const auto svg = interval_chart_svg(chart);
+  if (svg.empty()) return {};
+  const std::string table = "<table><caption>Slowdown per agent across runs (×)</caption><tr>" +
+                            th("agent") + th("runs", "n") + th("mean", "mean") + th("sd", "sd") +
+                            th("CI low", "ci95_low") + th("CI high", "ci95_high") + "</tr>\n" +
+                            table_rows + "</table>\n";
+  std::string note =
+      "Dots are the mean slowdown over the runs; the vertical line at 1 is an agent as fast "
+      "together as alone, right of it slower.";
+  note += any_ci ? " Whiskers are the 95% Student's t confidence interval of the mean over runs."
+                 : " One run gives no confidence interval: run with --runs 3 or more for one.";
+  return figure_html("slowdown", chart.title, svg, note, table);
 }
 
 std::string page_open(const std::string& title, bool simulated) {

@@ -65,6 +65,34 @@ struct CompareRow {
 // its confidence interval; "" without rows.
 std::string compare_figure(const std::vector<CompareRow>& rows);
 
+// One request of a `chimera run`, placed on its run's timeline.
+struct TimelineCall {
+  std::string id;  // the request id, unique in the run directory
+  int run = 0;
+  std::string agent, phase;         // phase: "isolated", "concurrent" or "warmup"
+  double start_ms = 0, end_ms = 0;  // after the run began
+  bool warmup = false, ok = true;
+};
+
+// At most this many requests are drawn in a timeline; the runs past the
+// budget are left out, and the chart says so.
+inline constexpr std::size_t kMaxTimelineCalls = 400;
+
+// One panel per run (lanes: `agents`, in order), phases shaded, warm-ups
+// marked; "" without calls.
+std::string timeline_figure(const std::vector<std::string>& agents,
+                            const std::vector<TimelineCall>& calls, int runs_total);
+
+// An agent's slowdown (concurrent duration / isolated baseline) across runs.
+struct SlowdownRow {
+  std::string agent;
+  std::size_t n = 0;  // runs measured
+  std::optional<double> mean{}, sd{}, ci95_low{}, ci95_high{};
+};
+
+// Slowdown per agent with its 95% CI where there is one; "" without rows.
+std::string slowdown_figure(const std::vector<SlowdownRow>& rows);
+
 // The page around the charts: doctype, head with inline CSS (screen and
 // print), the heading and the SIMULATED banner when it applies.
 std::string page_open(const std::string& title, bool simulated);

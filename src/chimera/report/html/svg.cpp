@@ -276,6 +276,7 @@ std::string interval_chart_svg(const IntervalChart& chart) {
   std::vector<std::vector<std::string>> labels;
   std::vector<std::string> values;
   double label_w = 0;
+  if (!chart.bars) high = std::max(high, chart.reference);
   for (const auto& r : chart.rows) {
     low = std::min({low, r.value, r.low.value_or(r.value)});
     high = std::max({high, r.value, r.high.value_or(r.value)});
@@ -306,8 +307,8 @@ std::string interval_chart_svg(const IntervalChart& chart) {
   svg << "</g>";
   if (!chart.bars)
     svg << fmt::format(
-        R"(<path d="M{0:.1f} {1:.1f}V{2:.1f}" stroke="#1b1f24" stroke-width="1.5"/>)", sx(0), top,
-        plot_bottom);
+        R"(<path d="M{0:.1f} {1:.1f}V{2:.1f}" stroke="#1b1f24" stroke-width="1.5"/>)",
+        sx(chart.reference), top, plot_bottom);
   for (std::size_t i = 0; i < chart.rows.size(); ++i) {
     const auto& r = chart.rows[i];
     const double row_h = (i + 1 < row_top.size() ? row_top[i + 1] : plot_bottom) - row_top[i];
@@ -322,6 +323,104 @@ std::string interval_chart_svg(const IntervalChart& chart) {
   svg << text_element(left + plot_w / 2, plot_bottom + 38, "middle", chart.x_title);
   svg << "</svg>";
   return svg.str();
+}
+
+namespace {
+
+// Isolated and concurrent in two Okabe–Ito colours; warm-ups grey and hatched,
+// so they read apart in print too.
+struct BarLook {
+  const char* name;
+  const char* fill;
+};
+constexpr BarLook kBarLooks[] = {{"isolated baseline", "#56B4E9"},
+                                 {"concurrent", "#E69F00"},
+                                 {"warm-up (not timed)", "url(#warmup-hatch)"}};
+constexpr const char* kHatch =
+    R"svg(<defs><pattern id="warmup-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e6e6e6"/><path d="M0 0V6" stroke="#6e7781" stroke-width="2"/></pattern></defs>)svg";
+constexpr double kLane = 26;  // px per lane line
+
+}  // namespace
+
+std::string timeline_svg(const TimelineChart& chart) {
+  if (chart.bars.empty()) return {};
+  double high = 0;
+  for (const auto& b : chart.bars) high = std::max(high, b.end);
+  for (const auto& b : chart.bands) high = std::max(high, b.end);
+  const Domain d = domain_of(0, high);
+  std::vector<std::vector<std::string>> labels;
+  double label_w = 0;
+  for (const auto& l : chart.lanes) {
+    labels.push_back(wrap_text(l, kFont, 220));
+    label_w = std::max(label_w, widest(labels.back()));
+  }
+  std::vector<std::string> ticks;
+  for (double t : d.ticks) ticks.push_back(tick_text(t, d.step));
+  const double left = std::max(label_w + 14, widest({ticks.front()}) / 2 + 4);
+  const double right = widest({ticks.back()}) / 2 + 16, top = 40;
+  const double plot_w = kWidth - left - right;
+  std::vector<double> lane_top;
+  double y = top;
+  for (const auto& l : labels) {
+    lane_top.push_back(y);
+    y += std::max(kLane, static_cast<double>(l.size()) * kLineHeight + 8);
+  }
+  const double bottom = y, height = bottom + 50;
+  auto sx = [&](double v) { return left + (v - d.low) / (d.high - d.low) * plot_w; };
+
+  std::ostringstream svg;
+  svg << svg_open(height, chart.title) << kHatch;
+  // Each band's name starts at its left edge, on the first of two rows where
+  // it does not run into the name before it, and never past the chart's edge.
+  double row_end[2] = {0, 0};
+  for (const auto& band : chart.bands) {
+    svg << fmt::format(
+        R"(<rect class="band" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#f6f8fa" stroke="#d0d7de"/>)",
+        sx(band.start), top - 4, std::max(1.0, sx(band.end) - sx(band.start)), bottom - top + 4);
+    const double w = text_width(band.label, kFont);
+    const double x = std::min(sx(band.start) + 3, kWidth - 4 - w);
+    const int row = x >= row_end[0] + 6 ? 0 : 1;
+    row_end[row] = x + w;
+    svg << text_element(x, top - (row == 0 ? 9 : 24), "start", band.label);
+  }
+  svg << R"(<g class="grid" stroke="#d0d7de" stroke-width="1">)";
+  for (double t : d.ticks)
+    svg << fmt::format(R"(<path d="M{:.1f} {:.1f}V{:.1f}"/>)", sx(t), top, bottom);
+  svg << "</g>";
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const double lane_h = (i + 1 < lane_top.size() ? lane_top[i + 1] : bottom) - lane_top[i];
+    svg << wrapped_label(left - 8, lane_top[i] + lane_h / 2, labels[i]);
+  }
+  for (const auto& b : chart.bars) {
+    if (b.lane >= lane_top.size()) continue;
+    const double lane_h =
+        (b.lane + 1 < lane_top.size() ? lane_top[b.lane + 1] : bottom) - lane_top[b.lane];
+    const double mid = lane_top[b.lane] + lane_h / 2;
+    const double h = b.style == BarStyle::kWarmup ? 10 : 16;
+    svg << fmt::format(
+        R"(<rect class="call" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"{}><title>{}</title></rect>)",
+        sx(b.start), mid - h / 2, std::max(1.5, sx(b.end) - sx(b.start)), h,
+        kBarLooks[static_cast<int>(b.style)].fill,
+        b.failed ? R"( stroke="#D55E00" stroke-width="2.5")"
+                 : R"( stroke="#1b1f24" stroke-width="0.5")",
+        escape(b.tooltip));
+  }
+  for (std::size_t i = 0; i < d.ticks.size(); ++i)
+    svg << text_element(sx(d.ticks[i]), bottom + 16, "middle", ticks[i]);
+  svg << text_element(left + plot_w / 2, bottom + 38, "middle", chart.x_title);
+  svg << "</svg>";
+  return svg.str();
+}
+
+std::string timeline_legend_html() {
+  std::string out = R"(<ul class="legend">)";
+  for (const auto& look : kBarLooks) {
+    out += fmt::format(
+        R"(<li><svg width="28" height="14" aria-hidden="true">{}<rect x="1" y="1" width="26" height="12" fill="{}" stroke="#1b1f24" stroke-width="0.5"/></svg> {}</li>)",
+        kHatch, look.fill, escape(look.name));
+  }
+  return out +
+         R"(<li><svg width="28" height="14" aria-hidden="true"><rect x="2" y="2" width="24" height="10" fill="none" stroke="#D55E00" stroke-width="2.5"/></svg> failed or empty</li></ul>)";
 }
 
 std::string legend_html(const std::vector<Series>& series) {

@@ -74,12 +74,43 @@ struct IntervalChart {
   std::string title;
   std::string x_title;  // with units
   std::vector<IntervalRow> rows;
-  // Bars from zero (means) rather than dots (differences, with a line at zero).
+  // Bars from zero (means) rather than dots (differences, with a line at `reference`).
   bool bars = true;
+  double reference = 0;  // e.g. 1 for ratios: "as fast as alone"
 };
 
 // An <svg> element, or "" without rows.
 std::string interval_chart_svg(const IntervalChart& chart);
+
+// What ran when: one lane per row (an agent), one bar per request.
+enum class BarStyle { kIsolated, kConcurrent, kWarmup };
+
+struct TimelineBar {
+  std::size_t lane = 0;
+  double start = 0, end = 0;  // x units (seconds)
+  BarStyle style = BarStyle::kConcurrent;
+  bool failed = false;  // drawn with a thick outline
+  std::string tooltip{};
+};
+
+// A stretch of the x axis given to one phase, shaded and named above the lanes.
+struct TimelineBand {
+  std::string label;
+  double start = 0, end = 0;
+};
+
+struct TimelineChart {
+  std::string title;
+  std::string x_title;  // with units
+  std::vector<std::string> lanes;
+  std::vector<TimelineBar> bars;
+  std::vector<TimelineBand> bands{};
+};
+
+// An <svg> element, or "" without bars.
+std::string timeline_svg(const TimelineChart& chart);
+// The legend of the bar styles (and of the failed outline).
+std::string timeline_legend_html();
 
 // The HTML legend of a line chart's series: one swatch per series.
 std::string legend_html(const std::vector<Series>& series);
