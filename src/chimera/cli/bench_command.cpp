@@ -5,6 +5,7 @@
 #include "chimera/report/reporter.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::cli {
 namespace {
@@ -57,7 +58,7 @@ int run_benchmark_command(const BenchCliOptions& o, const GlobalOptions& globals
   const auto options = session_options(o, sweep);
   const auto result = orchestrate::run_bench_session(options);
   if (globals.json) {
-    std::cout << orchestrate::to_json(result, options).dump(2) << "\n";
+    std::cout << dump_json(orchestrate::to_json(result, options), 2) << "\n";
   } else {
     print_console(result, o, sweep);
   }

@@ -8,6 +8,7 @@
 #include "chimera/orchestrate/compare/comparison.hpp"
 #include "chimera/report/outputs.hpp"
 #include "chimera/util/error.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::cli {
 namespace {
@@ -74,7 +75,7 @@ int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
       throw Error(w.error().message);
   }
   if (globals.json) {
-    std::cout << orchestrate::to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << dump_json(orchestrate::to_json(result), 2) << "\n";
   } else {
     std::cout << markdown;
   }

@@ -11,6 +11,7 @@
 #include "chimera/cli/commands.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::cli {
 namespace {
@@ -192,7 +193,7 @@ Command add_doctor_command(CLI::App& root, const GlobalOptions& globals) {
                    }
                    if (globals.json) {
                      const nlohmann::json out{{"ok", all_ok}, {"endpoints", all}};
-                     std::fputs((out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
+                     std::fputs((dump_json(out, 2) + "\n").c_str(), stdout);
                    }
                    return all_ok ? static_cast<int>(kExitOk) : static_cast<int>(kExitFatal);
                  }};

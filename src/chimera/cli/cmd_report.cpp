@@ -16,6 +16,7 @@
 #include "chimera/report/reporter.hpp"
 #include "chimera/store/store.hpp"
 #include "chimera/util/error.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::cli {
 namespace {
@@ -133,7 +134,7 @@ int list_runs(store::ResultStore& store, bool json) {
                                configurations, run.simulated ? "yes" : "no");
     }
   }
-  if (json) std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  if (json) std::cout << dump_json(array, 2) << '\n';
   if (!json && runs.empty()) std::cout << fmt::format("(no runs in {})\n", store.description());
   return kExitOk;
 }

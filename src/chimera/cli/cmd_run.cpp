@@ -14,6 +14,7 @@
 #include "chimera/orchestrate/run/agent_run.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::cli {
 namespace fs = std::filesystem;
@@ -44,6 +45,7 @@ struct RunCliOptions {
          timeout_total_s = 1800;
   double cold_threshold_ms = 500;
   std::vector<std::string> headers;
+  bool resume = false;
 };
 
 agents::Catalog load_catalog(const GlobalOptions& globals) {
@@ -197,19 +199,29 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
   options.scenario = scenario;
   options.output_dir = o.output_dir.empty() ? default_output_dir(scenario.name) : o.output_dir;
   options.store_url = o.store;
+  options.resume = o.resume;
+  if (o.resume && o.output_dir.empty()) {
+    throw UsageError("--resume continues an existing run directory: name it with --output-dir");
+  }
 
   const auto result = orchestrate::run_agents(options);
 
   if (globals.json) {
     nlohmann::json j = {
         {"output_dir", result.output_dir.string()}, {"runs_completed", result.runs_completed},
+        {"runs_kept", result.runs_kept},            {"interrupted_run", result.interrupted_run},
         {"agent_failures", result.agent_failures},  {"interrupted", result.interrupted},
         {"simulated", options.simulated},           {"reports", result.report_paths}};
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << dump_json(j, 2) << "\n";
   } else {
-    std::cout << fmt::format("{}{} run(s) of scenario {} written to {}\n",
-                             options.simulated ? "SIMULATED: " : "", result.runs_completed,
-                             scenario.name, result.output_dir.string());
+    std::string kept =
+        result.runs_kept > 0 ? fmt::format(" ({} kept from before)", result.runs_kept) : "";
+    std::string cut = result.interrupted_run > 0
+                          ? fmt::format("; run {} interrupted and incomplete", result.interrupted_run)
+                          : "";
+    std::cout << fmt::format("{}{} finished run(s){} of scenario {}{}, written to {}\n",
+                             options.simulated ? "SIMULATED: " : "", result.runs_completed, kept,
+                             scenario.name, cut, result.output_dir.string());
     for (const auto& p : result.report_paths) std::cout << "  " << p << "\n";
     std::cout << "  " << (result.output_dir / "summary.md").string() << "\n";
     if (result.agent_failures > 0) {
@@ -286,6 +298,9 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
   app->add_option("--permits", o->permits,
                   "At most this many requests in flight per endpoint (0: no limit)")
       ->capture_default_str();
+  app->add_flag("--resume", o->resume,
+                "Continue the interrupted run directory named by --output-dir: finished runs are "
+                "kept, the run in flight is done again");
   app->add_option("--store", o->store, "Results store (default: <output-dir>/results.sqlite)");
   app->add_option("--timeout-connect", o->timeout_connect_s, "Connect timeout, seconds")
       ->capture_default_str();

@@ -22,6 +22,7 @@
 #include "chimera/util/signals.hpp"
 #include "chimera/util/terminal.hpp"
 #include "chimera/version.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::orchestrate {
 namespace fs = std::filesystem;
@@ -77,7 +78,7 @@ class Backends {
 // run, phase and agent) and to the results store, in the same order.
 class RunWriter {
  public:
-  RunWriter(const AgentRunOptions& options)
+  RunWriter(const AgentRunOptions& options, int first_run)
       : requests_path_(options.output_dir / "requests.jsonl"),
         requests_(requests_path_, std::ios::app) {
     if (!requests_) throw Error(fmt::format("Could not write '{}'", requests_path_.string()));
@@ -95,6 +96,7 @@ class RunWriter {
     info.started_at = store::utc_now_iso8601();
     info.simulated = options.simulated;
     info.args = {{"scenario", options.scenario.name}, {"runs", options.runs}};
+    if (first_run > 1) info.args["resumed_at_run"] = first_run;
     info.tool_version = kVersion;
     info.fingerprint = options.scenario.name;
     auto id = db_->begin_run(info);
@@ -125,7 +127,8 @@ class RunWriter {
       j["run"] = run;
       j["phase"] = phase;
       j["agent"] = exec.agent;
-      requests_ << j.dump() << '\n';
+      j["store_run_id"] = run_id_;
+      requests_ << dump_json(j) << '\n';
     };
     for (const auto& r : exec.warmups) write(r);
     for (const auto& r : exec.calls) write(r);
@@ -381,13 +384,13 @@ void write_run(RunContext& ctx, const ExecutionResult& concurrent,
     ctx.writer.agent_result(store_record(ctx.run, result.outcome, report));
     ctx.record.agents.push_back(std::move(result.outcome));
   }
-  write_text(ctx.dir / "metrics.json", to_json(ctx.record).dump(2) + "\n");
+  write_text(ctx.dir / "metrics.json", dump_json(to_json(ctx.record), 2) + "\n");
   write_text(ctx.dir / "combined_report.md", render_combined_report(ctx.record));
   std::vector<RunRecord> runs = earlier;
   runs.push_back(ctx.record);
   const auto& o = ctx.options;
   write_text(o.output_dir / "summary.json",
-             summary_json(runs, o.simulated, o.scenario.name, false).dump(2) + "\n");
+             dump_json(summary_json(runs, o.simulated, o.scenario.name, false), 2) + "\n");
   write_text(o.output_dir / "summary.md",
              render_summary_markdown(runs, o.simulated, o.scenario.name));
 }
@@ -423,24 +426,34 @@ RunRecord run_once(const AgentRunOptions& options, const Backends& backends, Run
 AgentRunSummary run_agents(const AgentRunOptions& options) {
   AgentRunSummary summary;
   summary.output_dir = options.output_dir;
+  auto directory =
+      open_run_directory(options.output_dir, options.resume, options.scenario.name);
   const Backends backends(options);
   backends.check_reachable();
   make_directory(options.output_dir, "the output directory ");
-  RunWriter writer(options);
+  if (directory.first_run > 1) {
+    fmt::print(stderr, "chimera run: resuming {}: run(s) 1-{} finished before and are kept\n",
+               options.output_dir.string(), directory.first_run - 1);
+  }
+  RunWriter writer(options, directory.first_run);
 
-  std::vector<RunRecord> records;
-  for (int run = 1; run <= options.runs && !signals::interrupted(); ++run) {
+  std::vector<RunRecord> records = std::move(directory.kept);
+  summary.runs_kept = static_cast<int>(records.size());
+  summary.runs_completed = summary.runs_kept;
+  for (int run = directory.first_run; run <= options.runs && !signals::interrupted(); ++run) {
     records.push_back(run_once(options, backends, writer, run, records, summary));
     if (records.back().interrupted) {
       summary.interrupted = true;
+      summary.interrupted_run = run;
       break;
     }
     ++summary.runs_completed;
   }
   if (signals::interrupted()) summary.interrupted = true;
   write_text(options.output_dir / "summary.json",
-             summary_json(records, options.simulated, options.scenario.name, !summary.interrupted)
-                     .dump(2) +
+             dump_json(summary_json(records, options.simulated, options.scenario.name,
+                                    !summary.interrupted),
+                       2) +
                  "\n");
   writer.finish(summary.interrupted);
   return summary;
