@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "chimera/cli/commands.hpp"
@@ -42,6 +44,28 @@ Command not_built_yet(CLI::App& root, const std::string& name, const std::string
                  }};
 }
 
+namespace {
+
+// The first word that is not an option, when it names no command (CLI11
+// alone would only say that a subcommand is required).
+std::optional<std::string> unknown_command(CLI::App& root, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--config") {
+      ++i;  // its value
+      continue;
+    }
+    if (word.starts_with("-")) continue;
+    for (const auto* sub : root.get_subcommands({})) {
+      if (sub->check_name(word)) return std::nullopt;
+    }
+    return word;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   GlobalOptions globals;
   CLI::App root{
@@ -57,7 +81,8 @@ int main(int argc, char** argv) {
   root.add_flag("--no-color", globals.no_color, "Disable colour (NO_COLOR is honoured too)");
   root.add_flag("-q,--quiet", globals.quiet, "Only errors and the result");
   root.add_flag("-v,--verbose", globals.verbose, "More detail on stderr (repeat for more)");
-  root.add_option("--config", globals.config_path, "YAML config file (profiles, personas, scenarios)")
+  root.add_option("--config", globals.config_path,
+                  "YAML config file (profiles, personas, scenarios)")
       ->check(CLI::ExistingFile);
 
   std::vector<Command> commands;
@@ -70,6 +95,16 @@ int main(int argc, char** argv) {
   commands.push_back(add_sim_command(root, globals));
   commands.push_back(add_doctor_command(root, globals));
 
+  if (auto unknown = unknown_command(root, argc, argv)) {
+    std::string names;
+    for (const auto* sub : root.get_subcommands({})) {
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    std::fprintf(stderr,
+                 "chimera: unknown command '%s'. Commands: %s.\nRun 'chimera --help' for usage.\n",
+                 unknown->c_str(), names.c_str());
+    return kExitUsage;
+  }
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

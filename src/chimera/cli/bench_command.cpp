@@ -4,8 +4,8 @@
 
 #include "chimera/report/reporter.hpp"
 #include "chimera/util/error.hpp"
-#include "chimera/util/terminal.hpp"
 #include "chimera/util/json_text.hpp"
+#include "chimera/util/terminal.hpp"
 
 namespace chimera::cli {
 namespace {
@@ -21,6 +21,7 @@ orchestrate::BenchSessionOptions session_options(const BenchCliOptions& o,
   s.sim = o.sim;
   s.sim_config = o.sim_config;
   s.cold_threshold_ms = o.cold_threshold_ms;
+  s.max_line_bytes = o.max_line_bytes;
   if (!o.no_store) s.store_url = o.store;
   s.outputs = o.outputs;
   if (sweep) s.sweep = *sweep;

@@ -22,6 +22,29 @@ const char* const kMetricsHelp =
 Aggregates: mean +- sample sd, CV, min..max, p50/p90/p95/p99 (linear interpolation,
 Hyndman-Fan type 7), 95% bootstrap CI of the mean.)";
 
+void add_wire_limit_options(CLI::App& app, const WireLimits& limits, const char* per) {
+  // Zero or a negative limit would fail every request at once (or never): refused.
+  app.add_option("--timeout-connect", *limits.connect_s, "Connect timeout, seconds (> 0)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout-first-token", *limits.first_token_s,
+                 "Time-to-first-token limit, seconds (> 0; a model load counts)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout-idle", *limits.idle_s, "Idle limit between chunks, seconds (> 0)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout-total", *limits.total_s,
+                 fmt::format("Total limit per {}, seconds (> 0)", per))
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-line-bytes", *limits.max_line_bytes,
+                 "Longest stream line (NDJSON) or event (SSE) kept; a longer one fails the "
+                 "request as malformed")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 30));
+}
+
 void add_bench_options(CLI::App& app, BenchCliOptions& o) {
   app.add_option("--endpoint,-e", o.endpoint,
                  "Server URL (default: OLLAMA_HOST or http://localhost:11434; OPENAI_BASE_URL "
@@ -60,15 +83,10 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
       ->check(CLI::Range(1, 100000));
   app.add_flag("--cold", o.cold, "Unload the model before each measured request (cold starts)");
   app.add_option("--keep-alive", o.keep_alive, "Ollama keep_alive sent with each request");
-  app.add_option("--timeout-connect", o.timeout_connect_s, "Connect timeout, seconds")
-      ->capture_default_str();
-  app.add_option("--timeout-first-token", o.timeout_first_token_s,
-                 "Time-to-first-token limit, seconds (a model load counts)")
-      ->capture_default_str();
-  app.add_option("--timeout-idle", o.timeout_idle_s, "Idle limit between chunks, seconds")
-      ->capture_default_str();
-  app.add_option("--timeout-total", o.timeout_total_s, "Total limit per request, seconds")
-      ->capture_default_str();
+  add_wire_limit_options(app,
+                         {&o.timeout_connect_s, &o.timeout_first_token_s, &o.timeout_idle_s,
+                          &o.timeout_total_s, &o.max_line_bytes},
+                         "request");
   app.add_option("--cold-threshold-ms", o.cold_threshold_ms,
                  "A request whose server load time exceeds this is cold")
       ->capture_default_str();

@@ -38,9 +38,21 @@ struct BenchCliOptions {
   std::string store = "chimera-results.sqlite";
   bool no_store = false;
   std::vector<std::string> outputs;
+  std::size_t max_line_bytes = std::size_t{1} << 20;
 };
 
 void add_bench_options(CLI::App& app, BenchCliOptions& options);
+
+// The wire limits every command that talks to a server takes: the four
+// timeouts (seconds, each > 0) and the longest stream line or event kept.
+struct WireLimits {
+  double* connect_s = nullptr;
+  double* first_token_s = nullptr;
+  double* idle_s = nullptr;
+  double* total_s = nullptr;
+  std::size_t* max_line_bytes = nullptr;
+};
+void add_wire_limit_options(CLI::App& app, const WireLimits& limits, const char* per);
 
 // The option axes from --option and the shortcut flags; UsageError when malformed.
 std::vector<orchestrate::OptionAxis> option_axes(const BenchCliOptions& options);

@@ -8,10 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "chimera/backends/backend.hpp"
+#include "chimera/cli/bench_options.hpp"
 #include "chimera/cli/commands.hpp"
 #include "chimera/util/error.hpp"
-#include "chimera/util/terminal.hpp"
 #include "chimera/util/json_text.hpp"
+#include "chimera/util/terminal.hpp"
 
 namespace chimera::cli {
 namespace {
@@ -20,6 +21,9 @@ struct DoctorOptions {
   std::vector<std::string> urls;
   std::string backend;
   std::vector<std::string> models;
+  double timeout_connect_s = 5, timeout_first_token_s = 30, timeout_idle_s = 30,
+         timeout_total_s = 30;
+  std::size_t max_line_bytes = std::size_t{1} << 20;
 };
 
 struct CheckedModel {
@@ -43,7 +47,13 @@ struct EndpointReport {
 
 EndpointReport check_endpoint(const std::string& url, const DoctorOptions& options) {
   EndpointReport report;
-  auto made = backends::make_backend({.kind = options.backend, .url = url, .api_key = {}});
+  backends::BackendOptions bo;
+  bo.kind = options.backend;
+  bo.url = url;
+  bo.call_timeouts = {options.timeout_connect_s * 1000, options.timeout_first_token_s * 1000,
+                      options.timeout_idle_s * 1000, options.timeout_total_s * 1000};
+  bo.max_line_bytes = options.max_line_bytes;
+  auto made = backends::make_backend(bo);
   if (!made) {
     report.url = url;
     report.verdict = "error";
@@ -173,7 +183,15 @@ Command add_doctor_command(CLI::App& root, const GlobalOptions& globals) {
                   "ollama or openai (default: inferred from each URL)")
       ->check(CLI::IsMember({"ollama", "openai"}));
   app->add_option("--model", options->models,
-                  "Check that this model is present and report its layer count (repeatable)");
+                  "Check that this model is present and report its layer count (repeatable; "
+                  "one name per --model, so a URL after it stays an endpoint)")
+      ->expected(1)
+      ->take_all();
+  add_wire_limit_options(
+      *app,
+      {&options->timeout_connect_s, &options->timeout_first_token_s, &options->timeout_idle_s,
+       &options->timeout_total_s, &options->max_line_bytes},
+      "check");
   app->footer(
       "Verdicts: OK, UNREACHABLE (with how to start the server), MODEL MISSING (with the pull "
       "command), ERROR.\nExit code 0 when every endpoint is OK, 1 otherwise.");

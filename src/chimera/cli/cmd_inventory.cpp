@@ -8,8 +8,8 @@
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/util/error.hpp"
-#include "chimera/util/terminal.hpp"
 #include "chimera/util/json_text.hpp"
+#include "chimera/util/terminal.hpp"
 
 namespace chimera::cli {
 namespace {

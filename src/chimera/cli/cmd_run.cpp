@@ -13,8 +13,8 @@
 #include "chimera/orchestrate/common/sim_launcher.hpp"
 #include "chimera/orchestrate/run/agent_run.hpp"
 #include "chimera/util/error.hpp"
-#include "chimera/util/terminal.hpp"
 #include "chimera/util/json_text.hpp"
+#include "chimera/util/terminal.hpp"
 
 namespace chimera::cli {
 namespace fs = std::filesystem;
@@ -44,6 +44,7 @@ struct RunCliOptions {
   double timeout_connect_s = 5, timeout_first_token_s = 300, timeout_idle_s = 120,
          timeout_total_s = 1800;
   double cold_threshold_ms = 500;
+  std::size_t max_line_bytes = std::size_t{1} << 20;
   std::vector<std::string> headers;
   bool resume = false;
 };
@@ -170,6 +171,7 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
   options.contention_threshold = o.contention_threshold;
   options.permits_per_endpoint = o.permits;
   options.cold_threshold_ms = o.cold_threshold_ms;
+  options.max_line_bytes = o.max_line_bytes;
   options.timeouts.connect_ms = o.timeout_connect_s * 1000;
   options.timeouts.first_token_ms = o.timeout_first_token_s * 1000;
   options.timeouts.idle_ms = o.timeout_idle_s * 1000;
@@ -207,18 +209,22 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
   const auto result = orchestrate::run_agents(options);
 
   if (globals.json) {
-    nlohmann::json j = {
-        {"output_dir", result.output_dir.string()}, {"runs_completed", result.runs_completed},
-        {"runs_kept", result.runs_kept},            {"interrupted_run", result.interrupted_run},
-        {"agent_failures", result.agent_failures},  {"interrupted", result.interrupted},
-        {"simulated", options.simulated},           {"reports", result.report_paths}};
+    nlohmann::json j = {{"output_dir", result.output_dir.string()},
+                        {"runs_completed", result.runs_completed},
+                        {"runs_kept", result.runs_kept},
+                        {"interrupted_run", result.interrupted_run},
+                        {"agent_failures", result.agent_failures},
+                        {"interrupted", result.interrupted},
+                        {"simulated", options.simulated},
+                        {"reports", result.report_paths}};
     std::cout << dump_json(j, 2) << "\n";
   } else {
     std::string kept =
         result.runs_kept > 0 ? fmt::format(" ({} kept from before)", result.runs_kept) : "";
-    std::string cut = result.interrupted_run > 0
-                          ? fmt::format("; run {} interrupted and incomplete", result.interrupted_run)
-                          : "";
+    std::string cut =
+        result.interrupted_run > 0
+            ? fmt::format("; run {} interrupted and incomplete", result.interrupted_run)
+            : "";
     std::cout << fmt::format("{}{} finished run(s){} of scenario {}{}, written to {}\n",
                              options.simulated ? "SIMULATED: " : "", result.runs_completed, kept,
                              scenario.name, cut, result.output_dir.string());
@@ -302,14 +308,10 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
                 "Continue the interrupted run directory named by --output-dir: finished runs are "
                 "kept, the run in flight is done again");
   app->add_option("--store", o->store, "Results store (default: <output-dir>/results.sqlite)");
-  app->add_option("--timeout-connect", o->timeout_connect_s, "Connect timeout, seconds")
-      ->capture_default_str();
-  app->add_option("--timeout-first-token", o->timeout_first_token_s, "First-token limit, seconds")
-      ->capture_default_str();
-  app->add_option("--timeout-idle", o->timeout_idle_s, "Idle limit between chunks, seconds")
-      ->capture_default_str();
-  app->add_option("--timeout-total", o->timeout_total_s, "Total limit per call, seconds")
-      ->capture_default_str();
+  add_wire_limit_options(*app,
+                         {&o->timeout_connect_s, &o->timeout_first_token_s, &o->timeout_idle_s,
+                          &o->timeout_total_s, &o->max_line_bytes},
+                         "call");
   app->add_option("--cold-threshold-ms", o->cold_threshold_ms,
                   "A call whose server load time exceeds this paid for a model load")
       ->capture_default_str();

@@ -1,7 +1,6 @@
 #include "chimera/store/store.hpp"
 
 #include <fmt/format.h>
-
 #include <signal.h>
 #include <unistd.h>
 

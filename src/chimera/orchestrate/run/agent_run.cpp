@@ -19,10 +19,10 @@
 #include "chimera/orchestrate/run/combined_report.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
 #include "chimera/store/store.hpp"
+#include "chimera/util/json_text.hpp"
 #include "chimera/util/signals.hpp"
 #include "chimera/util/terminal.hpp"
 #include "chimera/version.hpp"
-#include "chimera/util/json_text.hpp"
 
 namespace chimera::orchestrate {
 namespace fs = std::filesystem;
@@ -64,6 +64,8 @@ class Backends {
     bo.kind = options.backend_kind;
     bo.url = url;
     bo.cold_threshold_ms = options.cold_threshold_ms;
+    bo.max_line_bytes = options.max_line_bytes;
+    bo.call_timeouts = options.timeouts;  // the pre-check obeys the user's limits too
     auto made = value_or_throw<UsageError>(backends::make_backend(bo));
     auto* raw = made.get();
     by_url_.emplace(url, std::move(made));
@@ -426,8 +428,7 @@ RunRecord run_once(const AgentRunOptions& options, const Backends& backends, Run
 AgentRunSummary run_agents(const AgentRunOptions& options) {
   AgentRunSummary summary;
   summary.output_dir = options.output_dir;
-  auto directory =
-      open_run_directory(options.output_dir, options.resume, options.scenario.name);
+  auto directory = open_run_directory(options.output_dir, options.resume, options.scenario.name);
   const Backends backends(options);
   backends.check_reachable();
   make_directory(options.output_dir, "the output directory ");
