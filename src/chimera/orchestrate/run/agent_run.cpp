@@ -114,7 +114,11 @@ class RunWriter {
   void agent_result(const store::AgentRecord& record) {
     if (auto s = db_->save_agent_result(run_id_, record); !s) note(s.error().message);
   }
+  // Once per store run: the first run this process does (run 1, or the first
+  // redone one after --resume).
   void inventory(const nlohmann::json& j) {
+    if (inventory_saved_) return;
+    inventory_saved_ = true;
     if (auto s = db_->save_inventory(run_id_, j); !s) note(s.error().message);
   }
   void finish(bool interrupted) {
@@ -164,6 +168,7 @@ class RunWriter {
   std::unique_ptr<store::ResultStore> db_;
   std::int64_t run_id_ = 0;
   int ordinal_ = 0;
+  bool inventory_saved_ = false;
 };
 
 // What one run shares between its steps.
@@ -238,7 +243,7 @@ RunContext prepare_run(const AgentRunOptions& options, const Backends& backends,
   ctx.analysis = ingest::analyse(options.roots);
   ctx.record.ingest_ms =
       std::chrono::duration<double, std::milli>(Clock::now() - ingest_begin).count();
-  if (run == 1) writer.inventory(ingest::to_json(ctx.analysis));
+  writer.inventory(ingest::to_json(ctx.analysis));
   ctx.agents = fit_agents(options, backends, ctx.analysis);
   return ctx;
 }
