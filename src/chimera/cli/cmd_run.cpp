@@ -38,6 +38,8 @@ struct RunCliOptions {
   bool sim_shared = false;
   std::string sim_config;
   bool no_isolated = false;
+  int baseline_runs = 2;
+  int warmups = 1;
   double contention_threshold = 0.9;
   int permits = 0;
   std::string store;
@@ -168,6 +170,8 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
   options.backend_kind = o.backend;
   options.runs = o.runs;
   options.isolated_baselines = !o.no_isolated;
+  options.baseline_runs = o.baseline_runs;
+  options.warmups = o.warmups;
   options.contention_threshold = o.contention_threshold;
   options.permits_per_endpoint = o.permits;
   options.cold_threshold_ms = o.cold_threshold_ms;
@@ -297,6 +301,15 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
       ->check(CLI::ExistingFile);
   app->add_flag("--no-isolated", o->no_isolated,
                 "Skip the isolated baselines (no speedup is reported)");
+  app->add_option("--baseline-runs", o->baseline_runs,
+                  "Repetitions of each agent's isolated baseline (its median is T_i)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  app->add_option("--warmup", o->warmups,
+                  "Warm-up passes per run: the scenario once per pass, every request exactly the "
+                  "measured one (0: none, not even before each isolated baseline)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
   app->add_option("--contention-threshold", o->contention_threshold,
                   "Efficiency below which contention is reported")
       ->capture_default_str()

@@ -23,8 +23,7 @@ backends::GenerationRequest make_request(const RunPlan& plan, int index, bool wa
   req.headers = plan.headers;
   req.timeouts = plan.timeouts;
   if (warmup) {
-    return warmup_request(std::move(req), fmt::format("{}-w{}", plan.id_prefix, index),
-                          WarmupPrompt::kSame);
+    return warmup_request(std::move(req), fmt::format("{}-w{}", plan.id_prefix, index));
   }
   return req;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -15,7 +16,6 @@
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/orchestrate/common/files.hpp"
-#include "chimera/orchestrate/common/warmup.hpp"
 #include "chimera/orchestrate/run/combined_report.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
 #include "chimera/store/store.hpp"
@@ -250,29 +250,43 @@ RunContext prepare_run(const AgentRunOptions& options, const Backends& backends,
 
 // --- warm up, isolated phase, concurrent phase --------------------------------
 
-// Without isolated baselines: load every agent's model once before the
-// concurrent phase, so that phase is timed warm. The isolated phase warms each
-// agent up itself, right before timing it.
+// The whole scenario, one agent at a time, every request exactly the measured
+// one (prompt, options, API, headers) marked as a warm-up: models are loaded
+// and every prompt shape has been seen before anything is timed.
 void warm_up(RunContext& ctx) {
-  for (const auto& a : ctx.agents) {
-    if (signals::interrupted()) break;
-    AgentExecution exec;
-    exec.agent = a.spec.name;
-    exec.warmups.push_back(a.backend->generate(
-        warmup_request(agent_request(a, ctx.options.timeouts, ctx.options.headers),
-                       fmt::format("r{}-warmup-{}", ctx.run, a.spec.name), WarmupPrompt::kShort)));
-    ctx.writer.requests(ctx.run, "warmup", a, exec);
+  for (int pass = 1; pass <= ctx.options.warmups && !signals::interrupted(); ++pass) {
+    term::progress(ctx.progress("warming up"));
+    auto e = ctx.execution(ExecutionMode::kIsolated, fmt::format("r{}-warmup{}", ctx.run, pass));
+    e.warm_up_each_isolated_agent = false;
+    e.as_warmup = true;
+    const auto result = execute(ctx.agents, e);
+    for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
+      ctx.writer.requests(ctx.run, "warmup", ctx.agents[i], result.agents[i]);
+    }
   }
 }
 
-std::optional<ExecutionResult> isolated_phase(RunContext& ctx) {
-  term::progress(ctx.progress("isolated baselines"));
-  auto isolated = execute(
-      ctx.agents, ctx.execution(ExecutionMode::kIsolated, fmt::format("r{}-isolated", ctx.run)));
-  for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
-    ctx.writer.requests(ctx.run, "isolated", ctx.agents[i], isolated.agents[i]);
+// Each agent alone, repeated: T_i is the median of the repetitions, and
+// repetitions that disagree mark the baseline unstable.
+std::vector<ExecutionResult> isolated_phase(RunContext& ctx) {
+  std::vector<ExecutionResult> repetitions;
+  const int total = std::max(1, ctx.options.baseline_runs);
+  for (int rep = 1; rep <= total && !signals::interrupted(); ++rep) {
+    term::progress(ctx.progress(fmt::format("isolated baselines {}/{}", rep, total)));
+    auto e = ctx.execution(ExecutionMode::kIsolated, fmt::format("r{}-isolated{}", ctx.run, rep));
+    e.warm_up_each_isolated_agent = ctx.options.warmups > 0;
+    repetitions.push_back(execute(ctx.agents, e));
+    for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
+      ctx.writer.requests(ctx.run, "isolated", ctx.agents[i], repetitions.back().agents[i]);
+    }
+    if (repetitions.back().interrupted) break;
   }
-  return isolated;
+  if (repetitions.empty()) {
+    ExecutionResult none;
+    none.interrupted = true;
+    repetitions.push_back(none);
+  }
+  return repetitions;
 }
 
 ExecutionResult concurrent_phase(RunContext& ctx) {
@@ -402,23 +416,35 @@ void write_run(RunContext& ctx, const ExecutionResult& concurrent,
              render_summary_markdown(runs, o.simulated, o.scenario.name));
 }
 
-// prepare → warm up (or isolated phase) → concurrent phase → assemble → write.
+ConcurrencyFigures figures(const RunContext& ctx, const std::vector<ExecutionResult>& isolated,
+                           const ExecutionResult& concurrent) {
+  std::map<std::string, std::vector<std::string>> depends_on;
+  for (const auto& a : ctx.agents) depends_on[a.spec.name] = a.spec.depends_on;
+  ConcurrencyOptions options;
+  options.threshold = ctx.options.contention_threshold;
+  return concurrency_figures(
+      agent_times(isolated, concurrent, depends_on, ctx.options.cold_threshold_ms),
+      concurrent.wall_ms, options);
+}
+
+// prepare → warm up → isolated and concurrent phases → assemble → write. The
+// two phases swap places every other run, so a drifting server favours
+// neither side.
 RunRecord run_once(const AgentRunOptions& options, const Backends& backends, RunWriter& writer,
                    int run, const std::vector<RunRecord>& earlier, AgentRunSummary& summary) {
   RunContext ctx = prepare_run(options, backends, writer, run);
-  std::optional<ExecutionResult> isolated;
-  if (ctx.measure_concurrency) {
-    isolated = isolated_phase(ctx);
-  } else {
-    warm_up(ctx);
-  }
+  warm_up(ctx);
+  const bool isolated_first = run % 2 == 1;
+  std::vector<ExecutionResult> isolated;
+  if (ctx.measure_concurrency && isolated_first) isolated = isolated_phase(ctx);
   const ExecutionResult concurrent = concurrent_phase(ctx);
+  if (ctx.measure_concurrency && !isolated_first) isolated = isolated_phase(ctx);
   term::progress_done();
   ctx.record.interrupted = concurrent.interrupted || signals::interrupted();
   ctx.record.concurrent_wall_ms = concurrent.wall_ms;
-  if (isolated) {
-    ctx.record.concurrency = measure_concurrency(
-        *isolated, concurrent, options.contention_threshold, options.cold_threshold_ms);
+  if (ctx.measure_concurrency) {
+    ctx.record.isolated_first = isolated_first;
+    ctx.record.concurrency = figures(ctx, isolated, concurrent);
   }
   write_run(ctx, concurrent, earlier, summary);
   if (!ctx.record.interrupted) {

@@ -1,6 +1,7 @@
 #pragma once
 // The per-run combined report (scenario, wall time, isolated times, speedup,
-// efficiency, slowdowns, per-agent metrics, deltas) and the summary over runs.
+// efficiency against the critical path, slowdowns, per-agent metrics, deltas)
+// and the summary over runs.
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -36,13 +37,13 @@ struct RunRecord {
   std::string started_at;
   double ingest_ms = 0;
   std::vector<AgentOutcome> agents;
-  std::optional<ConcurrencyMeasurement> concurrency;  // two or more agents with baselines
+  std::optional<ConcurrencyFigures> concurrency;  // two or more agents with baselines
+  bool isolated_first = true;  // the isolated phase ran before the concurrent one
   double concurrent_wall_ms = 0;
 };
 
 std::string render_combined_report(const RunRecord& run);
 nlohmann::json to_json(const RunRecord& run);
-nlohmann::json to_json(const ConcurrencyMeasurement& m);
 nlohmann::json to_json(const agents::AgentMetrics& m);  // an agent's "metrics" object
 
 std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool simulated,

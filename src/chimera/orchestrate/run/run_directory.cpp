@@ -52,28 +52,37 @@ AgentOutcome outcome_from_json(const nlohmann::json& j) {
   return a;
 }
 
-ConcurrencyMeasurement concurrency_from_json(const nlohmann::json& j) {
-  ConcurrencyMeasurement m;
-  m.agents = j.value("agents", std::size_t{0});
-  m.sum_isolated_ms = j.value("sum_isolated_ms", 0.0);
-  m.wall_ms = j.value("wall_ms", 0.0);
-  m.speedup = j.value("speedup", 0.0);
-  m.efficiency = j.value("efficiency", 0.0);
-  m.threshold = j.value("threshold", 0.9);
-  m.contention = j.value("contention", false);
-  m.reload_in_concurrent_run = j.value("reload_in_concurrent_run", false);
-  for (const auto& a : j.value("per_agent", nlohmann::json::array())) {
-    AgentConcurrency c;
-    c.agent = a.value("agent", "");
-    c.isolated_ms = a.value("isolated_ms", 0.0);
-    c.concurrent_ms = a.value("concurrent_ms", 0.0);
-    c.slowdown = a.value("slowdown", 0.0);
-    c.reloaded = a.value("reloaded", false);
-    c.reload_ms = a.value("reload_ms", 0.0);
-    m.per_agent.push_back(std::move(c));
+ConcurrencyFigures concurrency_from_json(const nlohmann::json& j) {
+  ConcurrencyFigures f;
+  f.measured = j.value("measured", false);
+  f.reloaded = j.value("reload_in_concurrent_run", false);
+  f.sum_isolated_ms = j.value("sum_isolated_ms", 0.0);
+  f.critical_path_ms = j.value("critical_path_ms", 0.0);
+  f.wall_ms = j.value("wall_ms", 0.0);
+  f.speedup = j.value("speedup", 0.0);
+  f.ideal_speedup = j.value("ideal_speedup", 0.0);
+  f.efficiency = j.value("efficiency", 0.0);
+  f.efficiency_vs_n = j.value("efficiency_vs_n", 0.0);
+  f.threshold = j.value("threshold", 0.9);
+  f.contention = j.value("contention", false);
+  f.baseline_stable = j.value("baseline_stable", true);
+  f.efficiency_above_100 = j.value("efficiency_above_100", false);
+  f.unstable_reasons = j.value("unstable_reasons", std::vector<std::string>{});
+  f.verdict = j.value("verdict", "");
+  for (const auto& a : j.value("agents", nlohmann::json::array())) {
+    AgentFigures g;
+    g.name = a.value("name", "");
+    g.ok = a.value("ok", true);
+    g.isolated_ms = a.value("isolated_ms", 0.0);
+    g.concurrent_ms = a.value("concurrent_ms", 0.0);
+    g.slowdown = a.value("slowdown", 0.0);
+    g.reloaded = a.value("reloaded", false);
+    g.spread = a.value("baseline_spread", 0.0);
+    g.repetitions = a.value("baseline_repetitions", std::size_t{0});
+    f.per_agent.push_back(std::move(g));
   }
-  m.verdict = j.value("verdict", "");
-  return m;
+  f.agents = f.per_agent.size();
+  return f;
 }
 
 bool holds_a_run(const fs::path& dir) {
@@ -148,6 +157,7 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
   }
   if (j.contains("concurrency") && j["concurrency"].is_object()) {
     r.concurrency = concurrency_from_json(j["concurrency"]);
+    r.isolated_first = j["concurrency"].value("phase_order", "") != "concurrent, then isolated";
   }
   return r;
 }
