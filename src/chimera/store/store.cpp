@@ -103,16 +103,25 @@ Expected<StoreLocation> parse_store_url(const std::string& url) {
   return StoreLocation{StoreLocation::Kind::kSqlite, url};
 }
 
-Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url) {
-  auto location = parse_store_url(url);
-  if (!location) return std::unexpected(location.error());
-  if (location->kind == StoreLocation::Kind::kPostgresql) {
+namespace {
+
+Expected<std::unique_ptr<ResultStore>> open_location(const StoreLocation& location) {
+  if (location.kind == StoreLocation::Kind::kPostgresql) {
     return fail(FailureKind::kNotFound,
                 "PostgreSQL store is not available in this build; use a SQLite file "
                 "(--store results.sqlite)");
   }
-  auto store = open_sqlite_store(location->target);
+  return open_sqlite_store(location.target);
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url) {
+  auto location = parse_store_url(url);
+  if (!location) return std::unexpected(location.error());
+  auto store = open_location(*location);
   if (!store) return store;
+  // Whatever the backend: a run whose process died is never left `running`.
   if (auto marked = mark_abandoned_runs(**store); !marked) return std::unexpected(marked.error());
   return store;
 }
