@@ -48,7 +48,8 @@ namespace {
 
 // The first word that is not an option, when it names no command (CLI11
 // alone would only say that a subcommand is required).
-std::optional<std::string> unknown_command(CLI::App& root, int argc, char** argv) {
+std::optional<std::string> unknown_command(const std::vector<Command>& commands, int argc,
+                                           char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string word = argv[i];
     if (word == "--config") {
@@ -56,8 +57,8 @@ std::optional<std::string> unknown_command(CLI::App& root, int argc, char** argv
       continue;
     }
     if (word.starts_with("-")) continue;
-    for (const auto* sub : root.get_subcommands({})) {
-      if (sub->check_name(word)) return std::nullopt;
+    for (const auto& command : commands) {
+      if (command.app->check_name(word)) return std::nullopt;
     }
     return word;
   }
@@ -95,10 +96,10 @@ int main(int argc, char** argv) {
   commands.push_back(add_sim_command(root, globals));
   commands.push_back(add_doctor_command(root, globals));
 
-  if (auto unknown = unknown_command(root, argc, argv)) {
+  if (auto unknown = unknown_command(commands, argc, argv)) {
     std::string names;
-    for (const auto* sub : root.get_subcommands({})) {
-      names += (names.empty() ? "" : ", ") + sub->get_name();
+    for (const auto& command : commands) {
+      names += (names.empty() ? "" : ", ") + command.app->get_name();
     }
     std::fprintf(stderr,
                  "chimera: unknown command '%s'. Commands: %s.\nRun 'chimera --help' for usage.\n",
