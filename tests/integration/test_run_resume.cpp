@@ -44,13 +44,20 @@ bool requests_mention_run(const fs::path& path, int run) {
 TEST(RunResume, KillNineThenResumeKeepsRunOneAndFinishesTheRest) {
   TempDir dir;
   const fs::path out = fs::path(dir.path()) / "out";
-  const std::vector<std::string> args{
-      "run",          "--sim",
-      "--sim-config", source_dir() + "/tests/fixtures/sim-slow.yaml",
-      "--artifacts",  source_dir() + "/examples/artifacts",
-      "--output-dir", out.string(),
-      "--runs",       "3",
-      "--option",     "num_predict=60"};
+  const std::vector<std::string> args{"run",
+                                      "--sim",
+                                      "--sim-config",
+                                      source_dir() + "/tests/fixtures/sim-slow.yaml",
+                                      "--artifacts",
+                                      source_dir() + "/examples/artifacts",
+                                      "--output-dir",
+                                      out.string(),
+                                      "--runs",
+                                      "3",
+                                      "--option",
+                                      "num_predict=60",
+                                      "--baseline-runs",
+                                      "1"};
   {
     ChildProcess child(chimera_binary(), args);
     // Run 2 in flight, with some of its requests already written: kill -9.
