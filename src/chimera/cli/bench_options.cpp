@@ -22,29 +22,6 @@ const char* const kMetricsHelp =
 Aggregates: mean +- sample sd, CV, min..max, p50/p90/p95/p99 (linear interpolation,
 Hyndman-Fan type 7), 95% bootstrap CI of the mean.)";
 
-void add_wire_limit_options(CLI::App& app, const WireLimits& limits, const char* per) {
-  // Zero or a negative limit would fail every request at once (or never): refused.
-  app.add_option("--timeout-connect", *limits.connect_s, "Connect timeout, seconds (> 0)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--timeout-first-token", *limits.first_token_s,
-                 "Time-to-first-token limit, seconds (> 0; a model load counts)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--timeout-idle", *limits.idle_s, "Idle limit between chunks, seconds (> 0)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--timeout-total", *limits.total_s,
-                 fmt::format("Total limit per {}, seconds (> 0)", per))
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--max-line-bytes", *limits.max_line_bytes,
-                 "Longest stream line (NDJSON) or event (SSE) kept; a longer one fails the "
-                 "request as malformed")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 30));
-}
-
 void add_bench_options(CLI::App& app, BenchCliOptions& o) {
   app.add_option("--endpoint,-e", o.endpoint,
                  "Server URL (default: OLLAMA_HOST or http://localhost:11434; OPENAI_BASE_URL "
@@ -83,10 +60,8 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
       ->check(CLI::Range(1, 100000));
   app.add_flag("--cold", o.cold, "Unload the model before each measured request (cold starts)");
   app.add_option("--keep-alive", o.keep_alive, "Ollama keep_alive sent with each request");
-  add_wire_limit_options(app,
-                         {&o.timeout_connect_s, &o.timeout_first_token_s, &o.timeout_idle_s,
-                          &o.timeout_total_s, &o.max_line_bytes},
-                         "request");
+  add_timeout_options(app, o.timeouts, "request");
+  add_max_line_bytes_option(app, o.max_line_bytes);
   app.add_option("--cold-threshold-ms", o.cold_threshold_ms,
                  "A request whose server load time exceeds this is cold")
       ->capture_default_str();
@@ -151,12 +126,47 @@ orchestrate::RunPlan plan_template(const BenchCliOptions& o) {
   plan.concurrency = o.concurrency;
   plan.cold = o.cold;
   if (!o.keep_alive.empty()) plan.keep_alive = o.keep_alive;
-  plan.timeouts.connect_ms = o.timeout_connect_s * 1000;
-  plan.timeouts.first_token_ms = o.timeout_first_token_s * 1000;
-  plan.timeouts.idle_ms = o.timeout_idle_s * 1000;
-  plan.timeouts.total_ms = o.timeout_total_s * 1000;
+  plan.timeouts = o.timeouts.to_timeouts();
   for (const auto& h : o.headers) add_header(plan.headers, h);
   return plan;
+}
+
+TimeoutFlags TimeoutFlags::from(const backends::Timeouts& t) {
+  return {t.connect_ms / 1000, t.first_token_ms / 1000, t.idle_ms / 1000, t.total_ms / 1000};
+}
+
+backends::Timeouts TimeoutFlags::to_timeouts() const {
+  backends::Timeouts t;
+  t.connect_ms = connect_s * 1000;
+  t.first_token_ms = first_token_s * 1000;
+  t.idle_ms = idle_s * 1000;
+  t.total_ms = total_s * 1000;
+  return t;
+}
+
+void add_timeout_options(CLI::App& app, TimeoutFlags& flags, const char* per) {
+  app.add_option("--timeout-connect", flags.connect_s, "Connect timeout, seconds (> 0)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout-first-token", flags.first_token_s,
+                 "Time-to-first-token limit, seconds (> 0; a model load counts)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout-idle", flags.idle_s, "Idle limit between chunks, seconds (> 0)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout-total", flags.total_s,
+                 fmt::format("Total limit per {}, seconds (> 0)", per))
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
+void add_max_line_bytes_option(CLI::App& app, std::size_t& max_line_bytes) {
+  app.add_option("--max-line-bytes", max_line_bytes,
+                 "Longest stream line (NDJSON) or event (SSE) kept; a longer one fails the "
+                 "request as malformed")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 30));
 }
 
 void add_header(std::map<std::string, std::string>& headers, const std::string& spec) {

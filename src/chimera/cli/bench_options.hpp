@@ -9,8 +9,22 @@
 
 #include "chimera/orchestrate/bench/bench_runner.hpp"
 #include "chimera/orchestrate/bench/grid.hpp"
+#include "chimera/orchestrate/common/timeouts.hpp"
 
 namespace chimera::cli {
+
+// --timeout-connect, --timeout-first-token, --timeout-idle, --timeout-total, in seconds.
+struct TimeoutFlags {
+  double connect_s = 0, first_token_s = 0, idle_s = 0, total_s = 0;
+  static TimeoutFlags from(const backends::Timeouts& t);
+  backends::Timeouts to_timeouts() const;
+};
+// `per` names what a limit applies to in the help text ("request", "call").
+// Each limit must be > 0: zero or a negative one would end every request at
+// once or never.
+void add_timeout_options(CLI::App& app, TimeoutFlags& flags, const char* per);
+// --max-line-bytes: the longest stream line (NDJSON) or event (SSE) kept.
+void add_max_line_bytes_option(CLI::App& app, std::size_t& max_line_bytes);
 
 struct BenchCliOptions {
   std::string endpoint;
@@ -29,10 +43,7 @@ struct BenchCliOptions {
   int concurrency = 1;
   bool cold = false;
   std::string keep_alive;
-  double timeout_connect_s = 5;
-  double timeout_first_token_s = 120;
-  double timeout_idle_s = 60;
-  double timeout_total_s = 600;
+  TimeoutFlags timeouts = TimeoutFlags::from(orchestrate::bench_timeouts());
   double cold_threshold_ms = 500;
   std::vector<std::string> headers;  // "Name: value"
   std::string store = "chimera-results.sqlite";
@@ -42,17 +53,6 @@ struct BenchCliOptions {
 };
 
 void add_bench_options(CLI::App& app, BenchCliOptions& options);
-
-// The wire limits every command that talks to a server takes: the four
-// timeouts (seconds, each > 0) and the longest stream line or event kept.
-struct WireLimits {
-  double* connect_s = nullptr;
-  double* first_token_s = nullptr;
-  double* idle_s = nullptr;
-  double* total_s = nullptr;
-  std::size_t* max_line_bytes = nullptr;
-};
-void add_wire_limit_options(CLI::App& app, const WireLimits& limits, const char* per);
 
 // The option axes from --option and the shortcut flags; UsageError when malformed.
 std::vector<orchestrate::OptionAxis> option_axes(const BenchCliOptions& options);

@@ -21,8 +21,8 @@ struct DoctorOptions {
   std::vector<std::string> urls;
   std::string backend;
   std::vector<std::string> models;
-  double timeout_connect_s = 5, timeout_first_token_s = 30, timeout_idle_s = 30,
-         timeout_total_s = 30;
+  // The limits of the blocking calls a check makes (version, models, show).
+  TimeoutFlags timeouts = TimeoutFlags::from(backends::BackendOptions{}.call_timeouts);
   std::size_t max_line_bytes = std::size_t{1} << 20;
 };
 
@@ -50,8 +50,7 @@ EndpointReport check_endpoint(const std::string& url, const DoctorOptions& optio
   backends::BackendOptions bo;
   bo.kind = options.backend;
   bo.url = url;
-  bo.call_timeouts = {options.timeout_connect_s * 1000, options.timeout_first_token_s * 1000,
-                      options.timeout_idle_s * 1000, options.timeout_total_s * 1000};
+  bo.call_timeouts = options.timeouts.to_timeouts();
   bo.max_line_bytes = options.max_line_bytes;
   auto made = backends::make_backend(bo);
   if (!made) {
@@ -187,11 +186,8 @@ Command add_doctor_command(CLI::App& root, const GlobalOptions& globals) {
                   "one name per --model, so a URL after it stays an endpoint)")
       ->expected(1)
       ->take_all();
-  add_wire_limit_options(
-      *app,
-      {&options->timeout_connect_s, &options->timeout_first_token_s, &options->timeout_idle_s,
-       &options->timeout_total_s, &options->max_line_bytes},
-      "check");
+  add_timeout_options(*app, options->timeouts, "call");
+  add_max_line_bytes_option(*app, options->max_line_bytes);
   app->footer(
       "Verdicts: OK, UNREACHABLE (with how to start the server), MODEL MISSING (with the pull "
       "command), ERROR.\nExit code 0 when every endpoint is OK, 1 otherwise.");

@@ -17,11 +17,6 @@ constexpr int kBusyTimeoutMs = 5000;
 using sqlite::Database;
 using sqlite::Statement;
 
-// Propagates a failure from an Expected-returning call.
-#define CHIMERA_TRY(var, expr) \
-  auto var = (expr);           \
-  if (!var) return std::unexpected(std::move(var).error())
-
 nlohmann::json parse_json_or(const std::string& text, nlohmann::json fallback) {
   auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   return parsed.is_discarded() ? fallback : parsed;
@@ -73,7 +68,7 @@ class SqliteStore final : public ResultStore {
         .bind(3, run.started_at.empty() ? utc_now_iso8601() : run.started_at)
         .bind(4, to_string(run.status))
         .bind(5, run.simulated)
-        .bind(6, dump_json(run.args))
+        .bind(6, dump_json(redact_credentials(run.args)))
         .bind(7, run.tool_version)
         .bind(8, run.owner.empty() ? current_process_owner() : run.owner);
     CHIMERA_TRY(done, stmt->run());

@@ -8,8 +8,10 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
+#include "chimera/store/postgres_store.hpp"
 #include "chimera/store/sqlite_store.hpp"
 
 namespace chimera::store {
@@ -107,9 +109,7 @@ namespace {
 
 Expected<std::unique_ptr<ResultStore>> open_location(const StoreLocation& location) {
   if (location.kind == StoreLocation::Kind::kPostgresql) {
-    return fail(FailureKind::kNotFound,
-                "PostgreSQL store is not available in this build; use a SQLite file "
-                "(--store results.sqlite)");
+    return open_postgresql_store(location.target);
   }
   return open_sqlite_store(location.target);
 }
@@ -180,6 +180,22 @@ Expected<int> mark_abandoned_runs(ResultStore& store) {
     ++marked;
   }
   return marked;
+}
+
+std::string redact_store_url(const std::string& url) {
+  // scheme://user:PASSWORD@host...  and  ...?password=PASSWORD&...
+  static const std::regex userinfo(R"(([A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*):[^@/\s]*@)");
+  static const std::regex parameter(R"(([?&]password=)[^&\s]*)", std::regex::icase);
+  auto out = std::regex_replace(url, userinfo, "$1:***@");
+  return std::regex_replace(out, parameter, "$1***");
+}
+
+nlohmann::json redact_credentials(const nlohmann::json& value) {
+  if (value.is_string()) return redact_store_url(value.get<std::string>());
+  if (!value.is_structured()) return value;
+  auto out = value;
+  for (auto& item : out) item = redact_credentials(item);
+  return out;
 }
 
 std::string utc_now_iso8601() {

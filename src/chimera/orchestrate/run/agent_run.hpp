@@ -11,6 +11,7 @@
 
 #include "chimera/agents/scenario.hpp"
 #include "chimera/backends/backend.hpp"
+#include "chimera/orchestrate/common/timeouts.hpp"
 #include "chimera/orchestrate/run/concurrency.hpp"
 #include "chimera/orchestrate/run/run_directory.hpp"
 
@@ -35,7 +36,7 @@ struct AgentRunOptions {
   int warmups = 1;
   double contention_threshold = 0.9;
   int permits_per_endpoint = 0;
-  backends::Timeouts timeouts;
+  backends::Timeouts timeouts = agent_timeouts();
   std::map<std::string, std::string> headers;
   std::string store_url;  // empty: <output_dir>/results.sqlite
   double cold_threshold_ms = 500;
@@ -50,6 +51,7 @@ struct AgentRunSummary {
   int interrupted_run = 0;  // the run that was in flight when interrupted; 0: none
   int agent_failures = 0;   // agents (over all runs) whose calls failed or were empty
   bool interrupted = false;
+  bool simulated = false;
   std::filesystem::path output_dir;
   std::vector<std::string> report_paths;
 };

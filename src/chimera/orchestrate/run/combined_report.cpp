@@ -2,14 +2,16 @@
 
 #include <fmt/format.h>
 
+#include "chimera/report/format.hpp"
+
 namespace chimera::orchestrate {
 namespace {
 
 std::string opt_ms(const std::optional<double>& v) {
-  return v ? fmt::format("{:.1f} ms", *v) : "n/a";
+  return report::format::fixed(v, 1, " ms");
 }
 std::string opt_tps(const std::optional<double>& v) {
-  return v ? fmt::format("{:.2f} tok/s", *v) : "n/a";
+  return report::format::fixed(v, 2, " tok/s");
 }
 
 nlohmann::json opt(const std::optional<double>& v) {
@@ -18,11 +20,11 @@ nlohmann::json opt(const std::optional<double>& v) {
 
 // (candidate − baseline) / baseline, as a signed percentage.
 std::string delta(const std::optional<double>& baseline, const std::optional<double>& candidate) {
-  if (!baseline || !candidate || *baseline == 0) return "n/a";
+  if (!baseline || !candidate || *baseline == 0) return report::format::kMissing;
   return fmt::format("{:+.1f}%", (*candidate - *baseline) / *baseline * 100.0);
 }
 
-constexpr const char* kMissing = "–";
+using report::format::kMissing;
 
 constexpr const char* kDefinitions =
     "Each agent was first timed alone (isolated baseline T_i: warm, the median of its "
@@ -249,8 +251,8 @@ std::string render_combined_report(const RunRecord& run) {
       const auto& a = run.agents[i];
       if (!base.ok || !a.ok) {
         // A failed agent's figures cover only what it managed; no delta is drawn from them.
-        md += fmt::format("| {} | n/a ({} failed) | n/a | n/a |\n", a.agent,
-                          base.ok ? a.agent : base.agent);
+        md += fmt::format("| {} | {} ({} failed) | {} | {} |\n", a.agent, kMissing,
+                          base.ok ? a.agent : base.agent, kMissing, kMissing);
         continue;
       }
       md += fmt::format("| {} | {} | {} | {} |\n", a.agent,
