@@ -11,7 +11,6 @@
 #include <sstream>
 
 #include "chimera/agents/agent_metrics.hpp"
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/catalog.hpp"
 #include "chimera/agents/extraction.hpp"
 #include "chimera/agents/prompt.hpp"
@@ -23,6 +22,7 @@
 #include "chimera/orchestrate/run/concurrency.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
 #include "chimera/orchestrate/run/workflow.hpp"
+#include "chimera/report/agent_report.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -62,7 +62,7 @@ void BM_RunWithoutLlm(benchmark::State& state) {
       agents::PromptInput input{&agent.persona, summary, {}, ""};
       const auto prompt = agents::build_prompt(agents::Stage::kAnalysis, input);
       benchmark::DoNotOptimize(prompt);
-      agents::AgentReportInput report;
+      report::AgentReportInput report;
       report.agent = agent;
       report.date = "2026-01-01";
       measure::RequestResult call;
@@ -75,7 +75,7 @@ void BM_RunWithoutLlm(benchmark::State& state) {
       const agents::VectorFigureSource measured(
           agents::measured_figures(agents::aggregate_metrics(report.calls), agent.name));
       report.verification = agents::verify(call.text, {&figures, &measured});
-      std::ofstream(out / (agent.name + "_report.md")) << agents::render_agent_report(report);
+      std::ofstream(out / (agent.name + "_report.md")) << report::render_agent_report(report);
     }
   }
   fs::remove_all(out);

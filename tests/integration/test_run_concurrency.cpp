@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "support/http_get.hpp"
 #include "support/process.hpp"
@@ -505,8 +507,45 @@ TEST(Concurrency, SixtyFourAgentsOfMixedLengthsOnSeparateServers) {
   EXPECT_NEAR(c["critical_path_ms"].get<double>(), longest, 1e-6);
   EXPECT_NEAR(c["efficiency_vs_n"].get<double>(), c["speedup"].get<double>() / 64, 1e-9);
   std::cout << "64 agents: efficiency " << c["efficiency"] << ", verdict: " << c["verdict"] << "\n";
-  // Short calls on two shared cores: client-side scheduling costs weigh in.
-  EXPECT_GE(c["efficiency"].get<double>(), 0.6) << c.dump(2);
+  // The shape allows about 33x (ΣT_i / max T_i), less than N: efficiency_vs_n
+  // cannot reach 100% even without contention, efficiency can.
+  EXPECT_GT(c["ideal_speedup"].get<double>(), 20);
+  EXPECT_LT(c["ideal_speedup"].get<double>(), 40);
+  // 64 servers and the client share two cores with 128 streams of short
+  // calls: the machine itself contends, so only a floor is asserted here;
+  // the benchmark (docs/PERFORMANCE.md) measures it on an idle machine.
+  EXPECT_GE(c["efficiency"].get<double>(), 0.3) << c.dump(2);
+}
+
+TEST(Concurrency, AnInterruptedRunPrintsNoFiguresForWhatNeverRan) {
+  TempDir dir;
+  const fs::path out = fs::path(dir.path()) / "out";
+  ChildProcess child(chimera_binary(),
+                     {"run", "--sim", "--sim-config", fixture("sim-slow.yaml"), "--artifacts",
+                      source_dir() + "/examples/artifacts", "--output-dir", out.string(),
+                      "--option", "num_predict=60"});
+  // The warm-up pass is written when it ends: interrupt in the isolated phase.
+  auto warmed_up = [&] {
+    std::ifstream in(out / "requests.jsonl");
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    return text.find("\"phase\":\"warmup\"") != std::string::npos;
+  };
+  for (int i = 0; i < 600 && !warmed_up(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(warmed_up()) << child.stderr_text();
+  child.send_signal(SIGINT);
+  auto code = child.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 130) << child.stderr_text();
+  std::ifstream in(out / "run_1" / "combined_report.md");
+  const std::string md((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(md.find("0.0 ms (measured)"), std::string::npos) << md;
+  EXPECT_EQ(md.find("0.00x"), std::string::npos) << md;
+  EXPECT_NE(md.find("n/a (interrupted"), std::string::npos) << md;
+  const auto c = concurrency_of(out.string());
+  EXPECT_FALSE(c["measured"].get<bool>());
+  EXPECT_EQ(c["verdict"].get<std::string>().rfind("not measured", 0), 0u) << c["verdict"];
 }
 
 TEST(Concurrency, BadBaselineRunsIsRefusedBeforeAnythingRuns) {

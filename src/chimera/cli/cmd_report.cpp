@@ -137,7 +137,8 @@ int list_runs(store::ResultStore& store, bool json) {
                                configurations, run.simulated ? "yes" : "no");
     }
   }
-  if (json) std::cout << dump_json(array, 2) << '\n';
+  if (json) std::cout << dump_json(array, 2) << '
+';
   if (!json && runs.empty()) std::cout << fmt::format("(no runs in {})\n", store.description());
   return kExitOk;
 }
@@ -152,9 +153,7 @@ report::BenchReport report_from_file(const std::string& path) {
                     "FILE.json",
                     path));
   }
-  auto report = report::report_from_json(json);
-  if (!report) throw Error(fmt::format("'{}': {}", path, report.error().message));
-  return std::move(*report);
+  return value_or_throw(report::report_from_json(json), fmt::format("'{}'", path));
 }
 
 int run_report(const ReportOptions& o, const GlobalOptions& globals) {

@@ -51,9 +51,7 @@ struct RunCliOptions {
 
 agents::Catalog load_catalog(const GlobalOptions& globals) {
   if (globals.config_path.empty()) return agents::Catalog::builtin();
-  auto catalog = agents::load_config_file(globals.config_path);
-  if (!catalog) throw Error(catalog.error().message);
-  return *catalog;
+  return value_or_throw(agents::load_config_file(globals.config_path));
 }
 
 std::string list_scenarios(const agents::Catalog& catalog) {
@@ -79,9 +77,7 @@ agents::Scenario choose_scenario(const RunCliOptions& o, agents::Catalog& catalo
     // A scenario file: its scenarios join the catalog; pick the one it defines.
     std::set<std::string> before;
     for (const auto& s : catalog.scenarios()) before.insert(s.name);
-    auto loaded = agents::load_config_file(o.scenario, catalog);
-    if (!loaded) throw Error(loaded.error().message);
-    catalog = *loaded;
+    catalog = value_or_throw(agents::load_config_file(o.scenario, catalog));
     std::vector<std::string> added;
     for (const auto& s : catalog.scenarios()) {
       if (!before.contains(s.name)) added.push_back(s.name);
@@ -179,7 +175,8 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
       options, orchestrate::RunServers{o.endpoint, o.sim, o.sim_shared, o.sim_config});
   const auto& scenario = options.scenario;
   if (globals.json) {
-    std::cout << dump_json(orchestrate::to_json(result), 2) << "\n";
+    std::cout << dump_json(orchestrate::to_json(result), 2) << "
+";
   } else {
     std::string kept =
         result.runs_kept > 0 ? fmt::format(" ({} kept from before)", result.runs_kept) : "";
@@ -216,8 +213,11 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
   app->footer(
       "Default: the baseline_vs_chimera scenario (DataCollector-9000 on the baseline profile and "
       "InsightAgent on chimera-optimized), run concurrently, each given the data summary.\n"
-      "With two or more agents each is first timed alone (isolated baseline), then all together: "
-      "speedup = sum(T_i) / W, efficiency = speedup / N.\n\nExamples:\n"
+      "With two or more agents each is first timed alone (isolated baseline T_i, the median of "
+      "--baseline-runs repetitions after a warm-up of the measured requests), then all together "
+      "(wall time W): speedup = sum(T_i) / W, efficiency = W* / W with W* the critical path of "
+      "the dependencies (100%: no contention, however unequal the agents), efficiency_vs_n = "
+      "speedup / N.\n\nExamples:\n"
       "  chimera run --sim --artifacts examples/artifacts\n"
       "  chimera run --artifacts ./bench-results --runs 3\n"
       "  chimera run --persona InsightAgent --profile chimera-optimized --data ./reports\n"

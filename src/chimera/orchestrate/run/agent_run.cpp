@@ -9,7 +9,6 @@
 #include <memory>
 
 #include "chimera/agents/agent_metrics.hpp"
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/extraction.hpp"
 #include "chimera/agents/prompt.hpp"
 #include "chimera/agents/verification.hpp"
@@ -18,6 +17,7 @@
 #include "chimera/orchestrate/common/files.hpp"
 #include "chimera/orchestrate/run/combined_report.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
+#include "chimera/report/agent_report.hpp"
 #include "chimera/store/store.hpp"
 #include "chimera/util/json_text.hpp"
 #include "chimera/util/signals.hpp"
@@ -101,9 +101,7 @@ class RunWriter {
     if (first_run > 1) info.args["resumed_at_run"] = first_run;
     info.tool_version = kVersion;
     info.fingerprint = options.scenario.name;
-    auto id = db_->begin_run(info);
-    if (!id) throw Error("results store: " + id.error().message);
-    run_id_ = *id;
+    run_id_ = value_or_throw(db_->begin_run(info), "results store");
   }
 
   void requests(int run, const std::string& phase, const WorkflowAgent& agent,
@@ -202,7 +200,7 @@ struct RunContext {
 // One agent's result in one run: its report and its row in the combined
 // report are filled from the same execution, once.
 struct AgentResult {
-  agents::AgentReportInput report;
+  report::AgentReportInput report;
   AgentOutcome outcome;
 };
 
@@ -312,9 +310,9 @@ ExecutionResult concurrent_phase(RunContext& ctx) {
 
 // --- assemble -------------------------------------------------------------------
 
-std::vector<agents::DataFact> facts_for(const ingest::Analysis& analysis,
+std::vector<report::DataFact> facts_for(const ingest::Analysis& analysis,
                                         const std::string& summary) {
-  std::vector<agents::DataFact> facts;
+  std::vector<report::DataFact> facts;
   for (const auto& f : analysis.facts) {
     if (summary.find(f.text) == std::string::npos) continue;
     facts.push_back({f.text, f.source.describe()});
@@ -364,15 +362,14 @@ AgentResult assemble_agent(const RunContext& ctx, const WorkflowAgent& agent,
     in.extraction = agents::extract(exec.final_text());
     in.verification = verify_answer(agent, exec.final_text(), out.metrics, data_figures);
   }
-  const auto failure = agents::agent_failure(in);
+  const auto failure = report::agent_failure(in);
   out.ok = usable && !failure;
   if (!out.ok) {
     out.failure = failure
                       ? fmt::format("{} {}: {}", failure->stage, failure->kind, failure->message)
                       : (exec.failure.empty() ? "no usable answer" : exec.failure);
   }
-  out.figures = in.verification.total();
-  out.figures_verified = in.verification.verified_count();
+  out.verification = count_figures(in.verification);
   out.report_file = file_safe(agent.spec.name) + "_report.md";
   return r;
 }
@@ -399,7 +396,7 @@ void write_run(RunContext& ctx, const ExecutionResult& concurrent,
   for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
     auto result = assemble_agent(ctx, ctx.agents[i], concurrent.agents[i], data_figures);
     const fs::path report = ctx.dir / result.outcome.report_file;
-    write_text(report, agents::render_agent_report(result.report));
+    write_text(report, report::render_agent_report(result.report));
     summary.report_paths.push_back(report.string());
     if (!result.outcome.ok) ++summary.agent_failures;
     ctx.writer.agent_result(store_record(ctx.run, result.outcome, report));

@@ -88,26 +88,21 @@ std::string figures_table(const ConcurrencyFigures& c, bool isolated_first) {
       isolated_first ? "isolated, then concurrent" : "concurrent, then isolated");
 }
 
-std::string ms_or_missing(double ms, bool known) {
-  return known ? fmt::format("{:.1f} ms", ms) : kMissing;
-}
-
 std::string per_agent_table(const ConcurrencyFigures& c, bool interrupted) {
   std::string md =
       "| agent | isolated T_i | baseline spread | concurrent | slowdown | model reload in "
       "concurrent run |\n|---|---:|---:|---:|---:|---|\n";
+  // An agent cut short has partial times: none of them is a figure.
+  const std::string missing =
+      fmt::format("{} ({})", kMissing, interrupted ? "interrupted" : "failed");
   for (const auto& a : c.per_agent) {
-    const bool isolated_known = a.repetitions > 0 && a.isolated_ms > 0;
-    const bool concurrent_known = a.ok || a.concurrent_ms > 0;
-    const char* missing_why = interrupted ? "interrupted" : "failed";
+    const bool known = a.ok && a.repetitions > 0 && a.isolated_ms > 0;
     md += fmt::format(
-        "| {} | {} | {} | {} | {} | {} |\n", a.name, ms_or_missing(a.isolated_ms, isolated_known),
-        isolated_known ? fmt::format("{:.1f}% of {}", a.spread * 100, a.repetitions) : kMissing,
-        concurrent_known ? ms_or_missing(a.concurrent_ms, true)
-                         : fmt::format("{} ({})", kMissing, missing_why),
-        a.ok && isolated_known ? fmt::format("{:.2f}x", a.slowdown)
-                               : fmt::format("{} ({})", kMissing, missing_why),
-        a.reloaded ? "yes" : "no");
+        "| {} | {} | {} | {} | {} | {} |\n", a.name,
+        known ? fmt::format("{:.1f} ms", a.isolated_ms) : missing,
+        known ? fmt::format("{:.1f}% of {}", a.spread * 100, a.repetitions) : kMissing,
+        known ? fmt::format("{:.1f} ms", a.concurrent_ms) : missing,
+        known ? fmt::format("{:.2f}x", a.slowdown) : missing, a.reloaded ? "yes" : "no");
   }
   return md + "\n";
 }
@@ -161,7 +156,47 @@ std::string concurrency_summary(const ConcurrencyAggregate& g) {
   return md;
 }
 
+nlohmann::json to_json(const VerificationCounts& v) {
+  return {
+      {"figures", v.figures},      {"verified", v.verified},     {"misattributed", v.misattributed},
+      {"derived", v.derived},      {"unverified", v.unverified}, {"trivial", v.trivial},
+      {"checkable", v.checkable()}};
+}
+
+VerificationCounts sum_over(const std::vector<RunRecord>& runs) {
+  VerificationCounts total;
+  for (const auto& r : runs) {
+    for (const auto& a : r.agents) {
+      total.figures += a.verification.figures;
+      total.verified += a.verification.verified;
+      total.misattributed += a.verification.misattributed;
+      total.derived += a.verification.derived;
+      total.unverified += a.verification.unverified;
+      total.trivial += a.verification.trivial;
+    }
+  }
+  return total;
+}
+
 }  // namespace
+
+VerificationCounts count_figures(const agents::VerificationResult& result) {
+  using agents::FigureStatus;
+  VerificationCounts v;
+  v.figures = result.total();
+  v.verified = result.count(FigureStatus::kVerified);
+  v.misattributed = result.count(FigureStatus::kMisattributed);
+  v.derived = result.count(FigureStatus::kDerived);
+  v.unverified = result.count(FigureStatus::kUnverified);
+  v.trivial = result.count(FigureStatus::kTrivial);
+  return v;
+}
+
+std::string verified_of_checkable(const VerificationCounts& v) {
+  return fmt::format(
+      "verified {} of {} checkable (misattributed {}, derived {}, unverified {}; {} trivial)",
+      v.verified, v.checkable(), v.misattributed, v.derived, v.unverified, v.trivial);
+}
 
 nlohmann::json to_json(const agents::AgentMetrics& m) {
   return {{"calls", m.calls},
@@ -188,8 +223,7 @@ nlohmann::json to_json(const RunRecord& run) {
                       {"ok", a.ok},
                       {"failure", a.failure},
                       {"metrics", to_json(a.metrics)},
-                      {"figures", a.figures},
-                      {"figures_verified", a.figures_verified},
+                      {"verification", to_json(a.verification)},
                       {"report", a.report_file},
                       {"start_ms", a.start_ms},
                       {"end_ms", a.end_ms}});
@@ -266,8 +300,8 @@ std::string render_combined_report(const RunRecord& run) {
   }
   md += "## Reports\n\n";
   for (const auto& a : run.agents) {
-    md += fmt::format("- [{}]({}) — figures verified: {}/{}\n", a.agent, a.report_file,
-                      a.figures_verified, a.figures);
+    md += fmt::format("- [{}]({}) — figures {}\n", a.agent, a.report_file,
+                      verified_of_checkable(a.verification));
   }
   return md;
 }
@@ -279,6 +313,9 @@ nlohmann::json summary_json(const std::vector<RunRecord>& runs, bool simulated,
   j["scenario"] = scenario;
   j["simulated"] = simulated;
   j["complete"] = complete;
+  const VerificationCounts figures = sum_over(runs);
+  j["verification"] = to_json(figures);
+  j["verification"]["text"] = verified_of_checkable(figures);
   j["runs"] = nlohmann::json::array();
   std::vector<ConcurrencyFigures> figures;
   for (const auto& r : runs) {
@@ -309,19 +346,22 @@ std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool sim
   }
   if (simulated) md += "> **SIMULATED** — every run here was served by `chimera sim`.\n\n";
   md +=
-      "| run | agent | status | throughput | TTFT | total duration | tokens | verified figures |\n"
+      "| run | agent | status | throughput | TTFT | total duration | tokens | figures verified "
+      "of checkable |\n"
       "|---:|---|---|---:|---:|---:|---:|---:|\n";
   std::vector<ConcurrencyFigures> figures;
   for (const auto& r : runs) {
     for (const auto& a : r.agents) {
-      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {}/{} |\n", r.index, a.agent,
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} of {} |\n", r.index, a.agent,
                         a.ok ? "ok" : "failed", opt_tps(a.metrics.throughput_tps),
                         opt_ms(a.metrics.ttft_ms), opt_ms(a.metrics.total_duration_ms),
-                        a.metrics.tokens_generated, a.figures_verified, a.figures);
+                        a.metrics.tokens_generated, a.verification.verified,
+                        a.verification.checkable());
     }
     if (r.concurrency && !r.interrupted) figures.push_back(*r.concurrency);
   }
-  md += "\n";
+  md += fmt::format("\nFigures in the answers, all runs: {}.\n\n",
+                    verified_of_checkable(sum_over(runs)));
   if (!figures.empty()) md += concurrency_summary(aggregate_concurrency(figures));
   return md;
 }

@@ -13,6 +13,17 @@
 
 namespace chimera::orchestrate {
 
+// How the figures of an agent's answer were classified (verification.hpp).
+struct VerificationCounts {
+  std::size_t figures = 0, verified = 0, misattributed = 0, derived = 0, unverified = 0,
+              trivial = 0;
+  // Figures a match could prove or disprove: all but the trivial ones.
+  std::size_t checkable() const { return figures - trivial; }
+};
+VerificationCounts count_figures(const agents::VerificationResult& result);
+// "verified 3 of 7 checkable (misattributed 1, derived 1, unverified 2; 4 trivial)"
+std::string verified_of_checkable(const VerificationCounts& v);
+
 struct AgentOutcome {
   std::string agent;
   std::string persona;
@@ -23,7 +34,7 @@ struct AgentOutcome {
   bool ok = false;
   std::string failure;  // the reason, when not ok
   agents::AgentMetrics metrics;
-  std::size_t figures = 0, figures_verified = 0;
+  VerificationCounts verification;
   std::string report_file;  // relative to the run directory
   // When its calls ran inside the concurrent execution, ms after it began.
   double start_ms = 0, end_ms = 0;
