@@ -7,6 +7,7 @@
 
 #include "chimera/agents/lookup.hpp"
 #include "chimera/agents/persona.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::agents {
 
@@ -120,7 +121,7 @@ std::string describe_options(const nlohmann::json& options) {
   std::string out;
   for (const auto& [key, value] : options.items()) {
     if (!out.empty()) out += ", ";
-    out += key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+    out += key + "=" + (value.is_string() ? value.get<std::string>() : dump_json(value));
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "chimera/util/json_text.hpp"
 #include "chimera/util/redact.hpp"
 #include "chimera/util/utf8.hpp"
 
@@ -62,7 +63,7 @@ std::string server_message(const std::string& body) {
       if (it->is_object() && it->contains("message") && (*it)["message"].is_string()) {
         return one_line((*it)["message"].get<std::string>(), 2000);
       }
-      return one_line(it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 2000);
+      return one_line(dump_json(*it), 2000);
     }
   }
   std::string text = one_line(body, 300);

@@ -6,6 +6,7 @@
 #include "chimera/http/fetch.hpp"
 #include "chimera/util/redact.hpp"
 #include "chimera/util/utf8.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::backends {
 namespace {
@@ -30,7 +31,7 @@ Expected<nlohmann::json> call_json(const JsonCall& call, const ServerAdvice& adv
   request.method = call.method;
   request.url = call.url;
   if (!call.body.is_null())
-    request.body = call.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    request.body = dump_json(call.body);
   request.headers = call.headers;
   const auto& t = call.timeouts;
   request.timeouts = {t.connect_ms, t.first_token_ms, t.idle_ms, t.total_ms};

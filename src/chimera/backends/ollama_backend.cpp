@@ -7,6 +7,7 @@
 
 #include "chimera/backends/backend_impl.hpp"
 #include "chimera/backends/json_api.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::backends {
 namespace {
@@ -115,7 +116,7 @@ class OllamaBackend final : public StreamingBackend {
     http::HttpRequest http_request;
     http_request.method = "POST";
     http_request.url = url_ + "/api/" + request.api;
-    http_request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    http_request.body = dump_json(body);
     http_request.headers.push_back("Content-Type: application/json");
     return http_request;
   }

@@ -7,6 +7,7 @@
 
 #include "chimera/backends/backend_impl.hpp"
 #include "chimera/backends/json_api.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::backends {
 namespace {
@@ -96,7 +97,7 @@ class OpenAiBackend final : public StreamingBackend {
     http::HttpRequest http_request;
     http_request.method = "POST";
     http_request.url = url_ + path;
-    http_request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    http_request.body = dump_json(body);
     http_request.headers = auth_headers();
     http_request.headers.push_back("Content-Type: application/json");
     http_request.headers.push_back("Accept: text/event-stream");

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "chimera/cli/commands.hpp"
@@ -42,6 +44,29 @@ Command not_built_yet(CLI::App& root, const std::string& name, const std::string
                  }};
 }
 
+namespace {
+
+// The first word that is not an option, when it names no command (CLI11
+// alone would only say that a subcommand is required).
+std::optional<std::string> unknown_command(const std::vector<Command>& commands, int argc,
+                                           char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--config") {
+      ++i;  // its value
+      continue;
+    }
+    if (word.starts_with("-")) continue;
+    for (const auto& command : commands) {
+      if (command.app->check_name(word)) return std::nullopt;
+    }
+    return word;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   GlobalOptions globals;
   CLI::App root{
@@ -70,6 +95,16 @@ int main(int argc, char** argv) {
   commands.push_back(add_sim_command(root, globals));
   commands.push_back(add_doctor_command(root, globals));
 
+  if (auto unknown = unknown_command(commands, argc, argv)) {
+    std::string names;
+    for (const auto& command : commands) {
+      names += (names.empty() ? "" : ", ") + command.app->get_name();
+    }
+    std::fprintf(stderr,
+                 "chimera: unknown command '%s'. Commands: %s.\nRun 'chimera --help' for usage.\n",
+                 unknown->c_str(), names.c_str());
+    return kExitUsage;
+  }
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 #include "chimera/report/reporter.hpp"
 #include "chimera/report/sweep_ranking.hpp"
 #include "chimera/util/error.hpp"
+#include "chimera/util/json_text.hpp"
 #include "chimera/util/terminal.hpp"
 
 namespace chimera::cli {
@@ -21,6 +22,7 @@ orchestrate::BenchSessionOptions session_options(const BenchCliOptions& o,
   s.sim = o.sim;
   s.sim_config = o.sim_config;
   s.cold_threshold_ms = o.cold_threshold_ms;
+  s.max_line_bytes = o.max_line_bytes;
   if (!o.no_store) s.store_url = o.store;
   s.outputs = o.outputs;
   if (sweep) s.sweep = *sweep;
@@ -58,7 +60,7 @@ int run_benchmark_command(const BenchCliOptions& o, const GlobalOptions& globals
   const auto options = session_options(o, sweep);
   const auto result = orchestrate::run_bench_session(options);
   if (globals.json) {
-    std::cout << orchestrate::to_json(result, options).dump(2) << "\n";
+    std::cout << dump_json(orchestrate::to_json(result, options), 2) << "\n";
   } else {
     print_console(result, o, sweep);
   }

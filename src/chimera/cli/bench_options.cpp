@@ -61,6 +61,7 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
   app.add_flag("--cold", o.cold, "Unload the model before each measured request (cold starts)");
   app.add_option("--keep-alive", o.keep_alive, "Ollama keep_alive sent with each request");
   add_timeout_options(app, o.timeouts, "request");
+  add_max_line_bytes_option(app, o.max_line_bytes);
   app.add_option("--cold-threshold-ms", o.cold_threshold_ms,
                  "A request whose server load time exceeds this is cold")
       ->capture_default_str();
@@ -144,15 +145,28 @@ backends::Timeouts TimeoutFlags::to_timeouts() const {
 }
 
 void add_timeout_options(CLI::App& app, TimeoutFlags& flags, const char* per) {
-  app.add_option("--timeout-connect", flags.connect_s, "Connect timeout, seconds")
-      ->capture_default_str();
+  app.add_option("--timeout-connect", flags.connect_s, "Connect timeout, seconds (> 0)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--timeout-first-token", flags.first_token_s,
-                 "Time-to-first-token limit, seconds (a model load counts)")
-      ->capture_default_str();
-  app.add_option("--timeout-idle", flags.idle_s, "Idle limit between chunks, seconds")
-      ->capture_default_str();
-  app.add_option("--timeout-total", flags.total_s, fmt::format("Total limit per {}, seconds", per))
-      ->capture_default_str();
+                 "Time-to-first-token limit, seconds (> 0; a model load counts)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout-idle", flags.idle_s, "Idle limit between chunks, seconds (> 0)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout-total", flags.total_s,
+                 fmt::format("Total limit per {}, seconds (> 0)", per))
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
+void add_max_line_bytes_option(CLI::App& app, std::size_t& max_line_bytes) {
+  app.add_option("--max-line-bytes", max_line_bytes,
+                 "Longest stream line (NDJSON) or event (SSE) kept; a longer one fails the "
+                 "request as malformed")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 30));
 }
 
 void add_header(std::map<std::string, std::string>& headers, const std::string& spec) {

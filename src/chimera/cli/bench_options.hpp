@@ -20,7 +20,11 @@ struct TimeoutFlags {
   backends::Timeouts to_timeouts() const;
 };
 // `per` names what a limit applies to in the help text ("request", "call").
+// Each limit must be > 0: zero or a negative one would end every request at
+// once or never.
 void add_timeout_options(CLI::App& app, TimeoutFlags& flags, const char* per);
+// --max-line-bytes: the longest stream line (NDJSON) or event (SSE) kept.
+void add_max_line_bytes_option(CLI::App& app, std::size_t& max_line_bytes);
 
 struct BenchCliOptions {
   std::string endpoint;
@@ -45,6 +49,7 @@ struct BenchCliOptions {
   std::string store = "chimera-results.sqlite";
   bool no_store = false;
   std::vector<std::string> outputs;
+  std::size_t max_line_bytes = std::size_t{1} << 20;
 };
 
 void add_bench_options(CLI::App& app, BenchCliOptions& options);

@@ -10,6 +10,7 @@
 #include "chimera/report/html/pages.hpp"
 #include "chimera/report/outputs.hpp"
 #include "chimera/util/error.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::cli {
 namespace {
@@ -96,9 +97,8 @@ int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
       throw Error(w.error().message);
   }
   if (globals.json) {
-    std::cout << report::to_json(result).dump(2, ' ', false,
-                                              nlohmann::json::error_handler_t::replace)
-              << "\n";
+    std::cout << dump_json(report::to_json(result), 2) << "
+";
   } else {
     std::cout << (html_stdout ? html : markdown);
   }

@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "chimera/backends/backend.hpp"
+#include "chimera/cli/bench_options.hpp"
 #include "chimera/cli/commands.hpp"
 #include "chimera/util/error.hpp"
+#include "chimera/util/json_text.hpp"
 #include "chimera/util/terminal.hpp"
 
 namespace chimera::cli {
@@ -19,6 +21,9 @@ struct DoctorOptions {
   std::vector<std::string> urls;
   std::string backend;
   std::vector<std::string> models;
+  // The limits of the blocking calls a check makes (version, models, show).
+  TimeoutFlags timeouts = TimeoutFlags::from(backends::BackendOptions{}.call_timeouts);
+  std::size_t max_line_bytes = std::size_t{1} << 20;
 };
 
 struct CheckedModel {
@@ -42,7 +47,12 @@ struct EndpointReport {
 
 EndpointReport check_endpoint(const std::string& url, const DoctorOptions& options) {
   EndpointReport report;
-  auto made = backends::make_backend({.kind = options.backend, .url = url, .api_key = {}});
+  backends::BackendOptions bo;
+  bo.kind = options.backend;
+  bo.url = url;
+  bo.call_timeouts = options.timeouts.to_timeouts();
+  bo.max_line_bytes = options.max_line_bytes;
+  auto made = backends::make_backend(bo);
   if (!made) {
     report.url = url;
     report.verdict = "error";
@@ -172,7 +182,12 @@ Command add_doctor_command(CLI::App& root, const GlobalOptions& globals) {
                   "ollama or openai (default: inferred from each URL)")
       ->check(CLI::IsMember({"ollama", "openai"}));
   app->add_option("--model", options->models,
-                  "Check that this model is present and report its layer count (repeatable)");
+                  "Check that this model is present and report its layer count (repeatable; "
+                  "one name per --model, so a URL after it stays an endpoint)")
+      ->expected(1)
+      ->take_all();
+  add_timeout_options(*app, options->timeouts, "call");
+  add_max_line_bytes_option(*app, options->max_line_bytes);
   app->footer(
       "Verdicts: OK, UNREACHABLE (with how to start the server), MODEL MISSING (with the pull "
       "command), ERROR.\nExit code 0 when every endpoint is OK, 1 otherwise.");
@@ -192,7 +207,7 @@ Command add_doctor_command(CLI::App& root, const GlobalOptions& globals) {
                    }
                    if (globals.json) {
                      const nlohmann::json out{{"ok", all_ok}, {"endpoints", all}};
-                     std::fputs((out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
+                     std::fputs((dump_json(out, 2) + "\n").c_str(), stdout);
                    }
                    return all_ok ? static_cast<int>(kExitOk) : static_cast<int>(kExitFatal);
                  }};

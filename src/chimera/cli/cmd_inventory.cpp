@@ -9,6 +9,7 @@
 #include "chimera/ingest/summary.hpp"
 #include "chimera/report/inventory.hpp"
 #include "chimera/util/error.hpp"
+#include "chimera/util/json_text.hpp"
 #include "chimera/util/terminal.hpp"
 
 namespace chimera::cli {
@@ -38,7 +39,7 @@ int run_inventory(const InventoryArgs& args, const GlobalOptions& globals) {
   if (globals.json) {
     nlohmann::json document = ingest::to_json(analysis);
     if (args.budget > 0) document["data_summary"] = ingest::data_summary(analysis, args.budget);
-    text = document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    text = dump_json(document, 2) + "\n";
   } else if (args.budget > 0) {
     text = ingest::data_summary(analysis, args.budget);
   } else {

@@ -21,6 +21,7 @@
 #include "chimera/report/run_report.hpp"
 #include "chimera/store/store.hpp"
 #include "chimera/util/error.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::cli {
 namespace {
@@ -139,8 +140,8 @@ int list_runs(store::ResultStore& store, bool json) {
                                configurations, run.simulated ? "yes" : "no");
     }
   }
-  if (json)
-    std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  if (json) std::cout << dump_json(array, 2) << '
+';
   if (!json && runs.empty()) std::cout << fmt::format("(no runs in {})\n", store.description());
   return kExitOk;
 }

@@ -12,6 +12,7 @@
 #include "chimera/cli/commands.hpp"
 #include "chimera/orchestrate/run/run_session.hpp"
 #include "chimera/util/error.hpp"
+#include "chimera/util/json_text.hpp"
 #include "chimera/util/terminal.hpp"
 
 namespace chimera::cli {
@@ -43,7 +44,9 @@ struct RunCliOptions {
   std::string store;
   TimeoutFlags timeouts = TimeoutFlags::from(orchestrate::agent_timeouts());
   double cold_threshold_ms = 500;
+  std::size_t max_line_bytes = std::size_t{1} << 20;
   std::vector<std::string> headers;
+  bool resume = false;
 };
 
 agents::Catalog load_catalog(const GlobalOptions& globals) {
@@ -156,11 +159,13 @@ orchestrate::AgentRunOptions agent_run_options(const RunCliOptions& o,
   options.contention_threshold = o.contention_threshold;
   options.permits_per_endpoint = o.permits;
   options.cold_threshold_ms = o.cold_threshold_ms;
+  options.max_line_bytes = o.max_line_bytes;
   options.timeouts = o.timeouts.to_timeouts();
   for (const auto& h : o.headers) add_header(options.headers, h);
   options.scenario = scenario;
   options.output_dir = o.output_dir;
   options.store_url = o.store;
+  options.resume = o.resume;
   return options;
 }
 
@@ -170,13 +175,18 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
       options, orchestrate::RunServers{o.endpoint, o.sim, o.sim_shared, o.sim_config});
   const auto& scenario = options.scenario;
   if (globals.json) {
-    std::cout << orchestrate::to_json(result).dump(2, ' ', false,
-                                                   nlohmann::json::error_handler_t::replace)
-              << "\n";
+    std::cout << dump_json(orchestrate::to_json(result), 2) << "
+";
   } else {
-    std::cout << fmt::format("{}{} run(s) of scenario {} written to {}\n",
-                             result.simulated ? "SIMULATED: " : "", result.runs_completed,
-                             scenario.name, result.output_dir.string());
+    std::string kept =
+        result.runs_kept > 0 ? fmt::format(" ({} kept from before)", result.runs_kept) : "";
+    std::string cut =
+        result.interrupted_run > 0
+            ? fmt::format("; run {} interrupted and incomplete", result.interrupted_run)
+            : "";
+    std::cout << fmt::format("{}{} finished run(s){} of scenario {}{}, written to {}\n",
+                             result.simulated ? "SIMULATED: " : "", result.runs_completed, kept,
+                             scenario.name, cut, result.output_dir.string());
     for (const auto& p : result.report_paths) std::cout << "  " << p << "\n";
     std::cout << "  " << (result.output_dir / "summary.md").string() << "\n";
     std::cout << "  " << (result.output_dir / "report.html").string() << "\n";
@@ -266,8 +276,12 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
   app->add_option("--permits", o->permits,
                   "At most this many requests in flight per endpoint (0: no limit)")
       ->capture_default_str();
+  app->add_flag("--resume", o->resume,
+                "Continue the interrupted run directory named by --output-dir: finished runs are "
+                "kept, the run in flight is done again");
   app->add_option("--store", o->store, "Results store (default: <output-dir>/results.sqlite)");
   add_timeout_options(*app, o->timeouts, "call");
+  add_max_line_bytes_option(*app, o->max_line_bytes);
   app->add_option("--cold-threshold-ms", o->cold_threshold_ms,
                   "A call whose server load time exceeds this paid for a model load")
       ->capture_default_str();

@@ -123,8 +123,9 @@ Command add_sim_command(CLI::App& root, const GlobalOptions& /*globals*/) {
   app->footer(kSimFooter);
   app->add_option("--host", options->host, "Address to listen on (loopback by default)")
       ->capture_default_str();
-  app->add_option("--port", options->port, "Port; 0 picks a free one (printed on stdout)")
-      ->capture_default_str();
+  app->add_option("--port", options->port, "Port 0-65535; 0 picks a free one (printed on stdout)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
   app->add_option("--config", options->config_path,
                   "YAML file: models, timings, faults (schema in docs/SIMULATOR.md)")
       ->check(CLI::ExistingFile);

@@ -377,13 +377,14 @@ class Ingestor {
     }
     MarkdownDocument doc = analyse_markdown(view, source, &a_.figures, fid);
     a_.counts.headings_total += doc.heading_count;
+    // The outline fact quotes the first heading: built before the texts move out.
+    facts_.outline(source, doc);
     for (auto& heading : doc.headings) {
       if (a_.headings.size() >= options_.limits.max_headings) break;
       Provenance at = source;
       at.line = heading.line;
       a_.headings.push_back(HeadingRef{std::move(at), heading.level, std::move(heading.text)});
     }
-    facts_.outline(source, doc);
     for (auto& table : doc.tables) keep_table(std::move(table));
   }
 

@@ -6,6 +6,7 @@
 
 #include "chimera/report/format.hpp"
 #include "chimera/report/reporters.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::report {
 namespace {
@@ -79,7 +80,7 @@ class CsvReporter final : public Reporter {
                                                   field(c.endpoint),
                                                   field(c.model),
                                                   field(c.api),
-                                                  field(c.options.dump()),
+                                                  field(dump_json(c.options)),
                                                   report.simulated ? "true" : "false",
                                                   phase,
                                                   info.name,

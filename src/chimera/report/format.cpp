@@ -1,4 +1,5 @@
 #include "chimera/report/format.hpp"
+#include "chimera/util/json_text.hpp"
 
 #include <fmt/format.h>
 
@@ -58,7 +59,7 @@ std::string options_text(const nlohmann::json& options) {
   std::string out;
   for (const auto& [key, value] : options.items()) {
     if (!out.empty()) out += ' ';
-    out += fmt::format("{}={}", key, value.is_string() ? value.get<std::string>() : value.dump());
+    out += fmt::format("{}={}", key, value.is_string() ? value.get<std::string>() : dump_json(value));
   }
   return out;
 }

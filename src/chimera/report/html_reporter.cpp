@@ -11,6 +11,7 @@
 #include "chimera/report/html/pages.hpp"
 #include "chimera/report/html/svg.hpp"
 #include "chimera/report/reporters.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::report {
 namespace html {
@@ -22,7 +23,7 @@ constexpr const char* kCdfKinds[] = {"ttft-cdf", "tpot-cdf", "e2e-cdf"};
 std::string identity_of(const std::string& backend, const std::string& endpoint,
                         const std::string& model, const std::string& api,
                         const nlohmann::json& options) {
-  return fmt::format("{}\n{}\n{}\n{}\n{}", backend, endpoint, model, api, options.dump());
+  return fmt::format("{}\n{}\n{}\n{}\n{}", backend, endpoint, model, api, dump_json(options));
 }
 
 // Per configuration and CDF metric, the values of its measured, successful,

@@ -2,6 +2,7 @@
 // JSONL: the raw requests, one JSON object per line, as measure::to_json.
 
 #include "chimera/report/reporters.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::report {
 namespace {
@@ -11,7 +12,7 @@ class JsonReporter final : public Reporter {
   std::string_view format() const override { return "json"; }
   Expected<void> write(const BenchReport& report, const RequestSource&,
                        std::ostream& out) const override {
-    out << to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out << dump_json(to_json(report), 2) << '\n';
     return {};
   }
 };
@@ -27,7 +28,7 @@ class JsonlReporter final : public Reporter {
                   "results file holds only summaries); re-render from the results store instead");
     }
     return requests(
-        [&out](const measure::RequestResult& r) { out << measure::to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n'; });
+        [&out](const measure::RequestResult& r) { out << dump_json(measure::to_json(r)) << '\n'; });
   }
 };
 

@@ -1,4 +1,5 @@
 #include "chimera/sim/fault.hpp"
+#include "chimera/util/json_text.hpp"
 
 #include <fmt/format.h>
 
@@ -100,7 +101,7 @@ std::string echo_auth_body(bool ollama, std::string_view authorization) {
                      {"type", "invalid_request_error"},
                      {"code", "invalid_api_key"}};
   }
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return dump_json(body);
 }
 
 Expected<FaultSpec> parse_fault(std::string_view text) {

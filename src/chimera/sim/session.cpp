@@ -11,6 +11,7 @@
 #include "chimera/sim/catalog.hpp"
 #include "chimera/sim/generation.hpp"
 #include "chimera/sim/wire.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::sim {
 namespace {
@@ -54,7 +55,7 @@ Reply show(ServerState& state, const std::string& body) {
   if (model == nullptr) {
     return {404, kJson, ollama_error("model '" + name + "' not found")};
   }
-  return {200, kJson, ollama_show(*model).dump()};
+  return {200, kJson, dump_json(ollama_show(*model))};
 }
 
 // Every endpoint that answers at once; nullopt for an unknown path.
@@ -70,23 +71,23 @@ std::optional<Reply> answer_simple(ServerState& state, http::verb method, std::s
   }
   if (path == "/api/version") {
     return only(get, [&] {
-      return Reply{200, kJson, json{{"version", state.config.version}}.dump()};
+      return Reply{200, kJson, dump_json(json{{"version", state.config.version}})};
     });
   }
   if (path == "/api/tags") {
-    return only(get, [&] { return Reply{200, kJson, ollama_tags(state.config).dump()}; });
+    return only(get, [&] { return Reply{200, kJson, dump_json(ollama_tags(state.config))}; });
   }
   if (path == "/api/ps") {
     return only(get, [&] {
       const auto now = ServerState::Clock::now();
-      return Reply{200, kJson, ollama_ps(state.config, state.scheduler.loaded(now), now).dump()};
+      return Reply{200, kJson, dump_json(ollama_ps(state.config, state.scheduler.loaded(now), now))};
     });
   }
   if (path == "/api/show") {
     return only(method == http::verb::post, [&] { return show(state, body); });
   }
   if (path == "/v1/models") {
-    return only(get, [&] { return Reply{200, kJson, openai_models(state.config).dump()}; });
+    return only(get, [&] { return Reply{200, kJson, dump_json(openai_models(state.config))}; });
   }
   if (path == "/sim/requests") {
     if (method == http::verb::delete_) {
@@ -96,11 +97,11 @@ std::optional<Reply> answer_simple(ServerState& state, http::verb method, std::s
     return only(get, [&] {
       json records = json::array();
       for (const auto& t : state.truth.snapshot()) records.push_back(to_json(t));
-      return Reply{200, kJson, records.dump()};
+      return Reply{200, kJson, dump_json(records)};
     });
   }
   if (path == "/sim/stats") {
-    return only(get, [&] { return Reply{200, kJson, counters_json(state).dump()}; });
+    return only(get, [&] { return Reply{200, kJson, dump_json(counters_json(state))}; });
   }
   return std::nullopt;
 }

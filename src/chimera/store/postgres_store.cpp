@@ -13,6 +13,7 @@
 
 #include "chimera/store/pg_db.hpp"
 #include "chimera/store/schema.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::store {
 namespace {
@@ -31,7 +32,8 @@ nlohmann::json parse_json_or(const std::string& text, nlohmann::json fallback) {
 }
 
 constexpr const char* kRunColumns =
-    "id, kind, fingerprint, started_at, finished_at, status, simulated, args, tool_version";
+    "id, kind, fingerprint, started_at, finished_at, status, simulated, args, tool_version, "
+    "owner";
 
 RunInfo run_from_row(const pg::Result& r, int row) {
   RunInfo info;
@@ -44,6 +46,7 @@ RunInfo run_from_row(const pg::Result& r, int row) {
   info.simulated = r.int64(row, 6) != 0;
   info.args = parse_json_or(r.text(row, 7), nlohmann::json::object());
   info.tool_version = r.text(row, 8);
+  info.owner = r.text(row, 9);
   return info;
 }
 
@@ -76,7 +79,7 @@ pg::Params request_params(std::int64_t id, std::int64_t run_id, std::int64_t con
       .add(r.server.eval_count)
       .add(r.server.total_ms)
       .add(r.cold)
-      .add(measure::to_json(r).dump());
+      .add(dump_json(measure::to_json(r)));
   return p;
 }
 
@@ -125,11 +128,12 @@ class PostgresStore final : public ResultStore {
         .add(run.started_at.empty() ? utc_now_iso8601() : run.started_at)
         .add(to_string(run.status))
         .add(run.simulated)
-        .add(redact_credentials(run.args).dump())
-        .add(run.tool_version);
+        .add(dump_json(redact_credentials(run.args)))
+        .add(run.tool_version)
+        .add(run.owner.empty() ? current_process_owner() : run.owner);
     CHIMERA_TRY(r, db_.query("INSERT INTO runs (kind, fingerprint, started_at, finished_at, "
-                             "status, simulated, args, tool_version) VALUES ($1, $2, $3, NULL, "
-                             "$4, $5, $6, $7) RETURNING id",
+                             "status, simulated, args, tool_version, owner) VALUES ($1, $2, $3, "
+                             "NULL, $4, $5, $6, $7, $8) RETURNING id",
                              p));
     return r->int64(0, 0);
   }
@@ -157,9 +161,10 @@ class PostgresStore final : public ResultStore {
     p.add(to_string(kind))
         .add(fingerprint)
         .add(to_string(RunStatus::kRunning))
-        .add(to_string(RunStatus::kInterrupted));
+        .add(to_string(RunStatus::kInterrupted))
+        .add(to_string(RunStatus::kAbandoned));
     CHIMERA_TRY(r, db_.query("SELECT id FROM runs WHERE kind = $1 AND fingerprint = $2 AND "
-                             "status IN ($3, $4) ORDER BY id DESC LIMIT 1",
+                             "status IN ($3, $4, $5) ORDER BY id DESC LIMIT 1",
                              p));
     if (r->rows() == 0) return std::optional<std::int64_t>{};
     return std::optional<std::int64_t>{r->int64(0, 0)};
@@ -205,7 +210,7 @@ class PostgresStore final : public ResultStore {
         .add(c.endpoint)
         .add(c.model)
         .add(c.api)
-        .add(c.options.dump())
+        .add(dump_json(c.options))
         .add(to_string(c.status));
     CHIMERA_TRY(r, db_.query("INSERT INTO configurations (run_id, ordinal, config_key, label, "
                              "backend, endpoint, model, api, options, status) VALUES ($1, $2, $3, "
@@ -330,7 +335,7 @@ class PostgresStore final : public ResultStore {
   Expected<void> save_inventory(std::int64_t run_id, const nlohmann::json& inventory) override {
     std::lock_guard lock(mutex_);
     pg::Params p;
-    p.add(run_id).add(inventory.dump());
+    p.add(run_id).add(dump_json(inventory));
     return command(
         "INSERT INTO inventories (run_id, inventory) VALUES ($1, $2) "
         "ON CONFLICT (run_id) DO UPDATE SET inventory = excluded.inventory",
@@ -355,7 +360,7 @@ class PostgresStore final : public ResultStore {
         .add(a.persona)
         .add(a.profile)
         .add(a.model)
-        .add(a.metrics.dump())
+        .add(dump_json(a.metrics))
         .add(a.report_path);
     CHIMERA_TRY(r, db_.query("INSERT INTO agents (run_id, run_index, agent, persona, profile, "
                              "model, metrics, report_path) VALUES ($1, $2, $3, $4, $5, $6, $7, "

@@ -87,7 +87,11 @@ CREATE TABLE inventories (
 );
 )sql",
                                      fmt::arg("id", id_column));
-  return {Migration{1, v1}};
+  // Version 2: which process owns a run ("host pid start-time"), so that a
+  // run left `running` by a process that no longer exists can be told apart
+  // from one still in progress.
+  const std::string v2 = "ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';";
+  return {Migration{1, v1}, Migration{2, v2}};
 }
 
 int current_schema_version() {

@@ -7,6 +7,7 @@
 
 #include "chimera/store/schema.hpp"
 #include "chimera/store/sqlite_db.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::store {
 namespace {
@@ -32,11 +33,13 @@ RunInfo run_from_row(const Statement& s) {
   r.simulated = s.column_int64(6) != 0;
   r.args = parse_json_or(s.column_text(7), nlohmann::json::object());
   r.tool_version = s.column_text(8);
+  r.owner = s.column_text(9);
   return r;
 }
 
 constexpr const char* kRunColumns =
-    "id, kind, fingerprint, started_at, finished_at, status, simulated, args, tool_version";
+    "id, kind, fingerprint, started_at, finished_at, status, simulated, args, tool_version, "
+    "owner";
 
 class SqliteStore final : public ResultStore {
  public:
@@ -58,14 +61,16 @@ class SqliteStore final : public ResultStore {
     CHIMERA_TRY(
         stmt,
         db_.prepare("INSERT INTO runs (kind, fingerprint, started_at, finished_at, status, "
-                    "simulated, args, tool_version) VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7)"));
+                    "simulated, args, tool_version, owner) VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, "
+                    "?7, ?8)"));
     stmt->bind(1, to_string(run.kind))
         .bind(2, run.fingerprint)
         .bind(3, run.started_at.empty() ? utc_now_iso8601() : run.started_at)
         .bind(4, to_string(run.status))
         .bind(5, run.simulated)
-        .bind(6, redact_credentials(run.args).dump())
-        .bind(7, run.tool_version);
+        .bind(6, dump_json(redact_credentials(run.args)))
+        .bind(7, run.tool_version)
+        .bind(8, run.owner.empty() ? current_process_owner() : run.owner);
     CHIMERA_TRY(done, stmt->run());
     return db_.last_insert_id();
   }
@@ -91,11 +96,12 @@ class SqliteStore final : public ResultStore {
       RunKind kind, const std::string& fingerprint) override {
     std::lock_guard lock(mutex_);
     CHIMERA_TRY(stmt, db_.prepare("SELECT id FROM runs WHERE kind = ?1 AND fingerprint = ?2 AND "
-                                  "status IN (?3, ?4) ORDER BY id DESC LIMIT 1"));
+                                  "status IN (?3, ?4, ?5) ORDER BY id DESC LIMIT 1"));
     stmt->bind(1, to_string(kind))
         .bind(2, fingerprint)
         .bind(3, to_string(RunStatus::kRunning))
-        .bind(4, to_string(RunStatus::kInterrupted));
+        .bind(4, to_string(RunStatus::kInterrupted))
+        .bind(5, to_string(RunStatus::kAbandoned));
     CHIMERA_TRY(row, stmt->step());
     if (!*row) return std::optional<std::int64_t>{};
     return std::optional<std::int64_t>{stmt->column_int64(0)};
@@ -148,7 +154,7 @@ class SqliteStore final : public ResultStore {
         .bind(6, c.endpoint)
         .bind(7, c.model)
         .bind(8, c.api)
-        .bind(9, c.options.dump())
+        .bind(9, dump_json(c.options))
         .bind(10, to_string(c.status));
     CHIMERA_TRY(done, stmt->run());
     return db_.last_insert_id();
@@ -230,7 +236,7 @@ class SqliteStore final : public ResultStore {
         .bind(22, r.server.eval_count)
         .bind(23, r.server.total_ms)
         .bind(24, r.cold)
-        .bind(25, measure::to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        .bind(25, dump_json(measure::to_json(r)));
     CHIMERA_TRY(done, s.run());
     next_seq_[configuration_id] = *seq + 1;
     return db_.last_insert_id();
@@ -276,7 +282,7 @@ class SqliteStore final : public ResultStore {
     CHIMERA_TRY(stmt,
                 db_.prepare("INSERT INTO inventories (run_id, inventory) VALUES (?1, ?2) "
                             "ON CONFLICT (run_id) DO UPDATE SET inventory = excluded.inventory"));
-    stmt->bind(1, run_id).bind(2, inventory.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    stmt->bind(1, run_id).bind(2, dump_json(inventory));
     return stmt->run();
   }
 
@@ -300,7 +306,7 @@ class SqliteStore final : public ResultStore {
         .bind(4, a.persona)
         .bind(5, a.profile)
         .bind(6, a.model)
-        .bind(7, a.metrics.dump())
+        .bind(7, dump_json(a.metrics))
         .bind(8, a.report_path);
     CHIMERA_TRY(done, stmt->run());
     return db_.last_insert_id();

@@ -1,10 +1,15 @@
 #include "chimera/store/store.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <ctime>
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "chimera/store/postgres_store.hpp"
 #include "chimera/store/sqlite_store.hpp"
@@ -35,6 +40,8 @@ const char* to_string(RunStatus status) {
       return "interrupted";
     case RunStatus::kFailed:
       return "failed";
+    case RunStatus::kAbandoned:
+      return "abandoned";
   }
   return "failed";
 }
@@ -59,8 +66,8 @@ std::optional<RunKind> run_kind_from_string(std::string_view text) {
 }
 
 std::optional<RunStatus> run_status_from_string(std::string_view text) {
-  for (auto status :
-       {RunStatus::kRunning, RunStatus::kComplete, RunStatus::kInterrupted, RunStatus::kFailed}) {
+  for (auto status : {RunStatus::kRunning, RunStatus::kComplete, RunStatus::kInterrupted,
+                      RunStatus::kFailed, RunStatus::kAbandoned}) {
     if (text == to_string(status)) return status;
   }
   return std::nullopt;
@@ -98,13 +105,81 @@ Expected<StoreLocation> parse_store_url(const std::string& url) {
   return StoreLocation{StoreLocation::Kind::kSqlite, url};
 }
 
+namespace {
+
+Expected<std::unique_ptr<ResultStore>> open_location(const StoreLocation& location) {
+  if (location.kind == StoreLocation::Kind::kPostgresql) {
+    return open_postgresql_store(location.target);
+  }
+  return open_sqlite_store(location.target);
+}
+
+}  // namespace
+
 Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url) {
   auto location = parse_store_url(url);
   if (!location) return std::unexpected(location.error());
-  if (location->kind == StoreLocation::Kind::kPostgresql) {
-    return open_postgresql_store(location->target);
+  auto store = open_location(*location);
+  if (!store) return store;
+  // Whatever the backend: a run whose process died is never left `running`.
+  if (auto marked = mark_abandoned_runs(**store); !marked) return std::unexpected(marked.error());
+  return store;
+}
+
+namespace {
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown-host";
+  return name;
+}
+
+// Field 22 of /proc/PID/stat: the process's start time in clock ticks since
+// boot; empty when the process does not exist.
+std::string process_start_time(long pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string stat;
+  if (!in || !std::getline(in, stat)) return "";
+  const auto close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return "";
+  std::istringstream fields(stat.substr(close + 1));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return field;
   }
-  return open_sqlite_store(location->target);
+  return "";
+}
+
+}  // namespace
+
+std::string current_process_owner() {
+  const long pid = static_cast<long>(getpid());
+  return fmt::format("{} {} {}", host_name(), pid, process_start_time(pid));
+}
+
+bool owner_is_dead(const std::string& owner) {
+  std::istringstream in(owner);
+  std::string host, start;
+  long pid = 0;
+  if (!(in >> host >> pid) || pid <= 0 || host != host_name()) return false;
+  in >> start;
+  const std::string now = process_start_time(pid);
+  if (now.empty()) return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+  return !start.empty() && now != start;  // the pid now belongs to another process
+}
+
+Expected<int> mark_abandoned_runs(ResultStore& store) {
+  auto all = store.runs();
+  if (!all) return std::unexpected(all.error());
+  int marked = 0;
+  for (const auto& run : *all) {
+    if (run.status != RunStatus::kRunning || !owner_is_dead(run.owner)) continue;
+    if (auto s = store.finish_run(run.id, RunStatus::kAbandoned); !s) {
+      return std::unexpected(s.error());
+    }
+    ++marked;
+  }
+  return marked;
 }
 
 std::string redact_store_url(const std::string& url) {

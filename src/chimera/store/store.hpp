@@ -27,7 +27,9 @@
 namespace chimera::store {
 
 enum class RunKind { kBench, kSweep, kRun, kCompare };
-enum class RunStatus { kRunning, kComplete, kInterrupted, kFailed };
+// kAbandoned: left `running` by a process that has since died (kill -9, a
+// crash, a power cut); set when a store is opened, never by the run itself.
+enum class RunStatus { kRunning, kComplete, kInterrupted, kFailed, kAbandoned };
 enum class ConfigurationStatus { kPending, kRunning, kDone };
 
 const char* to_string(RunKind kind);
@@ -49,6 +51,9 @@ struct RunInfo {
   bool simulated = false;
   nlohmann::json args = nlohmann::json::object();  // the command line, as JSON
   std::string tool_version{};
+  // The process that wrote the run ("host pid start-time"); begin_run()
+  // records the calling process when empty.
+  std::string owner{};
 };
 
 struct ConfigurationRecord {
@@ -94,8 +99,8 @@ class ResultStore {
   // `finished_at` empty means "now".
   virtual Expected<void> finish_run(std::int64_t run_id, RunStatus status,
                                     const std::string& finished_at = "") = 0;
-  // The most recent run of this kind and fingerprint that is still `running`
-  // (the process died) or `interrupted`.
+  // The most recent run of this kind and fingerprint that is still `running`,
+  // `abandoned` (the process died) or `interrupted`.
   virtual Expected<std::optional<std::int64_t>> find_resumable_run(
       RunKind kind, const std::string& fingerprint) = 0;
   // All runs, oldest first.
@@ -145,6 +150,16 @@ Expected<StoreLocation> parse_store_url(const std::string& url);
 
 // Opens (creating and migrating as needed) the store a URL names.
 Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url);
+
+// This process as a run owner: "host pid start-time" (the start time tells a
+// reused pid from the original process).
+std::string current_process_owner();
+// True only when the owner ran on this host and that process no longer exists;
+// an owner on another host, or unknown (empty), is never judged dead.
+bool owner_is_dead(const std::string& owner);
+// Marks every `running` run whose owner is dead as `abandoned`; returns how
+// many. open_store() calls it, so a kill -9 never leaves a run `running`.
+Expected<int> mark_abandoned_runs(ResultStore& store);
 
 // `url` fit for output: a password in the user part or a `password=` query
 // parameter becomes "***" ("postgresql://ana:***@db/results").

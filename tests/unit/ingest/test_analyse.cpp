@@ -234,3 +234,26 @@ TEST(DataSummary, FitsTheBudgetAndKeepsTheInventory) {
 
 }  // namespace
 }  // namespace chimera::ingest
+
+namespace chimera::ingest {
+namespace {
+
+TEST(Analyse, OutlineFactQuotesTheFirstHeadingsText) {
+  testing::TempDir dir;
+  const fs::path root = dir.path();
+  write(root / "report.md", "intro\n\n## Results of `bench` run\n\ntext\n\n# Second\n");
+  const Analysis a = analyse({root});
+  const Fact* outline = nullptr;
+  for (const auto& fact : a.facts) {
+    if (fact.kind == "outline") outline = &fact;
+  }
+  ASSERT_NE(outline, nullptr);
+  EXPECT_NE(outline->text.find("2 heading(s), first \"Results of bench run\""), std::string::npos)
+      << outline->text;
+  EXPECT_EQ(outline->source.line, 3u);
+  ASSERT_EQ(a.headings.size(), 2u);
+  EXPECT_EQ(a.headings[0].text, "Results of bench run");
+}
+
+}  // namespace
+}  // namespace chimera::ingest

@@ -8,6 +8,7 @@
 #include "chimera/util/signals.hpp"
 #include "chimera/util/terminal.hpp"
 #include "chimera/version.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::orchestrate {
 namespace {
@@ -197,7 +198,7 @@ class BenchmarkRun {
 }  // namespace
 
 std::string fingerprint(const nlohmann::json& args) {
-  return fmt::format("{:016x}", fnv1a(args.dump()));
+  return fmt::format("{:016x}", fnv1a(dump_json(args)));
 }
 
 BenchmarkOutcome run_benchmark(backends::Backend& backend, const BenchmarkSpec& spec) {

@@ -1,4 +1,5 @@
 #include "chimera/orchestrate/bench/grid.hpp"
+#include "chimera/util/json_text.hpp"
 
 #include <fmt/format.h>
 
@@ -59,7 +60,7 @@ void merge_axis(std::vector<OptionAxis>& axes, OptionAxis axis) {
 
 namespace {
 std::string value_text(const nlohmann::json& v) {
-  return v.is_string() ? v.get<std::string>() : v.dump();
+  return v.is_string() ? v.get<std::string>() : dump_json(v);
 }
 }  // namespace
 

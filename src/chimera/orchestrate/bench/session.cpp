@@ -36,6 +36,7 @@ std::unique_ptr<backends::Backend> connect(const BenchSessionOptions& o, const s
   bo.kind = o.backend_kind;
   bo.url = url;
   bo.cold_threshold_ms = o.cold_threshold_ms;
+  bo.max_line_bytes = o.max_line_bytes;
   // The pre-check obeys the user's limits, not only the measured calls.
   bo.call_timeouts = o.plan.timeouts;
   auto backend = value_or_throw<UsageError>(backends::make_backend(bo));
@@ -147,7 +148,10 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
       o.sim ? simulator_url(sims.start(sim_config_from(o.sim_config)), o.backend_kind) : o.endpoint;
   auto backend = connect(o, url);
   warn_num_gpu(*backend, o, models);
-  const auto db = open_store(o.store_url);
+  // Without a store, exports still need the requests: they are kept in an
+  // in-memory one that nothing else sees.
+  const bool memory_only = o.store_url.empty() && !o.outputs.empty();
+  const auto db = open_store(memory_only ? ":memory:" : o.store_url);
 
   BenchmarkSpec spec;
   spec.kind = o.sweep ? store::RunKind::kSweep : store::RunKind::kBench;
@@ -165,7 +169,7 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   spec.on_report = output_writer(o, db.get());
 
   result.outcome = run_benchmark(*backend, spec);
-  if (db) result.store_description = db->description();
+  if (db && !memory_only) result.store_description = db->description();
   if (result.outcome.resumed) {
     term::warn(fmt::format("resumed unfinished {} run {} from {}: {} configuration(s) already done",
                            o.sweep ? "sweep" : "bench", *result.outcome.run_id,
@@ -179,7 +183,9 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
 nlohmann::json to_json(const BenchSessionResult& result, const BenchSessionOptions& o) {
   const auto& report = result.outcome.report;
   auto j = report::to_json(report);
-  if (result.outcome.run_id) j["run_id"] = *result.outcome.run_id;
+  if (result.outcome.run_id && !result.store_description.empty()) {
+    j["run_id"] = *result.outcome.run_id;
+  }
   if (!o.sweep) return j;
   nlohmann::json order = nlohmann::json::array();
   for (const auto& r : result.ranking) {

@@ -31,6 +31,7 @@ struct BenchSessionOptions {
   bool sim = false;
   std::string sim_config;
   double cold_threshold_ms = 500;
+  std::size_t max_line_bytes = std::size_t{1} << 20;
   std::string store_url;  // empty: no store
   std::vector<std::string> outputs;
   std::optional<SweepSettings> sweep;

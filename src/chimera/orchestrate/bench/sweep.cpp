@@ -1,4 +1,5 @@
 #include "chimera/orchestrate/bench/sweep.hpp"
+#include "chimera/util/json_text.hpp"
 
 #include <fmt/format.h>
 
@@ -116,7 +117,7 @@ std::string recommended_profile_yaml(const report::BenchReport& report,
   } else {
     yaml += "    options:\n";
     for (const auto& [name, value] : c.options.items()) {
-      yaml += fmt::format("      {}: {}\n", name, value.dump());
+      yaml += fmt::format("      {}: {}\n", name, dump_json(value));
     }
   }
   return yaml;
@@ -128,7 +129,7 @@ std::optional<std::string> num_gpu_warning(const std::vector<OptionAxis>& axes,
     if (axis.name != "num_gpu") continue;
     std::vector<std::string> beyond;
     for (const auto& v : axis.values) {
-      if (v.is_number() && v.get<double>() >= layers) beyond.push_back(v.dump());
+      if (v.is_number() && v.get<double>() >= layers) beyond.push_back(dump_json(v));
     }
     if (beyond.size() >= 2) {
       std::string list;

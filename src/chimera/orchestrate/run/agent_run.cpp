@@ -20,6 +20,7 @@
 #include "chimera/report/agent_report.hpp"
 #include "chimera/report/run_report.hpp"
 #include "chimera/store/store.hpp"
+#include "chimera/util/json_text.hpp"
 #include "chimera/util/signals.hpp"
 #include "chimera/util/terminal.hpp"
 #include "chimera/version.hpp"
@@ -64,6 +65,8 @@ class Backends {
     bo.kind = options.backend_kind;
     bo.url = url;
     bo.cold_threshold_ms = options.cold_threshold_ms;
+    bo.max_line_bytes = options.max_line_bytes;
+    bo.call_timeouts = options.timeouts;  // the pre-check obeys the user's limits too
     auto made = value_or_throw<UsageError>(backends::make_backend(bo));
     auto* raw = made.get();
     by_url_.emplace(url, std::move(made));
@@ -78,7 +81,7 @@ class Backends {
 // run, phase and agent) and to the results store, in the same order.
 class RunWriter {
  public:
-  RunWriter(const AgentRunOptions& options)
+  RunWriter(const AgentRunOptions& options, int first_run)
       : requests_path_(options.output_dir / "requests.jsonl"),
         requests_(requests_path_, std::ios::app) {
     if (!requests_) throw Error(fmt::format("Could not write '{}'", requests_path_.string()));
@@ -96,6 +99,7 @@ class RunWriter {
     info.started_at = store::utc_now_iso8601();
     info.simulated = options.simulated;
     info.args = {{"scenario", options.scenario.name}, {"runs", options.runs}};
+    if (first_run > 1) info.args["resumed_at_run"] = first_run;
     info.tool_version = kVersion;
     info.fingerprint = options.scenario.name;
     run_id_ = value_or_throw(db_->begin_run(info), "results store");
@@ -110,7 +114,11 @@ class RunWriter {
   void agent_result(const store::AgentRecord& record) {
     if (auto s = db_->save_agent_result(run_id_, record); !s) note(s.error().message);
   }
+  // Once per store run: the first run this process does (run 1, or the first
+  // redone one after --resume).
   void inventory(const nlohmann::json& j) {
+    if (inventory_saved_) return;
+    inventory_saved_ = true;
     if (auto s = db_->save_inventory(run_id_, j); !s) note(s.error().message);
   }
   void finish(bool interrupted) {
@@ -133,7 +141,8 @@ class RunWriter {
         j["t_start_ms"] = offset_ms + spans[i].start_ms;
         j["t_end_ms"] = offset_ms + spans[i].end_ms;
       }
-      requests_ << j.dump() << '\n';
+      j["store_run_id"] = run_id_;
+      requests_ << dump_json(j) << '\n';
     };
     for (std::size_t i = 0; i < exec.warmups.size(); ++i)
       write(exec.warmups[i], exec.warmup_spans, i);
@@ -168,6 +177,7 @@ class RunWriter {
   std::unique_ptr<store::ResultStore> db_;
   std::int64_t run_id_ = 0;
   int ordinal_ = 0;
+  bool inventory_saved_ = false;
 };
 
 // What one run shares between its steps.
@@ -248,7 +258,7 @@ RunContext prepare_run(const AgentRunOptions& options, const Backends& backends,
   ctx.analysis = ingest::analyse(options.roots);
   ctx.record.ingest_ms =
       std::chrono::duration<double, std::milli>(Clock::now() - ingest_begin).count();
-  if (run == 1) writer.inventory(ingest::to_json(ctx.analysis));
+  writer.inventory(ingest::to_json(ctx.analysis));
   ctx.agents = fit_agents(options, backends, ctx.analysis);
   return ctx;
 }
@@ -418,13 +428,13 @@ void write_run(RunContext& ctx, const ExecutionResult& concurrent,
     ctx.writer.agent_result(store_record(ctx.run, result.outcome, report));
     ctx.record.agents.push_back(std::move(result.outcome));
   }
-  write_text(ctx.dir / "metrics.json", to_json(ctx.record).dump(2) + "\n");
+  write_text(ctx.dir / "metrics.json", dump_json(to_json(ctx.record), 2) + "\n");
   write_text(ctx.dir / "combined_report.md", render_combined_report(ctx.record));
   std::vector<RunRecord> runs = earlier;
   runs.push_back(ctx.record);
   const auto& o = ctx.options;
   write_text(o.output_dir / "summary.json",
-             summary_json(runs, o.simulated, o.scenario.name, false).dump(2) + "\n");
+             dump_json(summary_json(runs, o.simulated, o.scenario.name, false), 2) + "\n");
   write_text(o.output_dir / "summary.md",
              render_summary_markdown(runs, o.simulated, o.scenario.name));
   write_html_report(o.output_dir);
@@ -473,24 +483,33 @@ RunRecord run_once(const AgentRunOptions& options, const Backends& backends, Run
 AgentRunSummary run_agents(const AgentRunOptions& options) {
   AgentRunSummary summary;
   summary.output_dir = options.output_dir;
+  auto directory = open_run_directory(options.output_dir, options.resume, options.scenario.name);
   const Backends backends(options);
   backends.check_reachable();
   make_directory(options.output_dir, "the output directory ");
-  RunWriter writer(options);
+  if (directory.first_run > 1) {
+    fmt::print(stderr, "chimera run: resuming {}: run(s) 1-{} finished before and are kept\n",
+               options.output_dir.string(), directory.first_run - 1);
+  }
+  RunWriter writer(options, directory.first_run);
 
-  std::vector<RunRecord> records;
-  for (int run = 1; run <= options.runs && !signals::interrupted(); ++run) {
+  std::vector<RunRecord> records = std::move(directory.kept);
+  summary.runs_kept = static_cast<int>(records.size());
+  summary.runs_completed = summary.runs_kept;
+  for (int run = directory.first_run; run <= options.runs && !signals::interrupted(); ++run) {
     records.push_back(run_once(options, backends, writer, run, records, summary));
     if (records.back().interrupted) {
       summary.interrupted = true;
+      summary.interrupted_run = run;
       break;
     }
     ++summary.runs_completed;
   }
   if (signals::interrupted()) summary.interrupted = true;
   write_text(options.output_dir / "summary.json",
-             summary_json(records, options.simulated, options.scenario.name, !summary.interrupted)
-                     .dump(2) +
+             dump_json(summary_json(records, options.simulated, options.scenario.name,
+                                    !summary.interrupted),
+                       2) +
                  "\n");
   write_html_report(options.output_dir);
   writer.finish(summary.interrupted);

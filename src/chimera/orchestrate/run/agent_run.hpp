@@ -13,6 +13,7 @@
 #include "chimera/backends/backend.hpp"
 #include "chimera/orchestrate/common/timeouts.hpp"
 #include "chimera/orchestrate/run/concurrency.hpp"
+#include "chimera/orchestrate/run/run_directory.hpp"
 
 namespace chimera::orchestrate {
 
@@ -39,11 +40,16 @@ struct AgentRunOptions {
   std::map<std::string, std::string> headers;
   std::string store_url;  // empty: <output_dir>/results.sqlite
   double cold_threshold_ms = 500;
+  std::size_t max_line_bytes = std::size_t{1} << 20;  // longest stream line or event kept
+  // Continue an interrupted run directory; without it an existing one is refused.
+  bool resume = false;
 };
 
 struct AgentRunSummary {
-  int runs_completed = 0;
-  int agent_failures = 0;  // agents (over all runs) whose calls failed or were empty
+  int runs_completed = 0;   // finished runs on disk, kept ones included
+  int runs_kept = 0;        // finished before, by an earlier process (--resume)
+  int interrupted_run = 0;  // the run that was in flight when interrupted; 0: none
+  int agent_failures = 0;   // agents (over all runs) whose calls failed or were empty
   bool interrupted = false;
   bool simulated = false;
   std::filesystem::path output_dir;

@@ -283,6 +283,12 @@ std::string render_combined_report(const RunRecord& run) {
     md += "| agent | throughput | TTFT | total duration |\n|---|---:|---:|---:|\n";
     for (std::size_t i = 1; i < run.agents.size(); ++i) {
       const auto& a = run.agents[i];
+      if (!base.ok || !a.ok) {
+        // A failed agent's figures cover only what it managed; no delta is drawn from them.
+        md += fmt::format("| {} | {} ({} failed) | {} | {} |\n", a.agent, kMissing,
+                          base.ok ? a.agent : base.agent, kMissing, kMissing);
+        continue;
+      }
       md += fmt::format("| {} | {} | {} | {} |\n", a.agent,
                         delta(base.metrics.throughput_tps, a.metrics.throughput_tps),
                         delta(base.metrics.ttft_ms, a.metrics.ttft_ms),
@@ -323,8 +329,21 @@ nlohmann::json summary_json(const std::vector<RunRecord>& runs, bool simulated,
 
 std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool simulated,
                                     const std::string& scenario) {
-  std::string md = fmt::format("# Summary — {} ({} run{})\n\n", scenario, runs.size(),
-                               runs.size() == 1 ? "" : "s");
+  std::size_t finished = 0;
+  std::string interrupted;
+  for (const auto& r : runs) {
+    if (!r.interrupted) ++finished;
+    if (r.interrupted) interrupted += fmt::format("{}{}", interrupted.empty() ? "" : ", ", r.index);
+  }
+  std::string md = fmt::format("# Summary — {} ({} finished run{}{})\n\n", scenario, finished,
+                               finished == 1 ? "" : "s",
+                               interrupted.empty() ? "" : "; run " + interrupted + " interrupted");
+  if (!interrupted.empty()) {
+    md += fmt::format(
+        "> **INTERRUPTED** — run {} did not finish: its rows below are partial and it is left "
+        "out of the figures across runs.\n\n",
+        interrupted);
+  }
   if (simulated) md += "> **SIMULATED** — every run here was served by `chimera sim`.\n\n";
   md +=
       "| run | agent | status | throughput | TTFT | total duration | tokens | figures verified "
@@ -339,7 +358,7 @@ std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool sim
                         a.metrics.tokens_generated, a.verification.verified,
                         a.verification.checkable());
     }
-    if (r.concurrency) figures.push_back(*r.concurrency);
+    if (r.concurrency && !r.interrupted) figures.push_back(*r.concurrency);
   }
   md += fmt::format("\nFigures in the answers, all runs: {}.\n\n",
                     verified_of_checkable(sum_over(runs)));

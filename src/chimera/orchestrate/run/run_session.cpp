@@ -8,6 +8,7 @@
 #include "chimera/orchestrate/common/files.hpp"
 #include "chimera/orchestrate/common/server.hpp"
 #include "chimera/orchestrate/common/sim_launcher.hpp"
+#include "chimera/util/error.hpp"
 
 namespace chimera::orchestrate {
 namespace {
@@ -40,6 +41,9 @@ std::string default_output_dir(const std::string& scenario) {
 }
 
 AgentRunSummary run_session(AgentRunOptions options, const RunServers& servers) {
+  if (options.resume && options.output_dir.empty()) {
+    throw UsageError("--resume continues an existing run directory: name it with --output-dir");
+  }
   SimLauncher sims;  // outlives the run
   if (servers.sim || servers.sim_shared) {
     start_simulators(servers, sims, options);
@@ -55,6 +59,8 @@ AgentRunSummary run_session(AgentRunOptions options, const RunServers& servers) 
 nlohmann::json to_json(const AgentRunSummary& s) {
   return {{"output_dir", s.output_dir.string()},
           {"runs_completed", s.runs_completed},
+          {"runs_kept", s.runs_kept},
+          {"interrupted_run", s.interrupted_run},
           {"agent_failures", s.agent_failures},
           {"interrupted", s.interrupted},
           {"simulated", s.simulated},

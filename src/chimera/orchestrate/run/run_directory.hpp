@@ -1,0 +1,33 @@
+#pragma once
+// A run directory across processes: an existing one is never overwritten,
+// and `--resume` continues one whose process was interrupted or killed. The
+// finished runs (run_N/ without INCOMPLETE.md) are kept as they are; the run
+// in flight and everything after it are done again.
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "chimera/orchestrate/run/combined_report.hpp"
+
+namespace chimera::orchestrate {
+
+struct RunDirectoryState {
+  int first_run = 1;              // the first run this process does
+  std::vector<RunRecord> kept;    // runs 1 .. first_run - 1, read back from their metrics.json
+  std::size_t dropped_lines = 0;  // requests.jsonl lines of redone runs (or torn) removed
+};
+
+// Checks `dir` before anything is written to it. Without `resume`, a
+// directory that already holds a run is refused (UsageError naming --resume
+// and --output-dir). With it, the finished runs of the same scenario are
+// kept, the unfinished run directories removed and requests.jsonl cut back
+// to the kept runs' rows, so no request id appears twice.
+RunDirectoryState open_run_directory(const std::filesystem::path& dir, bool resume,
+                                     const std::string& scenario);
+
+// A run's metrics.json read back (the inverse of to_json(RunRecord)).
+RunRecord run_record_from_json(const nlohmann::json& j);
+
+}  // namespace chimera::orchestrate

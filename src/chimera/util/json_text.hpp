@@ -1,0 +1,15 @@
+#pragma once
+// JSON as text for output: any invalid UTF-8 that reached a string (a server's
+// bytes, a file name) becomes U+FFFD instead of aborting the whole output.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace chimera {
+
+// `indent` < 0: one line; otherwise pretty-printed with that many spaces.
+inline std::string dump_json(const nlohmann::json& j, int indent = -1) {
+  return j.dump(indent, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace chimera
