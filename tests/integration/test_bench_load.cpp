@@ -172,8 +172,9 @@ TEST(BenchLoad, ConstantArrivalsAreEvenlySpaced) {
 
 TEST(BenchLoad, GoodputCountsRequestsThatMeetTheSlo) {
   SimProcess sim(sim_args("8"));
-  // 200 tok/s: TPOT is 5 ms. An SLO of 20 ms is met by all, 2 ms by none.
-  for (const auto& [slo, all] : {std::pair{"tpot=20ms", true}, std::pair{"tpot=2ms", false}}) {
+  // 200 tok/s: TPOT is 5 ms. An SLO of 100 ms is met by all (a margin for a busy machine), 2 ms by
+  // none.
+  for (const auto& [slo, all] : {std::pair{"tpot=100ms", true}, std::pair{"tpot=2ms", false}}) {
     TempDir dir;
     auto r = run_chimera(
         bench_args(sim, dir.path(),
