@@ -9,6 +9,8 @@ find_package(CLI11 REQUIRED)
 find_package(simdjson REQUIRED)
 find_package(Boost 1.74 REQUIRED)
 find_package(PkgConfig REQUIRED)
+# libpq (PostgreSQL's C client) has no CMake config on Debian; pkg-config does.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 
 # cmark-gfm ships no CMake config on Debian; pkg-config does not cover the
 # extensions library either, so find both by hand.

@@ -363,5 +363,80 @@ TEST(BackendsWithoutServer, ConnectionRefusedSaysStartTheServer) {
   EXPECT_EQ(info.error().kind, FailureKind::kConnect);
 }
 
+// Hostile servers: a stream that never breaks a line, an HTML page where a
+// stream was asked for, a 401 that echoes the key.
+TEST_F(BackendsAgainstSim, EndlessLineFailsAsMalformedWithBoundedMemory) {
+  for (const char* kind : {"ollama", "openai"}) {
+    auto made = backends::make_backend(
+        {.kind = kind, .url = sim_->url(), .api_key = {}, .max_line_bytes = 256 * 1024});
+    ASSERT_TRUE(made.has_value());
+    auto req = request(kind == std::string("ollama") ? "generate" : "chat_completions", 8,
+                       std::string(kModel) + "@fault=no_newline");
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = (*made)->generate(req);
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.status, Status::kError) << kind;
+    EXPECT_EQ(r.error_kind, "malformed") << kind;
+    EXPECT_NE(r.error_message.find("longer than 262144 bytes without a line break"),
+              std::string::npos)
+        << r.error_message;
+    EXPECT_LT(took, std::chrono::seconds(3)) << kind;
+  }
+}
+
+TEST_F(BackendsAgainstSim, HtmlPageWhereAStreamWasAskedForIsNamed) {
+  for (const char* kind : {"ollama", "openai"}) {
+    const auto r =
+        backend(kind)->generate(request(kind == std::string("ollama") ? "chat" : "completions", 8,
+                                        std::string(kModel) + "@fault=html_200"));
+    EXPECT_EQ(r.error_kind, "malformed") << kind;
+    EXPECT_NE(r.error_message.find("server answered 200 with text/html, not an"), std::string::npos)
+        << r.error_message;
+    EXPECT_NE(r.error_message.find("<!DOCTYPE html>"), std::string::npos) << r.error_message;
+  }
+}
+
+TEST_F(BackendsAgainstSim, EchoedKeyAndHeaderValuesAreRedacted) {
+  const std::string key = "sk-test-0123456789abcdef";
+  auto made = backends::make_backend({.kind = "openai", .url = sim_->url(), .api_key = key});
+  ASSERT_TRUE(made.has_value());
+  auto req = request("chat_completions", 8, std::string(kModel) + "@fault=echo_auth");
+  req.headers["X-Tenant-Token"] = "tenant-secret-42";
+  const auto r = (*made)->generate(req);
+  EXPECT_EQ(r.error_kind, "http");
+  EXPECT_EQ(r.http_status, 401);
+  EXPECT_NE(r.error_message.find("[redacted]"), std::string::npos) << r.error_message;
+  EXPECT_EQ(r.error_message.find(key), std::string::npos) << r.error_message;
+  EXPECT_EQ(measure::to_json(r).dump().find(key), std::string::npos);
+}
+
+// A server that accepts the connection and never answers.
+TEST(BackendPreCheck, ServerInfoObeysTheFirstByteLimit) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(fd, 4), 0);  // the kernel completes handshakes; nobody reads
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  for (const char* kind : {"ollama", "openai"}) {
+    auto made = backends::make_backend(
+        {.kind = kind, .url = url, .api_key = {}, .call_timeouts = {2000, 1000, 1000, 30000}});
+    ASSERT_TRUE(made.has_value());
+    const auto start = std::chrono::steady_clock::now();
+    auto info = (*made)->server_info();
+    const auto took = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(info.has_value());
+    EXPECT_EQ(info.error().kind, FailureKind::kTimeout);
+    EXPECT_NE(info.error().message.find("first-byte timeout: no answer within 1000 ms"),
+              std::string::npos)
+        << info.error().message;
+    EXPECT_LT(took, std::chrono::milliseconds(3500)) << kind;
+  }
+  close(fd);
+}
+
 }  // namespace
 }  // namespace chimera::testing

@@ -131,9 +131,14 @@ TEST_F(ReportCommand, JsonOutputsRoundTripThroughInput) {
 }
 
 TEST_F(ReportCommand, ClearErrors) {
-  auto r = run_chimera({"report", "--store", "postgresql://db.example/results"});
+  // Nothing listens on loopback port 1: a connect failure, password hidden.
+  auto r = run_chimera({"report", "--store", "postgresql://chimera:pw@127.0.0.1:1/results"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("PostgreSQL store is not available in this build"), std::string::npos);
+  EXPECT_NE(
+      r.err.find("Could not open results store 'postgresql://chimera:***@127.0.0.1:1/results'"),
+      std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find(":pw@"), std::string::npos) << r.err;
   r = run_chimera({"report", "--store", store_path, "--run", "99"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("run 99 is not in"), std::string::npos) << r.err;

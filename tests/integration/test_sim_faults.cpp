@@ -151,5 +151,22 @@ TEST_F(SimFaults, UnknownFaultIsABadRequest) {
   EXPECT_EQ(generate("explode").status, 400);
 }
 
+TEST_F(SimFaults, Html200AnswersAPageWhereAStreamWasAskedFor) {
+  auto r = chat_sse("html_200");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.at("content-type"), "text/html; charset=utf-8");
+  EXPECT_TRUE(r.body.starts_with("<!DOCTYPE html>")) << r.body;
+}
+
+TEST_F(SimFaults, EchoAuthPutsTheAuthorizationHeaderIntoA401Body) {
+  SimClient client;
+  auto r = client.post(sim_->url() + "/api/chat",
+                       {{"model", "gemma3:latest@fault=echo_auth"},
+                        {"messages", {{{"role", "user"}, {"content", "p"}}}}},
+                       {"Authorization: Bearer sk-echo-me"});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(json::parse(r.body)["error"], "invalid credentials: Bearer sk-echo-me");
+}
+
 }  // namespace
 }  // namespace chimera::testing

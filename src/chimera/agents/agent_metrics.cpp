@@ -41,7 +41,11 @@ AgentMetrics aggregate_metrics(const std::vector<measure::RequestResult>& calls)
 std::vector<KnownFigure> measured_figures(const AgentMetrics& m, const std::string& who) {
   std::vector<KnownFigure> out;
   auto put = [&](const std::optional<double>& value, const char* unit, const std::string& what) {
-    if (value) out.push_back({*value, unit, who + " " + what, "measured: " + who + " " + what});
+    if (!value) return;
+    KnownFigure figure{*value, unit, who + " " + what, "measured: " + who + " " + what};
+    figure.metric = what;
+    figure.entities = {who};
+    out.push_back(std::move(figure));
   };
   put(m.throughput_tps, "tok/s", "throughput");
   put(m.ttft_ms, "ms", "TTFT");
@@ -59,8 +63,11 @@ std::vector<KnownFigure> configuration_figures(const nlohmann::json& options,
   if (!options.is_object()) return out;
   for (const auto& [key, value] : options.items()) {
     if (!value.is_number()) continue;
-    out.push_back({value.get<double>(), "", who + " option " + key,
-                   "configuration sent: " + who + " " + key});
+    KnownFigure figure{value.get<double>(), "", who + " option " + key,
+                       "configuration sent: " + who + " " + key};
+    figure.metric = key;
+    figure.entities = {who};
+    out.push_back(std::move(figure));
   }
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "chimera/util/utf8.hpp"
+
 namespace chimera::agents {
 
 namespace {
@@ -87,7 +89,7 @@ std::string fit_to_budget(std::string_view summary, std::size_t max_chars) {
   constexpr std::string_view kCut =
       "\n... (rest of the summary left out to fit the context window)";
   if (max_chars <= kCut.size()) return "";
-  std::string_view kept = summary.substr(0, max_chars - kCut.size());
+  std::string_view kept = util::utf8_prefix(summary, max_chars - kCut.size());
   if (auto nl = kept.rfind('\n'); nl != std::string_view::npos) kept = kept.substr(0, nl);
   return std::string(kept) + std::string(kCut);
 }

@@ -1,8 +1,11 @@
 #include "chimera/agents/verification.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <unordered_map>
 #include <utility>
 
 #include "chimera/agents/numbers.hpp"
@@ -77,6 +80,10 @@ const char* to_string(FigureStatus status) {
   switch (status) {
     case FigureStatus::kVerified:
       return "verified";
+    case FigureStatus::kMisattributed:
+      return "misattributed";
+    case FigureStatus::kDerived:
+      return "derived";
     case FigureStatus::kTrivial:
       return "trivial";
     case FigureStatus::kUnverified:
@@ -95,6 +102,9 @@ VectorFigureSource::VectorFigureSource(std::vector<KnownFigure> figures)
     : figures_(std::move(figures)) {
   std::sort(figures_.begin(), figures_.end(),
             [](const KnownFigure& a, const KnownFigure& b) { return a.value < b.value; });
+  for (std::size_t i = 0; i < figures_.size(); ++i) {
+    for (const auto& e : figures_[i].entities) by_entity_[lowercase(e)].push_back(i);
+  }
 }
 
 std::vector<KnownFigure> VectorFigureSource::find(double value, double rel_tol) const {
@@ -106,79 +116,437 @@ std::vector<KnownFigure> VectorFigureSource::find(double value, double rel_tol) 
   return out;
 }
 
-namespace {
+std::vector<std::string> VectorFigureSource::entity_names() const {
+  std::vector<std::string> out;
+  for (const auto& f : figures_) out.insert(out.end(), f.entities.begin(), f.entities.end());
+  return out;
+}
 
-std::size_t count_with(const std::vector<VerifiedFigure>& figures, FigureStatus status) {
+std::vector<KnownFigure> VectorFigureSource::about(const std::string& entity,
+                                                   std::size_t limit) const {
+  std::vector<KnownFigure> out;
+  auto it = by_entity_.find(lowercase(entity));
+  if (it == by_entity_.end()) return out;
+  for (std::size_t i : it->second) {
+    if (out.size() >= limit) break;
+    out.push_back(figures_[i]);
+  }
+  return out;
+}
+
+std::size_t VerificationResult::count(FigureStatus status) const {
   return static_cast<std::size_t>(std::count_if(figures.begin(), figures.end(),
                                                 [&](const auto& f) { return f.status == status; }));
 }
-
-std::vector<VerifiedFigure> those_with(const std::vector<VerifiedFigure>& figures,
-                                       FigureStatus status) {
+std::vector<VerifiedFigure> VerificationResult::with(FigureStatus status) const {
   std::vector<VerifiedFigure> out;
   for (const auto& f : figures) {
     if (f.status == status) out.push_back(f);
   }
   return out;
 }
-
-}  // namespace
-
 std::size_t VerificationResult::verified_count() const {
-  return count_with(figures, FigureStatus::kVerified);
+  return count(FigureStatus::kVerified);
 }
 std::size_t VerificationResult::unverified_count() const {
-  return count_with(figures, FigureStatus::kUnverified);
+  return count(FigureStatus::kUnverified);
 }
 std::size_t VerificationResult::trivial_count() const {
-  return count_with(figures, FigureStatus::kTrivial);
+  return count(FigureStatus::kTrivial);
 }
 std::vector<VerifiedFigure> VerificationResult::unverified() const {
-  return those_with(figures, FigureStatus::kUnverified);
+  return with(FigureStatus::kUnverified);
 }
 std::vector<VerifiedFigure> VerificationResult::trivial() const {
-  return those_with(figures, FigureStatus::kTrivial);
+  return with(FigureStatus::kTrivial);
 }
+
+namespace {
+
+// What the text says a figure is about.
+struct TextSubject {
+  Metric metric;
+  std::vector<std::string> entities;  // the entity phrase nearest the figure
+  std::vector<std::string> named;     // every entity its sentence names, in order
+};
+
+Metric metric_of_known(const KnownFigure& known) {
+  Metric m = metric_of_name(known.metric.empty() ? known.label : known.metric);
+  return m.known() ? m : metric_of_unit(known_unit_kind(known.unit));
+}
+
+// The metric words win unless the unit says otherwise: "throughput rose by
+// 12%" is a change (the change word is nearest), "errors in 12.5% of
+// requests" a percent, "2.1 s faster" a duration.
+Metric combine(Metric words, std::string_view unit) {
+  const Metric by_unit = metric_of_unit(unit);
+  if (unit == "%") {
+    if (words.family == "percent" || words.family == "change") return words;
+    return by_unit;
+  }
+  if (!by_unit.known() || !words.known()) return words.known() ? words : by_unit;
+  return metrics_conflict(words, by_unit) ? by_unit : words;
+}
+
+// Between two entity mentions of one phrase ("gemma3 (g60_c2048_t0.8)",
+// "llama3.1 with g60"): short, and no word that opposes two subjects.
+bool joins_phrase(std::string_view gap) {
+  if (gap.size() > 16 || gap.find_first_of(":;") != std::string_view::npos) return false;
+  for (std::string_view word : {" and ", " vs", " than ", " while ", " versus ", " or "}) {
+    if (gap.find(word) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
+struct Span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+// The clause of `at` within its sentence: between the nearest ';', ',' or
+// " and " around it.
+Span clause_of(std::string_view text, Span sentence, std::size_t at) {
+  Span clause = sentence;
+  for (std::string_view mark : {";", ",", " and ", " while "}) {
+    const std::size_t before = text.rfind(mark, at);
+    if (before != std::string_view::npos && before >= clause.begin) {
+      clause.begin = std::max(clause.begin, before + mark.size());
+    }
+    const std::size_t after = text.find(mark, at);
+    if (after != std::string_view::npos && after < clause.end) clause.end = after;
+  }
+  return clause;
+}
+
+// The metric words nearest a figure say what it is, in this order: a word right
+// after it ("101 files", "34% faster", "0.0% fan speed"); the nearest before it
+// in its clause; its unit alone, when it has one; the nearest word before it in
+// the sentence; the nearest after.
+Metric metric_near(std::string_view text, Span sentence, const NumberInText& number,
+                   const std::vector<Mention>& metrics) {
+  const std::size_t at = number.offset;
+  const std::size_t after = at + number.text_as_written.size();
+  const Span clause = clause_of(text, sentence, at);
+  const Mention* in_clause = nullptr;
+  const Mention* before = nullptr;
+  const Mention* following = nullptr;
+  for (const auto& m : metrics) {
+    if (m.offset < sentence.begin || m.offset >= sentence.end) continue;
+    if (m.offset + m.length <= at) {
+      before = &m;
+      if (m.offset >= clause.begin) in_clause = &m;
+    }
+    if (m.offset >= after && following == nullptr) following = &m;
+  }
+  Metric words;
+  if (following != nullptr && following->offset - after <= 2) {
+    words = following->metric;
+  } else if (in_clause != nullptr) {
+    words = in_clause->metric;
+  } else if (metric_of_unit(number.unit).known()) {
+    words = {};
+  } else if (before != nullptr) {
+    words = before->metric;
+  } else if (following != nullptr) {
+    words = following->metric;
+  }
+  return combine(words, number.unit);
+}
+
+TextSubject subject_in_sentence(std::string_view text, Span sentence, const NumberInText& number,
+                                const std::vector<Mention>& entities,
+                                const std::vector<Mention>& metrics) {
+  TextSubject subject;
+  const std::size_t at = number.offset;
+  const std::size_t after = at + number.text_as_written.size();
+  const Mention* before = nullptr;
+  const Mention* following = nullptr;
+  for (const auto& m : entities) {
+    if (m.offset < sentence.begin || m.offset >= sentence.end) continue;
+    if (std::find_if(subject.named.begin(), subject.named.end(), [&](const std::string& n) {
+          return same_entity(n, m.what);
+        }) == subject.named.end()) {
+      subject.named.push_back(m.what);
+    }
+    if (m.offset + m.length <= at) before = &m;
+    if (m.offset >= after && following == nullptr) following = &m;
+  }
+  if (before != nullptr) {
+    // The nearest mention and those joined to it in one phrase.
+    const Mention* first = &entities.front();
+    for (const Mention* m = before; m >= first && m->offset >= sentence.begin; --m) {
+      const Mention* next = m == before ? nullptr : m + 1;
+      if (next != nullptr &&
+          !joins_phrase(text.substr(m->offset + m->length, next->offset - m->offset - m->length))) {
+        break;
+      }
+      subject.entities.push_back(m->what);
+      if (m == first) break;
+    }
+  } else if (following != nullptr) {
+    subject.entities.push_back(following->what);
+  }
+  subject.metric = metric_near(text, sentence, number, metrics);
+  return subject;
+}
+
+// A figure in a Markdown table: the metric is its column header's, else a row
+// cell's ("| TTFT | 553 | ms |"); the entities are the row's and the header's.
+TextSubject subject_in_table(const TableContext& table, std::string& unit,
+                             const EntityVocabulary& vocabulary) {
+  TextSubject subject;
+  if (unit.empty()) {
+    for (std::size_t i = 0; i < table.cells.size(); ++i) {
+      std::string u = i == table.column ? "" : canonical_unit(table.cells[i]);
+      if (!u.empty() && u != "fraction") unit = u;
+    }
+    const auto open = table.header.find('(');
+    const auto close = table.header.find(')', open == std::string::npos ? 0 : open);
+    if (unit.empty() && open != std::string::npos && close != std::string::npos) {
+      unit = canonical_unit(table.header.substr(open + 1, close - open - 1));
+    }
+  }
+  Metric words = metric_of_name(table.header);
+  for (std::size_t i = 0; i < table.cells.size() && !words.known(); ++i) {
+    if (i != table.column) words = metric_of_name(table.cells[i]);
+  }
+  subject.metric = combine(words, unit);
+  std::vector<std::string> places{table.header};
+  for (std::size_t i = 0; i < table.cells.size(); ++i) {
+    if (i != table.column) places.push_back(table.cells[i]);
+  }
+  for (const auto& place : places) {
+    for (const auto& m : vocabulary.find(place)) {
+      subject.entities.push_back(m.what);
+      subject.named.push_back(m.what);
+    }
+  }
+  return subject;
+}
+
+bool names_all(const KnownFigure& known, const std::vector<std::string>& entities) {
+  return std::all_of(entities.begin(), entities.end(), [&](const std::string& e) {
+    return std::any_of(known.entities.begin(), known.entities.end(),
+                       [&](const std::string& k) { return same_entity(k, e); });
+  });
+}
+
+// "in 300 words", "a 500-word summary": the text describes itself.
+bool is_word_count(std::string_view text, const NumberInText& number) {
+  std::size_t at = number.offset + number.text_as_written.size();
+  if (at < text.size() && (text[at] == ' ' || text[at] == '-')) ++at;
+  return text.substr(at).starts_with("words") || text.substr(at).starts_with("word");
+}
+
+struct Candidates {
+  std::vector<KnownFigure> same_subject;
+  std::vector<KnownFigure> other_subject;
+  bool neutral_only = true;  // no candidate names an entity the text contradicts
+};
+
+std::vector<KnownFigure> value_matches(const NumberInText& number,
+                                       const std::vector<const FigureSource*>& sources,
+                                       const VerifyOptions& options) {
+  std::vector<KnownFigure> matches;
+  // "15.5" stands for anything that rounds to it: [15.45, 15.55].
+  const double written = std::abs(number.value);
+  const double tolerance =
+      0.5 * std::pow(10.0, -number.decimals) * (1 + 1e-9) + options.relative_slack * written;
+  for (const auto& conversion : conversions(number.unit)) {
+    const double target = written / conversion.factor;
+    const double rel_tol = target > 0 ? tolerance / conversion.factor / target : 0.0;
+    for (const FigureSource* source : sources) {
+      if (source == nullptr) continue;
+      // Signs are compared apart: "34% slower" is a change of -0.34.
+      for (double signed_target : {target, -target}) {
+        for (auto& known : source->find(signed_target, rel_tol)) {
+          if (conversion.known_unit != kAnyUnit &&
+              known_unit_kind(known.unit) != conversion.known_unit) {
+            continue;
+          }
+          if (std::abs(std::abs(known.value) * conversion.factor - written) > tolerance) continue;
+          if (!already_listed(matches, known)) matches.push_back(std::move(known));
+        }
+        if (target == 0) break;
+      }
+    }
+  }
+  return matches;
+}
+
+Candidates split_by_subject(std::vector<KnownFigure> matches, const TextSubject& subject) {
+  Candidates out;
+  for (auto& known : matches) {
+    const bool metric_ok = !metrics_conflict(subject.metric, metric_of_known(known));
+    const bool entity_ok = known.entities.empty() || names_all(known, subject.entities);
+    if (!known.entities.empty() && !subject.entities.empty() && !entity_ok) {
+      out.neutral_only = false;
+    }
+    // Another metric's figure of that value is a coincidence, not a misattribution.
+    if (!metric_ok) continue;
+    (entity_ok ? out.same_subject : out.other_subject).push_back(std::move(known));
+  }
+  return out;
+}
+
+std::string metric_key(const KnownFigure& f) {
+  return f.metric.empty() ? f.label : f.metric;
+}
+
+// A difference, ratio or percent change between the same metric of two named
+// entities, matched within the figure's written rounding.
+bool find_derivation(const NumberInText& number, const TextSubject& subject,
+                     const std::vector<const FigureSource*>& sources, VerifiedFigure& figure) {
+  if (subject.named.size() < 2) return false;
+  const double written = std::abs(number.value);
+  const double tolerance = 0.5 * std::pow(10.0, -number.decimals) * (1 + 1e-9);
+  const std::size_t n = std::min<std::size_t>(subject.named.size(), 4);
+  auto gather = [&](const std::string& entity) {
+    std::vector<KnownFigure> out;
+    for (const FigureSource* s : sources) {
+      if (s == nullptr) continue;
+      for (auto& f : s->about(entity, 4096)) out.push_back(std::move(f));
+    }
+    return out;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto first = gather(subject.named[i]);
+    for (std::size_t j = 0; j < n; ++j) {
+      if (i == j || same_entity(subject.named[i], subject.named[j])) continue;
+      std::unordered_multimap<std::string, KnownFigure> second;
+      for (auto& b : gather(subject.named[j])) second.emplace(metric_key(b), std::move(b));
+      for (const auto& a : first) {
+        const Metric ma = metric_of_known(a);
+        if (subject.metric.family != "change" && metrics_conflict(subject.metric, ma)) continue;
+        const auto [lo, hi] = second.equal_range(metric_key(a));
+        for (auto it = lo; it != hi; ++it) {
+          const KnownFigure& b = it->second;
+          if (b.value == 0) continue;
+          std::string formula;
+          const std::string va = fmt::format("{:g}", a.value);
+          const std::string vb = fmt::format("{:g}", b.value);
+          if (number.unit == "%") {
+            const double change = (a.value - b.value) / std::abs(b.value) * 100;
+            if (std::abs(std::abs(change) - written) <= tolerance) {
+              formula =
+                  fmt::format("({} - {}) / {} = {:+.{}f}%", va, vb, vb, change, number.decimals);
+            }
+          } else if (number.unit == "x" || number.unit.empty()) {
+            const double ratio = a.value / b.value;
+            if (std::abs(ratio - written) <= tolerance) {
+              formula = fmt::format("{} / {} = {:.{}f}", va, vb, ratio, number.decimals);
+            }
+          }
+          if (formula.empty() && number.unit != "%" && number.unit != "x" &&
+              (number.unit.empty() || known_unit_kind(a.unit) == number.unit) &&
+              a.value > b.value && std::abs(a.value - b.value - written) <= tolerance) {
+            formula = fmt::format("{} - {} = {:.{}f}", va, vb, a.value - b.value, number.decimals);
+          }
+          if (formula.empty()) continue;
+          figure.formula = fmt::format("{} of {} vs {}: {}", metric_key(a), subject.named[i],
+                                       subject.named[j], formula);
+          figure.matches = {a, b};
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+Span sentence_span(std::string_view text, const NumberInText& number) {
+  const std::size_t at = text.rfind(number.sentence, number.offset);
+  if (at != std::string_view::npos && at + number.sentence.size() > number.offset) {
+    return {at, at + number.sentence.size()};
+  }
+  std::size_t begin = text.rfind('\n', number.offset);
+  begin = begin == std::string_view::npos ? 0 : begin + 1;
+  std::size_t end = text.find('\n', number.offset);
+  return {begin, end == std::string_view::npos ? text.size() : end};
+}
+
+std::vector<std::string> all_entity_names(const std::vector<const FigureSource*>& sources) {
+  std::vector<std::string> names;
+  for (const FigureSource* s : sources) {
+    if (s == nullptr) continue;
+    auto more = s->entity_names();
+    names.insert(names.end(), std::make_move_iterator(more.begin()),
+                 std::make_move_iterator(more.end()));
+  }
+  return names;
+}
+
+void classify(std::string_view text, NumberInText number, const TextSubject& subject,
+              const std::vector<const FigureSource*>& sources, const VerifyOptions& options,
+              VerifiedFigure& figure) {
+  figure.metric = subject.metric.name();
+  for (const auto& e : subject.entities) figure.entity += (figure.entity.empty() ? "" : " ") + e;
+  if (is_trivial_figure(number.value, number.unit, number.decimals) ||
+      is_word_count(text, number)) {
+    figure.status = FigureStatus::kTrivial;
+    figure.reason = is_word_count(text, number) ? "a word count" : "a whole number below 10";
+    return;
+  }
+  if (!subject.metric.known() && subject.entities.empty()) {
+    figure.status = FigureStatus::kUnverified;
+    figure.reason = "no subject: the text names no metric, unit or entity for it";
+    return;
+  }
+  Candidates candidates = split_by_subject(value_matches(number, sources, options), subject);
+  if (!candidates.same_subject.empty() &&
+      (candidates.neutral_only ||
+       std::any_of(candidates.same_subject.begin(), candidates.same_subject.end(),
+                   [](const KnownFigure& k) { return !k.entities.empty(); }))) {
+    // Entity-bearing matches first: they are the more specific evidence.
+    std::stable_partition(candidates.same_subject.begin(), candidates.same_subject.end(),
+                          [](const KnownFigure& k) { return !k.entities.empty(); });
+    figure.status = FigureStatus::kVerified;
+    figure.verified = true;
+    figure.matches = std::move(candidates.same_subject);
+    return;
+  }
+  if (find_derivation(number, subject, sources, figure)) {
+    figure.status = FigureStatus::kDerived;
+    return;
+  }
+  if (!candidates.other_subject.empty()) {
+    figure.status = FigureStatus::kMisattributed;
+    figure.matches = std::move(candidates.other_subject);
+    return;
+  }
+  figure.status = FigureStatus::kUnverified;
+  figure.reason = "no fact or measurement has this value";
+}
+
+}  // namespace
 
 VerificationResult verify(std::string_view text, const std::vector<const FigureSource*>& sources,
                           const VerifyOptions& options) {
   VerificationResult result;
+  const EntityVocabulary vocabulary(all_entity_names(sources));
+  const auto entities = vocabulary.find(text);
+  // Words inside an entity's name ("temperature" in "num_ctx=1024
+  // temperature=0.8") do not name the metric.
+  auto metrics = metric_mentions(text);
+  std::erase_if(metrics, [&](const Mention& m) {
+    return std::any_of(entities.begin(), entities.end(), [&](const Mention& e) {
+      return m.offset < e.offset + e.length && e.offset < m.offset + m.length;
+    });
+  });
   for (auto& number : find_numbers(text)) {
     VerifiedFigure figure;
     figure.text_as_written = number.text_as_written;
     figure.value = number.value;
+    const TableContext table = table_context(text, number.offset);
+    TextSubject subject;
+    if (table.found) {
+      subject = subject_in_table(table, number.unit, vocabulary);
+    } else {
+      subject = subject_in_sentence(text, sentence_span(text, number), number, entities, metrics);
+    }
     figure.unit = number.unit;
-    figure.sentence = number.sentence;
-    if (is_trivial_figure(number.value, number.unit, number.decimals)) {
-      figure.status = FigureStatus::kTrivial;
-      result.figures.push_back(std::move(figure));
-      continue;
-    }
-    // "15.5" stands for anything that rounds to it: [15.45, 15.55].
-    const double written = std::abs(number.value);
-    const double tolerance =
-        0.5 * std::pow(10.0, -number.decimals) * (1 + 1e-9) + options.relative_slack * written;
-    for (const auto& conversion : conversions(number.unit)) {
-      const double target = written / conversion.factor;
-      const double rel_tol = target > 0 ? tolerance / conversion.factor / target : 0.0;
-      for (const FigureSource* source : sources) {
-        if (source == nullptr) continue;
-        // Signs are compared apart: "34% slower" is a change of -0.34.
-        for (double signed_target : {target, -target}) {
-          for (auto& known : source->find(signed_target, rel_tol)) {
-            if (conversion.known_unit != kAnyUnit &&
-                known_unit_kind(known.unit) != conversion.known_unit) {
-              continue;
-            }
-            if (std::abs(std::abs(known.value) * conversion.factor - written) > tolerance) continue;
-            if (!already_listed(figure.matches, known)) figure.matches.push_back(std::move(known));
-          }
-          if (target == 0) break;
-        }
-      }
-    }
-    figure.verified = !figure.matches.empty();
-    figure.status = figure.verified ? FigureStatus::kVerified : FigureStatus::kUnverified;
+    figure.sentence = quote_sentence(number.sentence, number.text_as_written);
+    classify(text, number, subject, sources, options, figure);
     result.figures.push_back(std::move(figure));
   }
   return result;

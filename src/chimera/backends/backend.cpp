@@ -6,6 +6,7 @@
 
 #include "chimera/backends/backend_impl.hpp"
 #include "chimera/backends/endpoint.hpp"
+#include "chimera/util/redact.hpp"
 
 namespace chimera::backends {
 
@@ -18,11 +19,25 @@ measure::RequestResult Backend::generate(GenerationRequest request) {
 }
 
 StreamingBackend::StreamingBackend(std::string url, std::shared_ptr<http::Client> client,
-                                   ServerAdvice advice, double cold_threshold_ms)
+                                   ServerAdvice advice, const BackendOptions& options)
     : url_(std::move(url)),
       client_(std::move(client)),
       advice_(std::move(advice)),
-      cold_threshold_ms_(cold_threshold_ms) {}
+      cold_threshold_ms_(options.cold_threshold_ms),
+      call_timeouts_(options.call_timeouts),
+      max_line_bytes_(options.max_line_bytes) {}
+
+JsonCall StreamingBackend::get(std::string url, std::vector<std::string> headers) const {
+  JsonCall call = get_call(std::move(url), std::move(headers));
+  call.timeouts = call_timeouts_;
+  return call;
+}
+
+JsonCall StreamingBackend::post(std::string url, nlohmann::json body, std::string model) const {
+  JsonCall call = post_call(std::move(url), std::move(body), std::move(model));
+  call.timeouts = call_timeouts_;
+  return call;
+}
 
 std::string StreamingBackend::endpoint() const {
   return redact_url(url_);
@@ -54,10 +69,11 @@ void StreamingBackend::submit(GenerationRequest request,
   }
   const auto& t = request.timeouts;
   http_request->timeouts = {t.connect_ms, t.first_token_ms, t.idle_ms, t.total_ms};
+  auto secrets = util::header_secrets(http_request->headers);
   client_->submit(std::move(*http_request),
-                  std::make_unique<GenerationHandler>(std::move(identity), decoder(), t, advice_,
-                                                      cold_threshold_ms_, std::move(done),
-                                                      std::move(request.on_response_headers)));
+                  std::make_unique<GenerationHandler>(
+                      std::move(identity), decoder(max_line_bytes_), t, advice_, cold_threshold_ms_,
+                      std::move(done), std::move(request.on_response_headers), std::move(secrets)));
 }
 
 Expected<std::unique_ptr<Backend>> make_backend(BackendOptions options,
@@ -73,10 +89,10 @@ Expected<std::unique_ptr<Backend>> make_backend(BackendOptions options,
   url = normalize_base_url(url, kind);
   if (!client) client = http::shared_client();
   if (kind == "openai") {
-    return make_openai_backend(std::move(url), std::move(options.api_key), std::move(client),
-                               options.cold_threshold_ms);
+    auto api_key = options.api_key;
+    return make_openai_backend(std::move(url), std::move(api_key), std::move(client), options);
   }
-  return make_ollama_backend(std::move(url), std::move(client), options.cold_threshold_ms);
+  return make_ollama_backend(std::move(url), std::move(client), options);
 }
 
 }  // namespace chimera::backends

@@ -22,7 +22,13 @@
 //
 // Secrets: the OpenAI bearer token goes into the Authorization header only; it
 // never appears in a RequestResult, an endpoint string or an error message.
+// A server that echoes it (or any request header value) back in an error body
+// gets it replaced by "[redacted]" before the message is built.
+//
+// A 200 answer that is not a stream (an HTML page, a JSON body) fails as
+// `malformed`, naming the content type and the first characters.
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -119,6 +125,12 @@ struct BackendOptions {
   std::string url;
   std::optional<std::string> api_key;  // OpenAI; empty: OPENAI_API_KEY
   double cold_threshold_ms = 500;
+  // Limits of the small blocking calls (version, tags, show, models, unload):
+  // connect, first byte, idle between bytes, total.
+  Timeouts call_timeouts{5000, 30000, 30000, 30000};
+  // The longest stream line (NDJSON) or event (SSE) kept; a longer one fails
+  // the request as `malformed`, so memory stays bounded.
+  std::size_t max_line_bytes = std::size_t{1} << 20;
 };
 
 Expected<std::unique_ptr<Backend>> make_backend(BackendOptions options,

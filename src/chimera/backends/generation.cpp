@@ -6,10 +6,30 @@
 #include <chrono>
 #include <ctime>
 
+#include "chimera/util/redact.hpp"
+#include "chimera/util/utf8.hpp"
+
 namespace chimera::backends {
 namespace {
 
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
+constexpr std::size_t kHeadShown = 80;
+
+// One line of server text for a message: valid UTF-8, no line breaks.
+std::string one_line(std::string_view bytes, std::size_t max_bytes) {
+  std::string text = util::sanitize_utf8(util::utf8_prefix(bytes, max_bytes));
+  text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+// A 2xx answer in one of these types is a whole document, not the stream asked for.
+bool is_document_type(const std::string& kind, const std::string& content_type) {
+  if (content_type.starts_with("text/html") || content_type.starts_with("text/plain")) return true;
+  return kind == "openai" && content_type == "application/json";
+}
 
 double ms_between(http::Clock::time_point from, http::Clock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
@@ -38,17 +58,14 @@ std::string server_message(const std::string& body) {
     for (const char* key : {"error", "message", "detail"}) {
       auto it = json.find(key);
       if (it == json.end()) continue;
-      if (it->is_string()) return it->get<std::string>();
+      if (it->is_string()) return one_line(it->get<std::string>(), 2000);
       if (it->is_object() && it->contains("message") && (*it)["message"].is_string()) {
-        return (*it)["message"].get<std::string>();
+        return one_line((*it)["message"].get<std::string>(), 2000);
       }
-      return it->dump();
+      return one_line(it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 2000);
     }
   }
-  std::string text = body.substr(0, 300);
-  text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  while (!text.empty() && text.back() == ' ') text.pop_back();
+  std::string text = one_line(body, 300);
   return text.empty() ? "(the server gave no message)" : text;
 }
 
@@ -64,9 +81,8 @@ std::string http_error_message(const ServerAdvice& advice, int status, const std
                                const std::string& server_text) {
   const std::string text = lower(server_text);
   const bool names_missing_model =
-      text.find("model") != std::string::npos &&
-      (text.find("not found") != std::string::npos ||
-       text.find("does not exist") != std::string::npos);
+      text.find("model") != std::string::npos && (text.find("not found") != std::string::npos ||
+                                                  text.find("does not exist") != std::string::npos);
   if (status == 404 && names_missing_model) {
     if (advice.kind == "ollama") {
       return fmt::format(
@@ -96,35 +112,43 @@ std::string utc_now_iso8601() {
 GenerationHandler::GenerationHandler(
     measure::RequestResult identity, std::unique_ptr<StreamDecoder> decoder, Timeouts timeouts,
     ServerAdvice advice, double cold_threshold_ms, std::function<void(measure::RequestResult)> done,
-    std::function<void(int, const std::map<std::string, std::string>&)> on_response_headers)
+    std::function<void(int, const std::map<std::string, std::string>&)> on_response_headers,
+    std::vector<std::string> secrets)
     : result_(std::move(identity)),
       decoder_(std::move(decoder)),
       timeouts_(timeouts),
       advice_(std::move(advice)),
       cold_threshold_ms_(cold_threshold_ms),
       done_(std::move(done)),
-      on_response_headers_(std::move(on_response_headers)) {}
+      on_response_headers_(std::move(on_response_headers)),
+      secrets_(std::move(secrets)) {}
 
 void GenerationHandler::on_headers(int status, const std::map<std::string, std::string>& headers) {
   status_ = status;
+  if (auto it = headers.find("content-type"); it != headers.end()) {
+    content_type_ = lower(it->second.substr(0, it->second.find(';')));
+    while (!content_type_.empty() && content_type_.back() == ' ') content_type_.pop_back();
+  }
+  not_a_stream_ = status < 400 && is_document_type(advice_.kind, content_type_);
   if (on_response_headers_) on_response_headers_(status, headers);
 }
 
 http::BodyAction GenerationHandler::on_body(std::string_view bytes, http::Clock::time_point at) {
   if (!first_byte_at_) first_byte_at_ = at;
   last_byte_at_ = at;
-  if (status_ >= 400) {
-    if (error_body_.size() < kMaxErrorBody) {
-      error_body_.append(bytes.substr(0, kMaxErrorBody - error_body_.size()));
-    }
-    return http::BodyAction::kContinue;
+  if (head_.size() < kHeadShown) head_.append(bytes.substr(0, kHeadShown - head_.size()));
+  if (status_ >= 400 || not_a_stream_) {
+    // Enough of an error page is kept to quote it; the rest is not read.
+    error_body_.append(bytes.substr(0, kMaxErrorBody - error_body_.size()));
+    return error_body_.size() >= kMaxErrorBody ? http::BodyAction::kStop
+                                               : http::BodyAction::kContinue;
   }
   return decoder_->feed(bytes, at);
 }
 
 void GenerationHandler::on_complete(const http::TransferOutcome& outcome) {
   const bool clean_end = outcome.end == http::TransferEnd::kOk;
-  if (clean_end && status_ < 400) decoder_->finish(outcome.finished_at);
+  if (clean_end && status_ < 400 && !not_a_stream_) decoder_->finish(outcome.finished_at);
   auto& state = decoder_->state();
 
   measure::Timeline timeline;
@@ -140,6 +164,8 @@ void GenerationHandler::on_complete(const http::TransferOutcome& outcome) {
   result_.text = std::move(state.text);
   result_.status = measure::Status::kOk;
   explain_failure(outcome);
+  // A server may echo a key or header value back: never store or print it.
+  if (!secrets_.empty()) result_.error_message = util::redact(result_.error_message, secrets_);
   measure::finalize(result_, timeline, measure::FinalizeOptions{cold_threshold_ms_});
   done_(std::move(result_));
 }
@@ -147,53 +173,11 @@ void GenerationHandler::on_complete(const http::TransferOutcome& outcome) {
 // The first matching reason wins: what the user did, then what the network
 // did, then what the server said.
 void GenerationHandler::explain_failure(const http::TransferOutcome& outcome) {
+  if (explain_transport(outcome)) return;
+  if (explain_answer()) return;
   using http::TransferEnd;
   const auto& state = decoder_->state();
   const auto chunks = state.text_chunk_at.size();
-  const std::string& url = result_.endpoint;
-  switch (outcome.end) {
-    case TransferEnd::kCancelled:
-      measure::set_error(result_, "cancelled", "cancelled before the answer was complete");
-      return;
-    case TransferEnd::kConnectTimeout:
-      measure::set_error(result_, "timeout",
-                         fmt::format("connect timeout: no connection to {} within {} ms; is the "
-                                     "server reachable? {}",
-                                     url, timeouts_.connect_ms, advice_.start_server));
-      return;
-    case TransferEnd::kFirstTokenTimeout:
-      measure::set_error(result_, "timeout",
-                         fmt::format("first-token timeout: no generated text within {} ms (the "
-                                     "model may still be loading, or the server is overloaded)",
-                                     timeouts_.first_token_ms));
-      return;
-    case TransferEnd::kIdleTimeout:
-      measure::set_error(result_, "timeout",
-                         fmt::format("idle timeout: the stream stalled for {} ms after {} text "
-                                     "chunks",
-                                     timeouts_.idle_ms, chunks));
-      return;
-    case TransferEnd::kTotalTimeout:
-      measure::set_error(
-          result_, "timeout",
-          fmt::format("total timeout: the request took longer than {} ms", timeouts_.total_ms));
-      return;
-    case TransferEnd::kConnectFailed:
-      measure::set_error(result_, "connect", connect_message(advice_, url, outcome.message));
-      return;
-    default:
-      break;
-  }
-  if (status_ >= 400) {
-    measure::set_error(
-        result_, "http",
-        http_error_message(advice_, status_, result_.model, server_message(error_body_)), status_);
-    return;
-  }
-  if (!state.error_kind.empty()) {
-    measure::set_error(result_, state.error_kind, state.error_message);
-    return;
-  }
   switch (outcome.end) {
     case TransferEnd::kConnectionLost:
       measure::set_error(
@@ -206,16 +190,85 @@ void GenerationHandler::explain_failure(const http::TransferOutcome& outcome) {
                             chunks, outcome.message));
       return;
     case TransferEnd::kOk:
-      if (!state.finished) {
+      if (state.finished) return;
+      if (state.chunks == 0 && !head_.empty()) {
         measure::set_error(result_, "truncated",
-                           fmt::format("the stream ended after {} text chunks without the "
-                                       "server's final statistics",
-                                       chunks));
+                           fmt::format("the server answered {} but sent no stream chunk it could "
+                                       "read; the body began: '{}'",
+                                       status_, one_line(head_, kHeadShown)));
+        return;
       }
+      measure::set_error(result_, "truncated",
+                         fmt::format("the stream ended after {} text chunks without the "
+                                     "server's final statistics",
+                                     chunks));
       return;
     default:
       measure::set_error(result_, "transport", fmt::format("transfer failed: {}", outcome.message));
       return;
+  }
+}
+
+// What the server said: an error status, a document instead of a stream, or
+// an error inside the stream. True when one of them explains the result.
+bool GenerationHandler::explain_answer() {
+  if (status_ >= 400) {
+    measure::set_error(
+        result_, "http",
+        http_error_message(advice_, status_, result_.model, server_message(error_body_)), status_);
+    return true;
+  }
+  if (not_a_stream_) {
+    measure::set_error(
+        result_, "malformed",
+        fmt::format("server answered {} with {}, not {}: '{}'", status_, content_type_,
+                    advice_.kind == "openai" ? "an event stream" : "an NDJSON stream",
+                    one_line(head_, kHeadShown)));
+    return true;
+  }
+  const auto& state = decoder_->state();
+  if (state.error_kind.empty()) return false;
+  measure::set_error(result_, state.error_kind, state.error_message);
+  return true;
+}
+
+// Limits, cancellation and connection failures. True when one of them ended the transfer.
+bool GenerationHandler::explain_transport(const http::TransferOutcome& outcome) {
+  using http::TransferEnd;
+  const auto chunks = decoder_->state().text_chunk_at.size();
+  const std::string& url = result_.endpoint;
+  switch (outcome.end) {
+    case TransferEnd::kCancelled:
+      measure::set_error(result_, "cancelled", "cancelled before the answer was complete");
+      return true;
+    case TransferEnd::kConnectTimeout:
+      measure::set_error(result_, "timeout",
+                         fmt::format("connect timeout: no connection to {} within {} ms; is the "
+                                     "server reachable? {}",
+                                     url, timeouts_.connect_ms, advice_.start_server));
+      return true;
+    case TransferEnd::kFirstTokenTimeout:
+      measure::set_error(result_, "timeout",
+                         fmt::format("first-token timeout: no generated text within {} ms (the "
+                                     "model may still be loading, or the server is overloaded)",
+                                     timeouts_.first_token_ms));
+      return true;
+    case TransferEnd::kIdleTimeout:
+      measure::set_error(result_, "timeout",
+                         fmt::format("idle timeout: the stream stalled for {} ms after {} text "
+                                     "chunks",
+                                     timeouts_.idle_ms, chunks));
+      return true;
+    case TransferEnd::kTotalTimeout:
+      measure::set_error(
+          result_, "timeout",
+          fmt::format("total timeout: the request took longer than {} ms", timeouts_.total_ms));
+      return true;
+    case TransferEnd::kConnectFailed:
+      measure::set_error(result_, "connect", connect_message(advice_, url, outcome.message));
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "chimera/backends/backend.hpp"
 #include "chimera/backends/stream_decoder.hpp"
@@ -21,7 +22,8 @@ struct ServerAdvice {
 ServerAdvice advice_for(const std::string& kind);
 
 // The server's own words from an error body: {"error":"..."},
-// {"error":{"message":"..."}}, {"message":...}, {"detail":...} or the text.
+// {"error":{"message":"..."}}, {"message":...}, {"detail":...} or the text,
+// always valid UTF-8 and at most 300 bytes of plain text.
 std::string server_message(const std::string& body);
 // "could not connect to URL: is the server running? ..."
 std::string connect_message(const ServerAdvice& advice, const std::string& url,
@@ -36,7 +38,8 @@ class GenerationHandler final : public http::StreamHandler {
       measure::RequestResult identity, std::unique_ptr<StreamDecoder> decoder, Timeouts timeouts,
       ServerAdvice advice, double cold_threshold_ms,
       std::function<void(measure::RequestResult)> done,
-      std::function<void(int, const std::map<std::string, std::string>&)> on_response_headers = {});
+      std::function<void(int, const std::map<std::string, std::string>&)> on_response_headers = {},
+      std::vector<std::string> secrets = {});
 
   void on_headers(int status, const std::map<std::string, std::string>& headers) override;
   http::BodyAction on_body(std::string_view bytes, http::Clock::time_point at) override;
@@ -44,6 +47,8 @@ class GenerationHandler final : public http::StreamHandler {
 
  private:
   void explain_failure(const http::TransferOutcome& outcome);
+  bool explain_transport(const http::TransferOutcome& outcome);
+  bool explain_answer();
 
   measure::RequestResult result_;
   std::unique_ptr<StreamDecoder> decoder_;
@@ -52,8 +57,12 @@ class GenerationHandler final : public http::StreamHandler {
   double cold_threshold_ms_;
   std::function<void(measure::RequestResult)> done_;
   std::function<void(int, const std::map<std::string, std::string>&)> on_response_headers_;
+  std::vector<std::string> secrets_;  // request header values, redacted from messages
   int status_ = 0;
-  std::string error_body_;  // the body of an HTTP error response
+  std::string content_type_;   // lower case, without parameters
+  bool not_a_stream_ = false;  // a 2xx answer whose content type is no stream
+  std::string error_body_;     // the body of an HTTP error or non-stream response
+  std::string head_;           // the first bytes of any body, for messages
   std::optional<http::Clock::time_point> first_byte_at_;
   http::Clock::time_point last_byte_at_;
 };

@@ -17,7 +17,7 @@ struct JsonCall {
   nlohmann::json body;  // null: no body
   std::vector<std::string> headers;
   std::string model;  // for the "model not found" wording
-  double timeout_ms = 30000;
+  Timeouts timeouts{5000, 30000, 30000, 30000};
 };
 
 inline JsonCall get_call(std::string url, std::vector<std::string> headers = {}) {
@@ -36,6 +36,7 @@ inline JsonCall post_call(std::string url, nlohmann::json body, std::string mode
   return call;
 }
 
+// Values of `headers` that a server echoes back are redacted from every message.
 // kConnect with advice when unreachable; kNotFound for a missing model;
 // kHttp for other error statuses; kProtocol when the answer is not JSON.
 Expected<nlohmann::json> call_json(const JsonCall& call, const ServerAdvice& advice,

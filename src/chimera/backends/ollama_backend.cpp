@@ -62,10 +62,10 @@ class OllamaBackend final : public StreamingBackend {
 
   Expected<ServerInfo> server_info() override {
     ServerInfo info;
-    auto version = call_json(get_call(url_ + "/api/version"), advice_);
+    auto version = call_json(get(url_ + "/api/version"), advice_);
     if (!version) return std::unexpected(version.error());
     info.version = version->value("version", "");
-    auto tags = call_json(get_call(url_ + "/api/tags"), advice_);
+    auto tags = call_json(get(url_ + "/api/tags"), advice_);
     if (!tags) return std::unexpected(tags.error());
     for (const auto& m : tags->value("models", nlohmann::json::array())) {
       ModelInfo model;
@@ -78,7 +78,7 @@ class OllamaBackend final : public StreamingBackend {
   }
 
   Expected<ModelInfo> show(const std::string& model) override {
-    auto json = call_json(post_call(url_ + "/api/show", {{"model", model}}, model), advice_);
+    auto json = call_json(post(url_ + "/api/show", {{"model", model}}, model), advice_);
     if (!json) return std::unexpected(json.error());
     ModelInfo info;
     info.name = model;
@@ -89,8 +89,8 @@ class OllamaBackend final : public StreamingBackend {
 
   Expected<void> unload(const std::string& model) override {
     auto json = call_json(
-        post_call(url_ + "/api/generate",
-                  {{"model", model}, {"prompt", ""}, {"keep_alive", 0}, {"stream", false}}, model),
+        post(url_ + "/api/generate",
+             {{"model", model}, {"prompt", ""}, {"keep_alive", 0}, {"stream", false}}, model),
         advice_);
     if (!json) return std::unexpected(json.error());
     return {};
@@ -115,20 +115,22 @@ class OllamaBackend final : public StreamingBackend {
     http::HttpRequest http_request;
     http_request.method = "POST";
     http_request.url = url_ + "/api/" + request.api;
-    http_request.body = body.dump();
+    http_request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     http_request.headers.push_back("Content-Type: application/json");
     return http_request;
   }
 
-  std::unique_ptr<StreamDecoder> decoder() const override { return make_ollama_decoder(); }
+  std::unique_ptr<StreamDecoder> decoder(std::size_t max_line_bytes) const override {
+    return make_ollama_decoder(max_line_bytes);
+  }
 };
 
 }  // namespace
 
 std::unique_ptr<Backend> make_ollama_backend(std::string url, std::shared_ptr<http::Client> client,
-                                             double cold_threshold_ms) {
+                                             const BackendOptions& options) {
   return std::make_unique<OllamaBackend>(std::move(url), std::move(client), advice_for("ollama"),
-                                         cold_threshold_ms);
+                                         options);
 }
 
 }  // namespace chimera::backends

@@ -7,11 +7,21 @@
 namespace chimera::backends {
 namespace {
 
+bool has_tool_calls(simdjson::dom::object& message) {
+  simdjson::dom::array calls;
+  return message["tool_calls"].get(calls) == simdjson::SUCCESS && calls.size() > 0;
+}
+
 class OllamaDecoder final : public StreamDecoder {
  public:
+  explicit OllamaDecoder(std::size_t max_line_bytes) : splitter_(max_line_bytes) {}
+
   http::BodyAction feed(std::string_view bytes, http::Clock::time_point at) override {
     bool token = false;
     splitter_.feed(bytes, [&](std::string_view line) { token |= decode_line(line, at); });
+    if (splitter_.overflowed() && state_.error_kind.empty()) {
+      mark_oversized(state_, splitter_.max_line_bytes(), "a line");
+    }
     if (!state_.error_kind.empty()) return http::BodyAction::kStop;
     return token ? http::BodyAction::kToken : http::BodyAction::kContinue;
   }
@@ -32,21 +42,25 @@ class OllamaDecoder final : public StreamDecoder {
       return false;
     }
     ++state_.chunks;
-    if (std::string_view error; object["error"].get(error) == simdjson::SUCCESS) {
-      state_.error_kind = "server_error";
-      state_.error_message = "the server reported an error mid-stream: " + std::string(error);
+    if (simdjson::dom::element error; object["error"].get(error) == simdjson::SUCCESS) {
+      std::string_view message;
+      if (error.get(message) != simdjson::SUCCESS &&
+          error["message"].get(message) != simdjson::SUCCESS)
+        message = "(no message)";
+      mark_server_error(state_, message);
       return false;
     }
     std::string_view content;
     std::string_view thinking;
+    bool tool_calls = false;
     if (object["response"].get(content) != simdjson::SUCCESS) content = {};
+    if (object["thinking"].get(thinking) != simdjson::SUCCESS) thinking = {};
     if (simdjson::dom::object message; object["message"].get(message) == simdjson::SUCCESS) {
       if (message["content"].get(content) != simdjson::SUCCESS) content = {};
-      if (message["thinking"].get(thinking) != simdjson::SUCCESS) thinking = {};
-    } else if (object["thinking"].get(thinking) != simdjson::SUCCESS) {
-      thinking = {};
+      if (std::string_view t; message["thinking"].get(t) == simdjson::SUCCESS) thinking = t;
+      tool_calls = has_tool_calls(message);
     }
-    const bool token = !content.empty() || !thinking.empty();
+    const bool token = !content.empty() || !thinking.empty() || tool_calls;
     if (token) {
       state_.text_chunk_at.push_back(at);
       state_.text.append(content);
@@ -78,8 +92,8 @@ class OllamaDecoder final : public StreamDecoder {
 
 }  // namespace
 
-std::unique_ptr<StreamDecoder> make_ollama_decoder() {
-  return std::make_unique<OllamaDecoder>();
+std::unique_ptr<StreamDecoder> make_ollama_decoder(std::size_t max_line_bytes) {
+  return std::make_unique<OllamaDecoder>(max_line_bytes);
 }
 
 }  // namespace chimera::backends

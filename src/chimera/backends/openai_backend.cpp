@@ -29,15 +29,14 @@ void map_options(const nlohmann::json& options, nlohmann::json& body) {
 class OpenAiBackend final : public StreamingBackend {
  public:
   OpenAiBackend(std::string url, std::optional<std::string> api_key,
-                std::shared_ptr<http::Client> client, double cold_threshold_ms)
-      : StreamingBackend(std::move(url), std::move(client), advice_for("openai"),
-                         cold_threshold_ms),
+                std::shared_ptr<http::Client> client, const BackendOptions& options)
+      : StreamingBackend(std::move(url), std::move(client), advice_for("openai"), options),
         api_key_(std::move(api_key)) {}
 
   std::string kind() const override { return "openai"; }
 
   Expected<ServerInfo> server_info() override {
-    auto json = call_json(get_call(url_ + "/models", auth_headers()), advice_);
+    auto json = call_json(get(url_ + "/models", auth_headers()), advice_);
     if (!json) return std::unexpected(json.error());
     ServerInfo info;
     for (const auto& m : json->value("data", nlohmann::json::array())) {
@@ -97,14 +96,16 @@ class OpenAiBackend final : public StreamingBackend {
     http::HttpRequest http_request;
     http_request.method = "POST";
     http_request.url = url_ + path;
-    http_request.body = body.dump();
+    http_request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     http_request.headers = auth_headers();
     http_request.headers.push_back("Content-Type: application/json");
     http_request.headers.push_back("Accept: text/event-stream");
     return http_request;
   }
 
-  std::unique_ptr<StreamDecoder> decoder() const override { return make_openai_decoder(); }
+  std::unique_ptr<StreamDecoder> decoder(std::size_t max_event_bytes) const override {
+    return make_openai_decoder(max_event_bytes);
+  }
 
  private:
   std::vector<std::string> auth_headers() const {
@@ -125,9 +126,9 @@ class OpenAiBackend final : public StreamingBackend {
 
 std::unique_ptr<Backend> make_openai_backend(std::string url, std::optional<std::string> api_key,
                                              std::shared_ptr<http::Client> client,
-                                             double cold_threshold_ms) {
+                                             const BackendOptions& options) {
   return std::make_unique<OpenAiBackend>(std::move(url), std::move(api_key), std::move(client),
-                                         cold_threshold_ms);
+                                         options);
 }
 
 }  // namespace chimera::backends

@@ -9,11 +9,30 @@
 namespace chimera::backends {
 namespace {
 
+std::string_view string_or_empty(simdjson::dom::object& object, std::string_view key) {
+  std::string_view value;
+  if (object[key].get(value) != simdjson::SUCCESS) return {};
+  return value;
+}
+
+// An `error` member as a string or as {"message": ...}; empty when absent or null.
+bool error_message_of(simdjson::dom::element error, std::string_view& message) {
+  if (error.is_null()) return false;
+  if (error.get(message) == simdjson::SUCCESS) return true;
+  if (error["message"].get(message) != simdjson::SUCCESS) message = "(no message)";
+  return true;
+}
+
 class OpenAiDecoder final : public StreamDecoder {
  public:
+  explicit OpenAiDecoder(std::size_t max_event_bytes) : parser_(max_event_bytes) {}
+
   http::BodyAction feed(std::string_view bytes, http::Clock::time_point at) override {
     bool token = false;
     parser_.feed(bytes, [&](const http::SseEvent& event) { token |= decode_event(event, at); });
+    if (parser_.overflowed() && state_.error_kind.empty()) {
+      mark_oversized(state_, parser_.max_event_bytes(), "an event");
+    }
     if (!state_.error_kind.empty()) return http::BodyAction::kStop;
     return token ? http::BodyAction::kToken : http::BodyAction::kContinue;
   }
@@ -35,19 +54,23 @@ class OpenAiDecoder final : public StreamDecoder {
     simdjson::dom::object object;
     if (json_.parse(event.data.data(), event.data.size(), true).get(doc) != simdjson::SUCCESS ||
         doc.get(object) != simdjson::SUCCESS) {
-      mark_malformed(state_, event.data);
+      // `event: error` with a plain-text payload is still the server's error.
+      if (event.type == "error") {
+        mark_server_error(state_, event.data);
+      } else {
+        mark_malformed(state_, event.data);
+      }
       return false;
     }
     ++state_.chunks;
-    if (simdjson::dom::element error;
-        object["error"].get(error) == simdjson::SUCCESS && !error.is_null()) {
-      std::string_view message;
-      if (error.get(message) != simdjson::SUCCESS &&
-          error["message"].get(message) != simdjson::SUCCESS) {
-        message = "(no message)";
+    if (simdjson::dom::element error; object["error"].get(error) == simdjson::SUCCESS) {
+      if (std::string_view message; error_message_of(error, message)) {
+        mark_server_error(state_, message);
+        return false;
       }
-      state_.error_kind = "server_error";
-      state_.error_message = "the server reported an error mid-stream: " + std::string(message);
+    }
+    if (event.type == "error") {
+      mark_server_error(state_, event.data);
       return false;
     }
     bool token = false;
@@ -55,9 +78,9 @@ class OpenAiDecoder final : public StreamDecoder {
     if (simdjson::dom::array choices; object["choices"].get(choices) == simdjson::SUCCESS) {
       for (simdjson::dom::element choice : choices) token |= decode_choice(choice, at);
     }
+    // With continuous_usage_stats every chunk carries usage: the last one wins.
     if (simdjson::dom::object usage; object["usage"].get(usage) == simdjson::SUCCESS) {
-      state_.server.prompt_tokens = int_field(usage, "prompt_tokens");
-      state_.server.completion_tokens = int_field(usage, "completion_tokens");
+      read_usage(usage);
     }
     if (simdjson::dom::object timings; object["timings"].get(timings) == simdjson::SUCCESS) {
       state_.server.timings = nlohmann::json::parse(simdjson::minify(timings), nullptr, false);
@@ -65,12 +88,26 @@ class OpenAiDecoder final : public StreamDecoder {
     return token;
   }
 
+  void read_usage(simdjson::dom::object& usage) {
+    state_.server.prompt_tokens = int_field(usage, "prompt_tokens");
+    state_.server.completion_tokens = int_field(usage, "completion_tokens");
+    if (simdjson::dom::object details;
+        usage["prompt_tokens_details"].get(details) == simdjson::SUCCESS) {
+      if (simdjson::dom::element cached;
+          details["cached_tokens"].get(cached) == simdjson::SUCCESS && !cached.is_null()) {
+        state_.server.cached_tokens = int_field(details, "cached_tokens");
+      }
+    }
+  }
+
   bool decode_choice(simdjson::dom::element choice, http::Clock::time_point at) {
     std::string_view content;
-    std::string_view reasoning;
+    bool other_output = false;  // reasoning or tool-call arguments
     if (simdjson::dom::object delta; choice["delta"].get(delta) == simdjson::SUCCESS) {
-      if (delta["content"].get(content) != simdjson::SUCCESS) content = {};
-      if (delta["reasoning_content"].get(reasoning) != simdjson::SUCCESS) reasoning = {};
+      content = string_or_empty(delta, "content");
+      other_output = !string_or_empty(delta, "reasoning").empty() ||
+                     !string_or_empty(delta, "reasoning_content").empty() ||
+                     has_tool_call_output(delta);
     } else if (choice["text"].get(content) != simdjson::SUCCESS) {
       content = {};
     }
@@ -78,12 +115,26 @@ class OpenAiDecoder final : public StreamDecoder {
       state_.server.done_reason = std::string(reason);
       saw_finish_reason_ = true;
     }
-    const bool token = !content.empty() || !reasoning.empty();
+    const bool token = !content.empty() || other_output;
     if (token) {
       state_.text_chunk_at.push_back(at);
       state_.text.append(content);
     }
     return token;
+  }
+
+  // A tool-call delta names a function or carries a piece of its arguments.
+  static bool has_tool_call_output(simdjson::dom::object& delta) {
+    simdjson::dom::array calls;
+    if (delta["tool_calls"].get(calls) != simdjson::SUCCESS) return false;
+    for (simdjson::dom::element call : calls) {
+      simdjson::dom::object function;
+      if (call["function"].get(function) != simdjson::SUCCESS) continue;
+      if (!string_or_empty(function, "name").empty() ||
+          !string_or_empty(function, "arguments").empty())
+        return true;
+    }
+    return false;
   }
 
   http::SseParser parser_;
@@ -93,8 +144,8 @@ class OpenAiDecoder final : public StreamDecoder {
 
 }  // namespace
 
-std::unique_ptr<StreamDecoder> make_openai_decoder() {
-  return std::make_unique<OpenAiDecoder>();
+std::unique_ptr<StreamDecoder> make_openai_decoder(std::size_t max_event_bytes) {
+  return std::make_unique<OpenAiDecoder>(max_event_bytes);
 }
 
 }  // namespace chimera::backends

@@ -4,6 +4,7 @@
 // Ollama's NDJSON and OpenAI's SSE. JSON is parsed with simdjson (DOM, which
 // validates the whole chunk, so a broken one is caught, not half-read).
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,12 +41,23 @@ class StreamDecoder {
   StreamState state_;
 };
 
+// The longest line (NDJSON) or event (SSE) a decoder keeps; a longer one ends
+// the stream as `malformed`, so memory stays bounded whatever a server sends.
+inline constexpr std::size_t kDefaultMaxEventBytes = std::size_t{1} << 20;
+
 // Ollama /api/generate (`response`) and /api/chat (`message.content`). A
-// `thinking` field counts as generated output for timing (Ollama counts those
-// tokens in eval_count) but is not added to the answer text.
-std::unique_ptr<StreamDecoder> make_ollama_decoder();
+// `thinking` field (top level or `message.thinking`) and `message.tool_calls`
+// count as generated output for timing (Ollama counts those tokens in
+// eval_count) but are not added to the answer text.
+std::unique_ptr<StreamDecoder> make_ollama_decoder(
+    std::size_t max_line_bytes = kDefaultMaxEventBytes);
 // OpenAI /v1/chat/completions (`delta.content`) and /v1/completions (`text`).
-// A first chunk with only a role and empty content is not a token.
-std::unique_ptr<StreamDecoder> make_openai_decoder();
+// Reasoning (`delta.reasoning` in vLLM 0.19+, `delta.reasoning_content` in
+// older vLLM, llama-server and LM Studio) and `delta.tool_calls` count as
+// generated output for timing, not as answer text. A first chunk with only a
+// role and empty content is not a token. With continuous usage statistics the
+// last `usage` wins.
+std::unique_ptr<StreamDecoder> make_openai_decoder(
+    std::size_t max_event_bytes = kDefaultMaxEventBytes);
 
 }  // namespace chimera::backends

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "chimera/backends/stream_decoder.hpp"
+#include "chimera/util/utf8.hpp"
 
 namespace chimera::backends {
 
@@ -25,12 +26,28 @@ inline std::int64_t int_field(simdjson::dom::object& object, std::string_view ke
   return 0;
 }
 
+// A short, valid UTF-8 excerpt of server bytes for a message.
+inline std::string shown_excerpt(std::string_view bytes, std::size_t max_bytes = 120) {
+  return util::sanitize_utf8(util::utf8_excerpt(bytes, max_bytes));
+}
+
 inline void mark_malformed(StreamState& state, std::string_view chunk) {
-  constexpr std::size_t kShown = 120;
   state.error_kind = "malformed";
-  state.error_message = "the server sent a chunk that is not valid JSON: '" +
-                        std::string(chunk.substr(0, kShown)) +
-                        (chunk.size() > kShown ? "...'" : "'");
+  state.error_message =
+      "the server sent a chunk that is not valid JSON: '" + shown_excerpt(chunk) + "'";
+}
+
+inline void mark_oversized(StreamState& state, std::size_t limit, std::string_view what) {
+  state.error_kind = "malformed";
+  state.error_message = "the server sent " + std::string(what) + " longer than " +
+                        std::to_string(limit) +
+                        " bytes without a line break; the rest of the stream was not read "
+                        "(the limit is the maximum line size)";
+}
+
+inline void mark_server_error(StreamState& state, std::string_view message) {
+  state.error_kind = "server_error";
+  state.error_message = "the server reported an error mid-stream: " + shown_excerpt(message, 2000);
 }
 
 }  // namespace chimera::backends

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "chimera/report/reporter.hpp"
+#include "chimera/report/sweep_ranking.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
 
@@ -38,7 +39,7 @@ void print_console(const orchestrate::BenchSessionResult& result, const BenchCli
     std::cout << "\n"
               << term::bold("Ranking") << " (measured"
               << (report.simulated ? ", SIMULATED server" : "") << ")\n\n"
-              << orchestrate::ranking_table(report, result.ranking, result.rank);
+              << report::ranking_table(report, result.ranking, result.rank);
     if (!result.recommendation.empty()) {
       std::cout << "\n" << term::bold("Recommended profile") << "\n\n" << result.recommendation;
       if (!sweep->recommend_path.empty()) {

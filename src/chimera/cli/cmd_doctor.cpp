@@ -192,7 +192,7 @@ Command add_doctor_command(CLI::App& root, const GlobalOptions& globals) {
                    }
                    if (globals.json) {
                      const nlohmann::json out{{"ok", all_ok}, {"endpoints", all}};
-                     std::fputs((out.dump(2) + "\n").c_str(), stdout);
+                     std::fputs((out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
                    }
                    return all_ok ? static_cast<int>(kExitOk) : static_cast<int>(kExitFatal);
                  }};

@@ -7,6 +7,7 @@
 #include "chimera/cli/commands.hpp"
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
+#include "chimera/report/inventory.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
 
@@ -37,11 +38,11 @@ int run_inventory(const InventoryArgs& args, const GlobalOptions& globals) {
   if (globals.json) {
     nlohmann::json document = ingest::to_json(analysis);
     if (args.budget > 0) document["data_summary"] = ingest::data_summary(analysis, args.budget);
-    text = document.dump(2) + "\n";
+    text = document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   } else if (args.budget > 0) {
     text = ingest::data_summary(analysis, args.budget);
   } else {
-    text = ingest::render_markdown(analysis);
+    text = report::render_inventory_markdown(analysis);
   }
 
   if (args.output.empty()) {

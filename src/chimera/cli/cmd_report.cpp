@@ -1,4 +1,6 @@
 // `chimera report`: re-renders stored results (from the results store, or
+
+#include "chimera/report/format.hpp"
 // from a JSON results file written by the json reporter) in any format.
 
 #include <fmt/format.h>
@@ -129,11 +131,13 @@ int list_runs(store::ResultStore& store, bool json) {
     } else {
       std::cout << fmt::format("{:>5}  {:<8} {:<12} {:<25} {:<25} {:>14}  {}\n", run.id,
                                store::to_string(run.kind), store::to_string(run.status),
-                               run.started_at, run.finished_at.empty() ? "–" : run.finished_at,
+                               run.started_at,
+                               run.finished_at.empty() ? report::format::kMissing : run.finished_at,
                                configurations, run.simulated ? "yes" : "no");
     }
   }
-  if (json) std::cout << array.dump(2) << '\n';
+  if (json)
+    std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   if (!json && runs.empty()) std::cout << fmt::format("(no runs in {})\n", store.description());
   return kExitOk;
 }
@@ -148,9 +152,7 @@ report::BenchReport report_from_file(const std::string& path) {
                     "FILE.json",
                     path));
   }
-  auto report = report::report_from_json(json);
-  if (!report) throw Error(fmt::format("'{}': {}", path, report.error().message));
-  return std::move(*report);
+  return value_or_throw(report::report_from_json(json), fmt::format("'{}'", path));
 }
 
 int run_report(const ReportOptions& o, const GlobalOptions& globals) {

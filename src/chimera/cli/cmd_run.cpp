@@ -10,8 +10,7 @@
 #include "chimera/backends/backend.hpp"
 #include "chimera/cli/bench_options.hpp"
 #include "chimera/cli/commands.hpp"
-#include "chimera/orchestrate/common/sim_launcher.hpp"
-#include "chimera/orchestrate/run/agent_run.hpp"
+#include "chimera/orchestrate/run/run_session.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
 
@@ -37,20 +36,19 @@ struct RunCliOptions {
   bool sim_shared = false;
   std::string sim_config;
   bool no_isolated = false;
+  int baseline_runs = 2;
+  int warmups = 1;
   double contention_threshold = 0.9;
   int permits = 0;
   std::string store;
-  double timeout_connect_s = 5, timeout_first_token_s = 300, timeout_idle_s = 120,
-         timeout_total_s = 1800;
+  TimeoutFlags timeouts = TimeoutFlags::from(orchestrate::agent_timeouts());
   double cold_threshold_ms = 500;
   std::vector<std::string> headers;
 };
 
 agents::Catalog load_catalog(const GlobalOptions& globals) {
   if (globals.config_path.empty()) return agents::Catalog::builtin();
-  auto catalog = agents::load_config_file(globals.config_path);
-  if (!catalog) throw Error(catalog.error().message);
-  return *catalog;
+  return value_or_throw(agents::load_config_file(globals.config_path));
 }
 
 std::string list_scenarios(const agents::Catalog& catalog) {
@@ -76,9 +74,7 @@ agents::Scenario choose_scenario(const RunCliOptions& o, agents::Catalog& catalo
     // A scenario file: its scenarios join the catalog; pick the one it defines.
     std::set<std::string> before;
     for (const auto& s : catalog.scenarios()) before.insert(s.name);
-    auto loaded = agents::load_config_file(o.scenario, catalog);
-    if (!loaded) throw Error(loaded.error().message);
-    catalog = *loaded;
+    catalog = value_or_throw(agents::load_config_file(o.scenario, catalog));
     std::vector<std::string> added;
     for (const auto& s : catalog.scenarios()) {
       if (!before.contains(s.name)) added.push_back(s.name);
@@ -144,18 +140,8 @@ std::vector<fs::path> artifact_roots(const RunCliOptions& o) {
   return roots;
 }
 
-std::string default_output_dir(const std::string& scenario) {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::string safe;
-  for (char c : scenario)
-    safe += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '_';
-  return fmt::format("chimera-runs/{}-{:04}{:02}{:02}-{:02}{:02}{:02}", safe, tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
+orchestrate::AgentRunOptions agent_run_options(const RunCliOptions& o,
+                                               const GlobalOptions& globals) {
   auto catalog = load_catalog(globals);
   auto scenario = choose_scenario(o, catalog);
   apply_overrides(o, catalog, scenario);
@@ -165,50 +151,31 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
   options.backend_kind = o.backend;
   options.runs = o.runs;
   options.isolated_baselines = !o.no_isolated;
+  options.baseline_runs = o.baseline_runs;
+  options.warmups = o.warmups;
   options.contention_threshold = o.contention_threshold;
   options.permits_per_endpoint = o.permits;
   options.cold_threshold_ms = o.cold_threshold_ms;
-  options.timeouts.connect_ms = o.timeout_connect_s * 1000;
-  options.timeouts.first_token_ms = o.timeout_first_token_s * 1000;
-  options.timeouts.idle_ms = o.timeout_idle_s * 1000;
-  options.timeouts.total_ms = o.timeout_total_s * 1000;
+  options.timeouts = o.timeouts.to_timeouts();
   for (const auto& h : o.headers) add_header(options.headers, h);
-
-  orchestrate::SimLauncher sims;
-  if (o.sim || o.sim_shared) {
-    options.simulated = true;
-    auto config = orchestrate::sim_config_from(o.sim_config);
-    const std::string suffix = o.backend == "openai" ? "/v1" : "";
-    if (o.sim_shared) {
-      // One server, one slot: the agents contend for it.
-      config.parallel = 1;
-      const std::string url = sims.start(config) + suffix;
-      for (auto& a : scenario.agents) a.endpoint = url;
-    } else {
-      // Like the original's two Ollama instances: one server per agent.
-      for (auto& a : scenario.agents) a.endpoint = sims.start(config) + suffix;
-    }
-    options.default_endpoint = scenario.agents.empty() ? "" : scenario.agents.front().endpoint;
-  } else {
-    options.default_endpoint = !o.endpoint.empty()     ? o.endpoint
-                               : o.backend == "openai" ? backends::default_openai_url()
-                                                       : backends::default_ollama_url();
-  }
   options.scenario = scenario;
-  options.output_dir = o.output_dir.empty() ? default_output_dir(scenario.name) : o.output_dir;
+  options.output_dir = o.output_dir;
   options.store_url = o.store;
+  return options;
+}
 
-  const auto result = orchestrate::run_agents(options);
-
+int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
+  const auto options = agent_run_options(o, globals);
+  const auto result = orchestrate::run_session(
+      options, orchestrate::RunServers{o.endpoint, o.sim, o.sim_shared, o.sim_config});
+  const auto& scenario = options.scenario;
   if (globals.json) {
-    nlohmann::json j = {
-        {"output_dir", result.output_dir.string()}, {"runs_completed", result.runs_completed},
-        {"agent_failures", result.agent_failures},  {"interrupted", result.interrupted},
-        {"simulated", options.simulated},           {"reports", result.report_paths}};
-    std::cout << j.dump(2) << "\n";
+    std::cout << orchestrate::to_json(result).dump(2, ' ', false,
+                                                   nlohmann::json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << fmt::format("{}{} run(s) of scenario {} written to {}\n",
-                             options.simulated ? "SIMULATED: " : "", result.runs_completed,
+                             result.simulated ? "SIMULATED: " : "", result.runs_completed,
                              scenario.name, result.output_dir.string());
     for (const auto& p : result.report_paths) std::cout << "  " << p << "\n";
     std::cout << "  " << (result.output_dir / "summary.md").string() << "\n";
@@ -236,8 +203,11 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
   app->footer(
       "Default: the baseline_vs_chimera scenario (DataCollector-9000 on the baseline profile and "
       "InsightAgent on chimera-optimized), run concurrently, each given the data summary.\n"
-      "With two or more agents each is first timed alone (isolated baseline), then all together: "
-      "speedup = sum(T_i) / W, efficiency = speedup / N.\n\nExamples:\n"
+      "With two or more agents each is first timed alone (isolated baseline T_i, the median of "
+      "--baseline-runs repetitions after a warm-up of the measured requests), then all together "
+      "(wall time W): speedup = sum(T_i) / W, efficiency = W* / W with W* the critical path of "
+      "the dependencies (100%: no contention, however unequal the agents), efficiency_vs_n = "
+      "speedup / N.\n\nExamples:\n"
       "  chimera run --sim --artifacts examples/artifacts\n"
       "  chimera run --artifacts ./bench-results --runs 3\n"
       "  chimera run --persona InsightAgent --profile chimera-optimized --data ./reports\n"
@@ -279,6 +249,15 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
       ->check(CLI::ExistingFile);
   app->add_flag("--no-isolated", o->no_isolated,
                 "Skip the isolated baselines (no speedup is reported)");
+  app->add_option("--baseline-runs", o->baseline_runs,
+                  "Repetitions of each agent's isolated baseline (its median is T_i)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  app->add_option("--warmup", o->warmups,
+                  "Warm-up passes per run: the scenario once per pass, every request exactly the "
+                  "measured one (0: none, not even before each isolated baseline)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
   app->add_option("--contention-threshold", o->contention_threshold,
                   "Efficiency below which contention is reported")
       ->capture_default_str()
@@ -287,14 +266,7 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
                   "At most this many requests in flight per endpoint (0: no limit)")
       ->capture_default_str();
   app->add_option("--store", o->store, "Results store (default: <output-dir>/results.sqlite)");
-  app->add_option("--timeout-connect", o->timeout_connect_s, "Connect timeout, seconds")
-      ->capture_default_str();
-  app->add_option("--timeout-first-token", o->timeout_first_token_s, "First-token limit, seconds")
-      ->capture_default_str();
-  app->add_option("--timeout-idle", o->timeout_idle_s, "Idle limit between chunks, seconds")
-      ->capture_default_str();
-  app->add_option("--timeout-total", o->timeout_total_s, "Total limit per call, seconds")
-      ->capture_default_str();
+  add_timeout_options(*app, o->timeouts, "call");
   app->add_option("--cold-threshold-ms", o->cold_threshold_ms,
                   "A call whose server load time exceeds this paid for a model load")
       ->capture_default_str();

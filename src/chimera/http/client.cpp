@@ -275,6 +275,7 @@ class Client::Loop {
     curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_NOPROXY, no_proxy_list());
+    curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent());
     curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Loop::on_write);

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <string>
 
+#include "chimera/version.hpp"
+
 namespace chimera::http {
 
 void ensure_curl_global_init() {
@@ -32,4 +34,11 @@ const char* no_proxy_list() {
   return list.c_str();
 }
 
+}  // namespace chimera::http
+
+namespace chimera::http {
+const char* user_agent() {
+  static const std::string agent = std::string("chimera/") + kVersion;
+  return agent.c_str();
+}
 }  // namespace chimera::http

@@ -14,3 +14,9 @@ namespace chimera::http {
 // http_proxy/https_proxy may name. Set on every easy handle as CURLOPT_NOPROXY.
 const char* no_proxy_list();
 }  // namespace chimera::http
+
+namespace chimera::http {
+// "chimera/<version>", sent as User-Agent on every request (a user's own
+// User-Agent header replaces it).
+const char* user_agent();
+}  // namespace chimera::http

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "chimera/http/client.hpp"
 #include "chimera/util/error.hpp"
 
 namespace chimera::http {
@@ -15,8 +16,13 @@ struct FetchRequest {
   std::string url;
   std::string body;                  // sent as application/json when not empty
   std::vector<std::string> headers;  // "Name: value"
-  double connect_timeout_ms = 5000;
-  double total_timeout_ms = 30000;
+  // Every phase is bounded (0 disables one): connect; first_token_ms is the
+  // wait for the first byte of the answer; idle_ms the longest pause between
+  // bytes; total_ms the whole exchange. First-byte and idle limits are checked
+  // at least once a second.
+  TransferTimeouts timeouts{5000, 30000, 30000, 30000};
+  // A larger answer fails (kProtocol) instead of growing memory without bound.
+  std::size_t max_body_bytes = std::size_t{16} << 20;
 };
 
 struct FetchResponse {
@@ -26,7 +32,8 @@ struct FetchResponse {
 };
 
 // Any HTTP status is a response; only transport failures are Failures:
-// kConnect (refused, unreachable, DNS), kTimeout, kError (anything else).
+// kConnect (refused, unreachable, DNS), kTimeout (the message says which
+// limit), kProtocol (an answer over max_body_bytes), kError (anything else).
 // Failure messages carry curl's explanation and never the request headers.
 Expected<FetchResponse> fetch(const FetchRequest& request);
 

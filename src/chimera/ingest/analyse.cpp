@@ -13,6 +13,7 @@
 #include "chimera/ingest/csv.hpp"
 #include "chimera/ingest/facts.hpp"
 #include "chimera/ingest/utf8.hpp"
+#include "chimera/util/utf8.hpp"
 
 namespace chimera::ingest {
 namespace fs = std::filesystem;
@@ -113,7 +114,9 @@ class Ingestor {
     std::sort(names.begin(), names.end());
     for (const auto& name : names) {
       const fs::path path = dir / name;
-      const std::string rel = rel_dir.empty() ? name : rel_dir + "/" + name;
+      // `rel` is for display only (never opened): a name that is not UTF-8 is escaped.
+      const std::string shown = util::escape_file_name(name);
+      const std::string rel = rel_dir.empty() ? shown : rel_dir + "/" + shown;
       visit(path, rel, rel_dir);
     }
   }
@@ -217,6 +220,7 @@ class Ingestor {
   template <typename Sink>
   bool stream(int fd, const Provenance& source, Sink&& sink) {
     Utf8Validator utf8;
+    util::Utf8Sanitizer sanitizer;
     bool first = true;
     for (;;) {
       const ssize_t got = ::read(fd, buffer_.data(), buffer_.size());
@@ -244,12 +248,14 @@ class Ingestor {
         facts_.parse_failure(a_.inventory.parse_failures.back());
         return false;
       }
-      sink(chunk);
+      sink(sanitizer.feed(chunk));
     }
     utf8.finish();
+    if (const auto tail = sanitizer.finish(); !tail.empty()) sink(tail);
     if (!utf8.valid()) {
-      FileIssue item =
-          make_issue(source.file, "invalid UTF-8; read anyway, bytes kept as they are");
+      FileIssue item = make_issue(
+          source.file, "invalid UTF-8 from byte " + std::to_string(utf8.first_invalid_offset()) +
+                           "; read with each invalid sequence replaced by U+FFFD");
       item.offset = utf8.first_invalid_offset();
       item.has_offset = true;
       issue(a_.inventory.warnings, std::move(item));

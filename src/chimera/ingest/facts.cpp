@@ -6,6 +6,8 @@
 #include <cmath>
 #include <ctime>
 
+#include "chimera/util/utf8.hpp"
+
 namespace chimera::ingest {
 namespace {
 
@@ -146,7 +148,7 @@ void FactBuilder::table(const TableAnalysis& t) {
         "{} of {} rows in {} have a non-empty {} column ({} with 0 tokens); "
         "first at row {}: \"{}\"",
         t.errors.count, t.rows, file, t.errors.column, t.errors.without_tokens, t.errors.first.row,
-        t.errors.first_message.substr(0, 80));
+        util::utf8_prefix(t.errors.first_message, 80));
     add_gap(std::move(gap), 0.92,
             {static_cast<double>(t.errors.count), static_cast<double>(t.rows),
              static_cast<double>(t.errors.without_tokens)});

@@ -1,13 +1,102 @@
 #include "chimera/ingest/figure_index.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cmath>
 
+#include "chimera/ingest/metric_names.hpp"
+
 namespace chimera::ingest {
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_number_text(std::string_view s) {
+  if (s.empty()) return false;
+  return s.find_first_not_of("0123456789.-+eE") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::vector<std::string> entities_of_json_path(std::string_view path) {
+  static constexpr std::array<std::string_view, 16> kContainers = {
+      "results", "result",  "summary", "metrics", "data",    "stats",   "runs",   "items",
+      "models",  "configs", "entries", "records", "details", "reports", "agents", "benchmarks"};
+  std::vector<std::string> keys;
+  std::size_t i = path.starts_with('$') ? 1 : 0;
+  while (i < path.size()) {
+    if (path[i] == '.') {
+      const std::size_t end = path.find_first_of(".[", i + 1);
+      keys.emplace_back(path.substr(i + 1, end == std::string_view::npos ? end : end - i - 1));
+      i = end == std::string_view::npos ? path.size() : end;
+    } else if (path.substr(i).starts_with("[\"")) {
+      std::string key;
+      std::size_t k = i + 2;
+      for (; k < path.size() && path[k] != '"'; ++k) {
+        if (path[k] == '\\' && k + 1 < path.size()) ++k;
+        key += path[k];
+      }
+      keys.push_back(std::move(key));
+      i = k + 2;
+    } else {
+      const std::size_t end = path.find(']', i);
+      i = end == std::string_view::npos ? path.size() : end + 1;  // an index
+    }
+  }
+  if (!keys.empty()) keys.pop_back();  // the figure's own name
+  std::vector<std::string> out;
+  for (auto& key : keys) {
+    const std::string l = lower(key);
+    if (key.size() < 2 || is_number_text(key) || classify_metric(key).is_metric ||
+        std::find(kContainers.begin(), kContainers.end(), l) != kContainers.end()) {
+      continue;
+    }
+    out.push_back(std::move(key));
+  }
+  return out;
+}
 
 FigureIndex::FigureIndex(std::size_t max_total, std::size_t max_per_file)
     : max_total_(max_total), max_per_file_(max_per_file) {
   intern("");
+  entities_.emplace_back();
+}
+
+std::uint32_t FigureIndex::intern_entity(const std::vector<std::string>& names) {
+  std::vector<std::uint32_t> ids;
+  std::string key;
+  for (const auto& name : names) {
+    if (name.size() < 2 || is_number_text(name)) continue;
+    ids.push_back(intern(name));
+    key += name + '\x1f';
+  }
+  if (ids.empty()) return 0;
+  auto it = entity_ids_.find(key);
+  if (it != entity_ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(entities_.size());
+  entities_.push_back(std::move(ids));
+  entity_ids_.emplace(std::move(key), id);
+  return id;
+}
+
+void FigureIndex::set_row_entity(std::uint32_t file, std::size_t row,
+                                 const std::vector<std::string>& names) {
+  // Rows past the file's cap add no cells; remembering them would grow without bound.
+  if (file >= per_file_count_.size() || per_file_count_[file] >= max_per_file_) return;
+  const std::uint32_t id = intern_entity(names);
+  if (id != 0) row_entities_[(std::uint64_t{file} << 32) | static_cast<std::uint32_t>(row)] = id;
+}
+
+std::uint32_t FigureIndex::row_entity(std::uint32_t file, std::size_t row) const {
+  if (row_entities_.empty()) return 0;
+  auto it = row_entities_.find((std::uint64_t{file} << 32) | static_cast<std::uint32_t>(row));
+  return it == row_entities_.end() ? 0 : it->second;
 }
 
 std::uint32_t FigureIndex::add_file(const std::string& root, const std::string& file) {
@@ -43,12 +132,13 @@ void FigureIndex::add_cell(double value, std::uint32_t file, std::size_t row,
   if (!std::isfinite(value) || !admit(file)) return;
   entries_.push_back(Entry{value, file, static_cast<std::uint32_t>(row),
                            static_cast<std::uint32_t>(line), intern(column), intern(json_path),
-                           Kind::kCell});
+                           row_entity(file, row), Kind::kCell});
 }
 
 void FigureIndex::add_leaf(double value, std::uint32_t file, std::string_view json_path) {
   if (!std::isfinite(value) || !admit(file)) return;
-  entries_.push_back(Entry{value, file, 0, 0, 0, intern(json_path), Kind::kLeaf});
+  entries_.push_back(Entry{value, file, 0, 0, 0, intern(json_path),
+                           intern_entity(entities_of_json_path(json_path)), Kind::kLeaf});
 }
 
 void FigureIndex::add_fact_figure(double value, const Provenance& source) {
@@ -58,9 +148,13 @@ void FigureIndex::add_fact_figure(double value, const Provenance& source) {
   const std::uint32_t file =
       it == file_ids_.end() ? add_file(source.root, source.file) : it->second;
   sorted_ = false;
+  std::uint32_t entity = source.row > 0 ? row_entity(file, source.row) : 0;
+  if (entity == 0 && !source.json_path.empty() && source.column.empty()) {
+    entity = intern_entity(entities_of_json_path(source.json_path));
+  }
   entries_.push_back(Entry{value, file, static_cast<std::uint32_t>(source.row),
                            static_cast<std::uint32_t>(source.line), intern(source.column),
-                           intern(source.json_path), Kind::kFact});
+                           intern(source.json_path), entity, Kind::kFact});
 }
 
 void FigureIndex::seal() {
@@ -68,6 +162,37 @@ void FigureIndex::seal() {
   std::stable_sort(entries_.begin(), entries_.end(),
                    [](const Entry& a, const Entry& b) { return a.value < b.value; });
   sorted_ = true;
+  by_name_.clear();
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    for (std::uint32_t name : entities_[entries_[i].entity]) {
+      by_name_[lower(strings_[name])].push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+}
+
+std::vector<FigureMatch> FigureIndex::about(std::string_view entity, std::size_t limit) const {
+  std::vector<FigureMatch> out;
+  if (!sorted_) return out;
+  auto it = by_name_.find(lower(entity));
+  if (it == by_name_.end()) return out;
+  for (std::uint32_t i : it->second) {
+    if (out.size() >= limit) break;
+    out.push_back(materialise(entries_[i]));
+  }
+  return out;
+}
+
+std::vector<std::string> FigureIndex::entity_names() const {
+  std::vector<std::string> out;
+  out.reserve(by_name_.size());
+  std::vector<bool> seen(strings_.size(), false);
+  for (const auto& names : entities_) {
+    for (std::uint32_t name : names) {
+      if (!seen[name]) out.push_back(strings_[name]);
+      seen[name] = true;
+    }
+  }
+  return out;
 }
 
 FigureMatch FigureIndex::materialise(const Entry& entry) const {
@@ -81,6 +206,7 @@ FigureMatch FigureIndex::materialise(const Entry& entry) const {
   match.source.line = entry.line;
   match.source.column = strings_[entry.column];
   match.source.json_path = strings_[entry.path];
+  for (std::uint32_t name : entities_[entry.entity]) match.entities.push_back(strings_[name]);
   return match;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
-// Every number the analysis saw or stated, with where it came from, searchable
-// by value. Used to check that a figure in generated text exists in the data.
-// Memory is bounded: at most `max_total` figures overall and `max_per_file`
-// from any one file; what did not fit is counted in dropped().
+// Every number the analysis saw or stated, with where it came from and what it
+// is about (its row's model and configuration label, its JSON parent keys),
+// searchable by value and by entity. Used to check that a figure in generated text exists in the
+// data. Memory is bounded: at most `max_total` figures overall and `max_per_file` from any one
+// file; what did not fit is counted in dropped().
 
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +20,13 @@ struct FigureMatch {
   double value = 0;
   Provenance source;
   bool from_fact = false;  // stated in a fact (rounded or derived) rather than a raw cell or leaf
+  std::vector<std::string> entities;  // what it is about: "gemma3", "g60_c2048_t0.8"
 };
+
+// The entity names a JSON path's parent keys give: "$.models.gemma3.ttft_ms" ->
+// {"gemma3"}; array indexes, metric names and container words ("results",
+// "summary", "models") are not entities.
+std::vector<std::string> entities_of_json_path(std::string_view json_path);
 
 class FigureIndex {
  public:
@@ -31,11 +38,18 @@ class FigureIndex {
                 std::string_view json_path, std::size_t line);
   void add_leaf(double value, std::uint32_t file, std::string_view json_path);
   void add_fact_figure(double value, const Provenance& source);
+  // The names the row `row` of `file` is about (its label columns' text values);
+  // call before the row's add_cell()s. Numbers among `names` are dropped.
+  void set_row_entity(std::uint32_t file, std::size_t row, const std::vector<std::string>& names);
 
   // Sorts the index; call after the last add and before find().
   void seal();
   // Figures v with |v - value| <= rel_tol * |value| (exact match for 0), closest first.
   std::vector<FigureMatch> find(double value, double rel_tol, std::size_t limit = 16) const;
+  // Figures about `entity` (case-insensitive), in index order; after seal().
+  std::vector<FigureMatch> about(std::string_view entity, std::size_t limit = 256) const;
+  // Every distinct entity name.
+  std::vector<std::string> entity_names() const;
 
   std::size_t size() const { return entries_.size(); }
   std::size_t dropped() const { return dropped_; }
@@ -51,9 +65,12 @@ class FigureIndex {
     std::uint32_t line;
     std::uint32_t column;  // interned
     std::uint32_t path;    // interned
+    std::uint32_t entity;  // index into entities_; 0 = about nothing named
     Kind kind;
   };
   std::uint32_t intern(std::string_view text);
+  std::uint32_t intern_entity(const std::vector<std::string>& names);
+  std::uint32_t row_entity(std::uint32_t file, std::size_t row) const;
   bool admit(std::uint32_t file);
   FigureMatch materialise(const Entry& entry) const;
 
@@ -67,6 +84,10 @@ class FigureIndex {
   std::vector<std::uint32_t> per_file_count_;
   std::vector<std::string> strings_;
   std::unordered_map<std::string, std::uint32_t> string_ids_;
+  std::vector<std::vector<std::uint32_t>> entities_;  // interned names per entity
+  std::unordered_map<std::string, std::uint32_t> entity_ids_;
+  std::unordered_map<std::uint64_t, std::uint32_t> row_entities_;        // file << 32 | row
+  std::unordered_map<std::string, std::vector<std::uint32_t>> by_name_;  // lowercase -> entries
 };
 
 }  // namespace chimera::ingest

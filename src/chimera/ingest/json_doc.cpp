@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "chimera/ingest/figure_index.hpp"
+#include "chimera/util/utf8.hpp"
 
 namespace chimera::ingest {
 namespace {
@@ -72,6 +73,23 @@ bool sanitize_non_finite(std::string_view text, Sanitized& out) {
   return true;
 }
 
+// A `\u0000` escape would put a raw NUL into tables and Markdown, where it ends
+// C strings and breaks renderers: it is read as U+FFFD instead. Same length, so
+// every offset stays the file's own. Returns false (and leaves `out` alone)
+// when the text holds none.
+bool replace_nul_escapes(std::string_view text, std::string& out) {
+  constexpr std::string_view kNul = "\\u0000";
+  std::size_t at = text.find(kNul);
+  if (at == std::string_view::npos) return false;
+  out.assign(text);
+  for (; at != std::string_view::npos; at = text.find(kNul, at + 1)) {
+    std::size_t backslashes = 0;
+    while (backslashes < at && text[at - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) out.replace(at, kNul.size(), "\\uFFFD");
+  }
+  return true;
+}
+
 // nlohmann's SAX parser reports where a document stops being JSON; simdjson
 // does not, and the position matters to the person fixing the file.
 struct ErrorLocator : nlohmann::json_sax<nlohmann::json> {
@@ -92,7 +110,7 @@ struct ErrorLocator : nlohmann::json_sax<nlohmann::json> {
   bool parse_error(std::size_t pos, const std::string&,
                    const nlohmann::detail::exception& ex) override {
     position = pos;
-    message = ex.what();
+    message = util::sanitize_utf8(ex.what());  // "last read" may cut a character
     return false;
   }
 };
@@ -369,6 +387,8 @@ class Walker {
 JsonDocument analyse_json(std::string_view text, const Provenance& file, FigureIndex* figures,
                           std::uint32_t figure_file, const JsonLimits& limits) {
   JsonDocument doc;
+  std::string without_nul;
+  if (replace_nul_escapes(text, without_nul)) text = without_nul;
   // A parser keeps its buffers between documents; reusing one saves an
   // allocation of several times the document size per small file. Large
   // documents get their own, so that memory is returned afterwards.
@@ -424,6 +444,8 @@ struct JsonLinesReader::Impl {
     ++line;
     while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
     if (text.empty()) return;
+    std::string without_nul;
+    if (replace_nul_escapes(text, without_nul)) text = without_nul;
     element root;
     auto error = parser.parse(text.data(), text.size(), true).get(root);
     Sanitized sanitized;

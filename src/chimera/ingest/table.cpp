@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "chimera/ingest/figure_index.hpp"
+#include "chimera/util/utf8.hpp"
 
 namespace chimera::ingest {
 namespace {
@@ -159,7 +160,7 @@ void TableAccumulator::observe(std::size_t index, const Cell& cell, std::size_t 
       break;
     case Cell::Kind::kText:
       ++column.text;
-      repr = cell.text.substr(0, 200);
+      repr = util::utf8_prefix(cell.text, 200);
       break;
     case Cell::Kind::kNumber: {
       const double v = cell.number;
@@ -214,7 +215,7 @@ Identity TableAccumulator::identity_of(const std::vector<Cell>& cells) const {
     const Cell& cell = cells[index];
     std::string value = cell.text.empty() && cell.kind == Cell::Kind::kNumber
                             ? number_text(cell.number)
-                            : std::string(cell.text.substr(0, 120));
+                            : std::string(util::utf8_prefix(cell.text, 120));
     identity.emplace_back(table_.columns[index].name, std::move(value));
   }
   return identity;
@@ -282,7 +283,7 @@ void TableAccumulator::track_errors(const std::vector<Cell>& cells, std::size_t 
       errors.column = table_.columns[static_cast<std::size_t>(error_column_)].name;
       if (errors.count++ == 0) {
         errors.first = RowRef{table_.rows, line, 0, identity_of(cells)};
-        errors.first_message = std::string(error.text.substr(0, 200));
+        errors.first_message = std::string(util::utf8_prefix(error.text, 200));
       }
       bool no_tokens = true;
       if (token_column_ >= 0 && static_cast<std::size_t>(token_column_) < cells.size()) {
@@ -321,6 +322,12 @@ void TableAccumulator::add_row(const std::vector<Cell>& cells, std::size_t line)
     }
   }
   const std::size_t n = std::min(cells.size(), table_.columns.size());
+  if (figures_ != nullptr && !configuration_columns_.empty()) {
+    // What the row's figures are about: its model, configuration label ...
+    std::vector<std::string> names;
+    for (auto& [column, value] : identity_of(cells)) names.push_back(std::move(value));
+    figures_->set_row_entity(figure_file_, table_.rows, names);
+  }
   for (std::size_t i = 0; i < n; ++i) observe(i, cells[i], table_.rows);
   for (std::size_t i = n; i < table_.columns.size(); ++i) ++table_.columns[i].empty;
   track_extremes(cells, line);

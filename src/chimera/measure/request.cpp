@@ -6,9 +6,12 @@ namespace chimera::measure {
 
 const char* to_string(Status status) {
   switch (status) {
-    case Status::kOk: return "ok";
-    case Status::kEmpty: return "empty";
-    case Status::kError: return "error";
+    case Status::kOk:
+      return "ok";
+    case Status::kEmpty:
+      return "empty";
+    case Status::kError:
+      return "error";
   }
   return "error";
 }
@@ -40,7 +43,8 @@ void finalize(RequestResult& result, const Timeline& timeline, const FinalizeOpt
     result.ttft_ms = chunks.front();
     result.e2e_ms = chunks.back();
     result.itl_ms.reserve(chunks.size() - 1);
-    for (std::size_t i = 1; i < chunks.size(); ++i) result.itl_ms.push_back(chunks[i] - chunks[i - 1]);
+    for (std::size_t i = 1; i < chunks.size(); ++i)
+      result.itl_ms.push_back(chunks[i] - chunks[i - 1]);
   }
 
   // Output tokens: the server's count when it gives one, else the number of
@@ -134,6 +138,7 @@ nlohmann::json to_json(const RequestResult& r, bool include_text) {
   put(s, "total_ms", r.server.total_ms);
   put(s, "prompt_tokens", r.server.prompt_tokens);
   put(s, "completion_tokens", r.server.completion_tokens);
+  put(s, "cached_tokens", r.server.cached_tokens);
   put(s, "done_reason", r.server.done_reason);
   if (!r.server.timings.is_null()) s["timings"] = r.server.timings;
   if (include_text) j["text"] = r.text;
@@ -176,6 +181,7 @@ RequestResult request_from_json(const nlohmann::json& j) {
     r.server.total_ms = get<double>(s, "total_ms");
     r.server.prompt_tokens = get<std::int64_t>(s, "prompt_tokens");
     r.server.completion_tokens = get<std::int64_t>(s, "completion_tokens");
+    r.server.cached_tokens = get<std::int64_t>(s, "cached_tokens");
     r.server.done_reason = get<std::string>(s, "done_reason");
     if (auto t = s.find("timings"); t != s.end()) r.server.timings = *t;
   }

@@ -1,7 +1,7 @@
 #pragma once
 // The one request/result model shared by backends, statistics, storage and
-// reports. Field meanings are the contract in SPEC.md, "Measurement — exact
-// definitions", and are documented for users in docs/METRICS.md.
+// reports. Each field's exact definition is documented for users in
+// docs/METRICS.md.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -28,6 +28,9 @@ struct ServerStats {
   // OpenAI `usage`.
   std::optional<std::int64_t> prompt_tokens;
   std::optional<std::int64_t> completion_tokens;
+  // `usage.prompt_tokens_details.cached_tokens` (vLLM, OpenAI): prompt tokens
+  // the server answered from its prefix cache.
+  std::optional<std::int64_t> cached_tokens;
   // llama-server `timings` (kept raw: cache_n, prompt_n, prompt_ms, predicted_n, ...).
   nlohmann::json timings;
   std::optional<std::string> done_reason;

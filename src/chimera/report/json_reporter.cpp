@@ -11,7 +11,7 @@ class JsonReporter final : public Reporter {
   std::string_view format() const override { return "json"; }
   Expected<void> write(const BenchReport& report, const RequestSource&,
                        std::ostream& out) const override {
-    out << to_json(report).dump(2) << '\n';
+    out << to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return {};
   }
 };
@@ -27,7 +27,7 @@ class JsonlReporter final : public Reporter {
                   "results file holds only summaries); re-render from the results store instead");
     }
     return requests(
-        [&out](const measure::RequestResult& r) { out << measure::to_json(r).dump() << '\n'; });
+        [&out](const measure::RequestResult& r) { out << measure::to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n'; });
   }
 };
 

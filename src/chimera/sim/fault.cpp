@@ -4,12 +4,13 @@
 
 #include <array>
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <utility>
 
 namespace chimera::sim {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, const char*>, 10> kNames{{
+constexpr std::array<std::pair<FaultKind, const char*>, 13> kNames{{
     {FaultKind::kNone, "none"},
     {FaultKind::kDrop, "drop"},
     {FaultKind::kHttp500, "http500"},
@@ -20,6 +21,9 @@ constexpr std::array<std::pair<FaultKind, const char*>, 10> kNames{{
     {FaultKind::kStallFirst, "stall_first"},
     {FaultKind::kStallBetween, "stall_between"},
     {FaultKind::kErrorLine, "error_line"},
+    {FaultKind::kNoNewline, "no_newline"},
+    {FaultKind::kHtml200, "html_200"},
+    {FaultKind::kEchoAuth, "echo_auth"},
 }};
 
 std::string_view trim(std::string_view text) {
@@ -74,6 +78,31 @@ std::string FaultSpec::describe() const {
   return text;
 }
 
+std::string no_newline_piece(std::size_t bytes) {
+  return std::string(bytes, 'x');
+}
+
+std::string html_200_page() {
+  return "<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n"
+         "<body><h1>Sign in to continue</h1><form method=\"post\" action=\"/login\">"
+         "<input name=\"user\"><input name=\"password\" type=\"password\"></form></body>"
+         "</html>\n";
+}
+
+std::string echo_auth_body(bool ollama, std::string_view authorization) {
+  const std::string message =
+      fmt::format("invalid credentials: {}", authorization.empty() ? "(none)" : authorization);
+  nlohmann::json body;
+  if (ollama) {
+    body["error"] = message;
+  } else {
+    body["error"] = {{"message", "Incorrect API key provided. " + message},
+                     {"type", "invalid_request_error"},
+                     {"code", "invalid_api_key"}};
+  }
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Expected<FaultSpec> parse_fault(std::string_view text) {
   FaultSpec spec;
   bool first = true;
@@ -85,7 +114,8 @@ Expected<FaultSpec> parse_fault(std::string_view text) {
       if (!kind) {
         return fail(FailureKind::kInvalidInput,
                     fmt::format("unknown fault '{}' (known: drop, http500, http503, truncate, "
-                                "malformed, zero_tokens, stall_first, stall_between, error_line)",
+                                "malformed, zero_tokens, stall_first, stall_between, error_line, "
+                                "no_newline, html_200, echo_auth)",
                                 part));
       }
       spec.kind = *kind;

@@ -2,6 +2,7 @@
 // Fault injection: what a request asks the simulator to do wrong, from the
 // `X-Sim-Fault` header, a `<model>@fault=<spec>` suffix, or a per-model rule.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,10 @@ enum class FaultKind {
   kStallFirst,    // wait `ms` before the first token
   kStallBetween,  // wait `ms` more between tokens
   kErrorLine,     // an error object as a stream line, then end the stream
+  // Hostile servers, for testing a client's limits:
+  kNoNewline,  // 200 with a stream content type, then endless bytes without a line break
+  kHtml200,    // 200 with an HTML page where a stream was asked for (a proxy's login page)
+  kEchoAuth,   // 401 whose error body echoes the request's Authorization header
 };
 
 const char* to_string(FaultKind kind);
@@ -38,6 +43,13 @@ struct FaultSpec {
   std::int64_t stall_ms() const;
   std::string describe() const;  // "drop;after=5", the header syntax
 };
+
+// The bodies of the hostile faults.
+// One piece of the endless no_newline body: `bytes` of 'x', no line break.
+std::string no_newline_piece(std::size_t bytes);
+std::string html_200_page();
+// The 401 body: Ollama's {"error": ...} or OpenAI's error object.
+std::string echo_auth_body(bool ollama, std::string_view authorization);
 
 // "<kind>[;after=N][;ms=M]" (',' is accepted as a separator too).
 Expected<FaultSpec> parse_fault(std::string_view text);

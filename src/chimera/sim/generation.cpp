@@ -128,7 +128,8 @@ class Exchange {
     ++state_.requests;
   }
 
-  net::awaitable<bool> run(const std::string& body, const std::string& fault_header);
+  net::awaitable<bool> run(const std::string& body, const std::string& fault_header,
+                           std::string_view authorization);
 
  private:
   net::awaitable<bool> write(std::string bytes) {
@@ -179,6 +180,7 @@ class Exchange {
   WireStats stats(Clock::time_point done) const;
   std::string final_bytes(Clock::time_point done);
   void record();
+  net::awaitable<bool> answer_hostile(std::string_view authorization);
 
   net::ip::tcp::socket& socket_;
   ServerState& state_;
@@ -289,7 +291,29 @@ void Exchange::plan_faults(const ModelSpec& model) {
   }
 }
 
-net::awaitable<bool> Exchange::run(const std::string& body, const std::string& fault_header) {
+// The hostile faults: no model work, only a wrong answer.
+net::awaitable<bool> Exchange::answer_hostile(std::string_view authorization) {
+  if (fault_.kind == FaultKind::kHtml200) {
+    co_return co_await reply(200, "text/html; charset=utf-8", html_200_page());
+  }
+  if (fault_.kind == FaultKind::kEchoAuth) {
+    co_return co_await reply(401, "application/json; charset=utf-8",
+                             echo_auth_body(is_ollama(api_), authorization));
+  }
+  // no_newline: bytes without a line break until the client gives up.
+  truth_.status = 200;
+  record();
+  const auto type = is_ollama(api_) ? "application/x-ndjson" : "text/event-stream";
+  if (!co_await write(response_head(200, type, -1, false, truth_.id))) co_return false;
+  std::string piece;
+  append_http_chunk(piece, no_newline_piece(64 * 1024));
+  while (co_await write(piece)) {
+  }
+  co_return false;
+}
+
+net::awaitable<bool> Exchange::run(const std::string& body, const std::string& fault_header,
+                                   std::string_view authorization) {
   auto parsed = parse_generation_request(api_, body);
   if (!parsed) {
     co_return co_await reply_error(400, parsed.error().message, "invalid_request_error", "");
@@ -332,6 +356,10 @@ net::awaitable<bool> Exchange::run(const std::string& body, const std::string& f
   if (fault_.kind == FaultKind::kHttp503) {
     co_return co_await reply_error(503, kServerBusy, "server_error", "");
   }
+  if (fault_.kind == FaultKind::kNoNewline || fault_.kind == FaultKind::kHtml200 ||
+      fault_.kind == FaultKind::kEchoAuth) {
+    co_return co_await answer_hostile(authorization);
+  }
   if (is_ollama(api_) && req_.load_only) {
     truth_.prompt_eval_count = 0;
     co_return co_await answer_load_request(req_, model_->name);
@@ -363,6 +391,14 @@ net::awaitable<bool> Exchange::run(const std::string& body, const std::string& f
     const std::uint64_t text_seed =
         req_.seed.value_or(state_.config.seed ^ text_fingerprint(model_->name, req_.prompt_text));
     text_ = generate_report(text_seed, req_.max_tokens, req_.prompt_text);
+    for (const auto& f : text_.planted) {
+      truth_.planted_figures.push_back({{"written", f.written},
+                                        {"expected", f.expected},
+                                        {"metric", f.metric},
+                                        {"entity", f.entity},
+                                        {"basis", f.basis},
+                                        {"sentence", f.sentence}});
+    }
   }
   created_at_ = rfc3339_now();
   ids_.id = fmt::format("{}-{}", api_ == Api::kChatCompletions ? "chatcmpl" : "cmpl", truth_.id);
@@ -620,9 +656,9 @@ std::string response_head(int status, std::string_view content_type, std::int64_
 
 net::awaitable<bool> answer_generation(net::ip::tcp::socket& socket, ServerState& state, Api api,
                                        const std::string& body, const std::string& fault_header,
-                                       bool keep_alive) {
+                                       bool keep_alive, std::string_view authorization) {
   Exchange exchange(socket, state, api, keep_alive);
-  co_return co_await exchange.run(body, fault_header);
+  co_return co_await exchange.run(body, fault_header, authorization);
 }
 
 }  // namespace chimera::sim

@@ -17,7 +17,8 @@ namespace chimera::sim {
 // Returns true when the connection can serve another request.
 boost::asio::awaitable<bool> answer_generation(boost::asio::ip::tcp::socket& socket,
                                                ServerState& state, Api api, const std::string& body,
-                                               const std::string& fault_header, bool keep_alive);
+                                               const std::string& fault_header, bool keep_alive,
+                                               std::string_view authorization = {});
 
 // Status line and headers; content_length < 0 means a chunked stream.
 std::string response_head(int status, std::string_view content_type, std::int64_t content_length,

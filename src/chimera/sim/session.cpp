@@ -132,8 +132,11 @@ net::awaitable<void> serve_connection(net::ip::tcp::socket socket, ServerState& 
       const auto fault = request.find("X-Sim-Fault");
       const std::string fault_header =
           fault == request.end() ? std::string() : std::string(fault->value());
-      const bool usable =
-          co_await answer_generation(socket, state, *api, request.body(), fault_header, keep_alive);
+      const auto auth = request.find(http::field::authorization);
+      const std::string authorization =
+          auth == request.end() ? std::string() : std::string(auth->value());
+      const bool usable = co_await answer_generation(socket, state, *api, request.body(),
+                                                     fault_header, keep_alive, authorization);
       if (!usable) break;
       continue;
     }

@@ -43,6 +43,7 @@ nlohmann::json to_json(const RequestTruth& t) {
       {"engine", engine_json(t.engine)},
       {"first_byte_ns", t.first_byte_ns},
       {"last_byte_ns", t.last_byte_ns},
+      {"planted_figures", t.planted_figures},
   };
 }
 

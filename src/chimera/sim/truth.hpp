@@ -60,6 +60,10 @@ struct RequestTruth {
   // write never completed (the client went away, a dropped connection).
   std::int64_t first_byte_ns = 0;
   std::int64_t last_byte_ns = 0;
+
+  // The figures the report text states on purpose and the class each should
+  // get from a verifier (text.hpp, PlantedFigure); [] for other texts.
+  nlohmann::json planted_figures = nlohmann::json::array();
 };
 
 nlohmann::json to_json(const RequestTruth& truth);

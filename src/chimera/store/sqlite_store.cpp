@@ -16,11 +16,6 @@ constexpr int kBusyTimeoutMs = 5000;
 using sqlite::Database;
 using sqlite::Statement;
 
-// Propagates a failure from an Expected-returning call.
-#define CHIMERA_TRY(var, expr) \
-  auto var = (expr);           \
-  if (!var) return std::unexpected(std::move(var).error())
-
 nlohmann::json parse_json_or(const std::string& text, nlohmann::json fallback) {
   auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   return parsed.is_discarded() ? fallback : parsed;
@@ -69,7 +64,7 @@ class SqliteStore final : public ResultStore {
         .bind(3, run.started_at.empty() ? utc_now_iso8601() : run.started_at)
         .bind(4, to_string(run.status))
         .bind(5, run.simulated)
-        .bind(6, run.args.dump())
+        .bind(6, redact_credentials(run.args).dump())
         .bind(7, run.tool_version);
     CHIMERA_TRY(done, stmt->run());
     return db_.last_insert_id();
@@ -235,7 +230,7 @@ class SqliteStore final : public ResultStore {
         .bind(22, r.server.eval_count)
         .bind(23, r.server.total_ms)
         .bind(24, r.cold)
-        .bind(25, measure::to_json(r).dump());
+        .bind(25, measure::to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     CHIMERA_TRY(done, s.run());
     next_seq_[configuration_id] = *seq + 1;
     return db_.last_insert_id();
@@ -281,7 +276,7 @@ class SqliteStore final : public ResultStore {
     CHIMERA_TRY(stmt,
                 db_.prepare("INSERT INTO inventories (run_id, inventory) VALUES (?1, ?2) "
                             "ON CONFLICT (run_id) DO UPDATE SET inventory = excluded.inventory"));
-    stmt->bind(1, run_id).bind(2, inventory.dump());
+    stmt->bind(1, run_id).bind(2, inventory.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return stmt->run();
   }
 

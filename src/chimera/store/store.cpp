@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <ctime>
+#include <regex>
 
+#include "chimera/store/postgres_store.hpp"
 #include "chimera/store/sqlite_store.hpp"
 
 namespace chimera::store {
@@ -100,11 +102,25 @@ Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url) {
   auto location = parse_store_url(url);
   if (!location) return std::unexpected(location.error());
   if (location->kind == StoreLocation::Kind::kPostgresql) {
-    return fail(FailureKind::kNotFound,
-                "PostgreSQL store is not available in this build; use a SQLite file "
-                "(--store results.sqlite)");
+    return open_postgresql_store(location->target);
   }
   return open_sqlite_store(location->target);
+}
+
+std::string redact_store_url(const std::string& url) {
+  // scheme://user:PASSWORD@host...  and  ...?password=PASSWORD&...
+  static const std::regex userinfo(R"(([A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*):[^@/\s]*@)");
+  static const std::regex parameter(R"(([?&]password=)[^&\s]*)", std::regex::icase);
+  auto out = std::regex_replace(url, userinfo, "$1:***@");
+  return std::regex_replace(out, parameter, "$1***");
+}
+
+nlohmann::json redact_credentials(const nlohmann::json& value) {
+  if (value.is_string()) return redact_store_url(value.get<std::string>());
+  if (!value.is_structured()) return value;
+  auto out = value;
+  for (auto& item : out) item = redact_credentials(item);
+  return out;
 }
 
 std::string utc_now_iso8601() {

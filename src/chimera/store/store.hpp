@@ -5,8 +5,8 @@
 //
 // One abstract interface, created from a URL by open_store() (as ccache's
 // storage backends): a plain path or `sqlite:` URL gives the embedded SQLite
-// store; `postgresql://` is reserved for a PostgreSQL store behind the same
-// interface (the schema in schema.hpp is written in portable SQL for it).
+// store; `postgresql://` (or `postgres://`) the PostgreSQL store, with the same
+// schema (schema.hpp is written in portable SQL for both).
 //
 // Every method is thread-safe: benchmark completion callbacks call
 // record_request() from the HTTP event-loop thread while the command's own
@@ -86,6 +86,10 @@ class ResultStore {
   // Where the store is, for messages (never contains credentials).
   virtual std::string description() const = 0;
 
+  // Writes whatever the store still buffers. Reads, finish_run() and marking
+  // a configuration done flush by themselves; so does closing the store.
+  virtual Expected<void> flush() { return {}; }
+
   virtual Expected<std::int64_t> begin_run(const RunInfo& run) = 0;
   // `finished_at` empty means "now".
   virtual Expected<void> finish_run(std::int64_t run_id, RunStatus status,
@@ -108,7 +112,10 @@ class ResultStore {
   virtual Expected<void> set_configuration_status(std::int64_t configuration_id,
                                                   ConfigurationStatus status) = 0;
 
-  // Durable when it returns: one transaction per request.
+  // SQLite: durable when it returns (one transaction per request).
+  // PostgreSQL: buffered and written in batched transactions within a fraction
+  // of a second (see postgres_store.hpp), so that the caller never waits for a
+  // network round trip; a killed process loses at most the batch in flight.
   virtual Expected<std::int64_t> record_request(std::int64_t run_id, std::int64_t configuration_id,
                                                 const measure::RequestResult& request) = 0;
   // Streams the stored requests (all of a run, or one configuration's) to
@@ -136,9 +143,15 @@ struct StoreLocation {
 // is the absolute path /abs/path), `postgresql://...` / `postgres://...`.
 Expected<StoreLocation> parse_store_url(const std::string& url);
 
-// Opens (creating and migrating as needed) the store a URL names. A PostgreSQL
-// URL is a kNotFound failure in this build, with a message that says so.
+// Opens (creating and migrating as needed) the store a URL names.
 Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url);
+
+// `url` fit for output: a password in the user part or a `password=` query
+// parameter becomes "***" ("postgresql://ana:***@db/results").
+std::string redact_store_url(const std::string& url);
+// The same redaction applied to every string in `value` (a run's command-line
+// arguments, before they are stored).
+nlohmann::json redact_credentials(const nlohmann::json& value);
 
 // The current UTC time as ISO 8601 with milliseconds ("2026-01-02T03:04:05.678Z").
 std::string utc_now_iso8601();

@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/catalog.hpp"
+#include "chimera/report/agent_report.hpp"
 
 namespace chimera::agents {
 namespace {
+
+using namespace chimera::report;
 
 measure::RequestResult call(std::string text, std::int64_t tokens, double tps, double ttft) {
   measure::RequestResult r;
@@ -102,7 +104,9 @@ TEST(AgentReport, SectionsInTheSeedsOrder) {
                                           "- 101 files in reports/ (source: inventory of reports/)",
                                           "## Verification",
                                           "### Unverified figures",
-                                          "`15.5 s` in: \"Latency was 15.5 s.\"",
+                                          "`15.5 s` (duration/latency) in: \"Latency was 15.5 s.\"",
+                                          "### Verified figures",
+                                          "`40.00 tok/s` (throughput) in:",
                                           "## Persona Prompt",
                                           "```\nYou are InsightAgent"};
   std::size_t at = 0;

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/catalog.hpp"
 #include "chimera/agents/verification.hpp"
+#include "chimera/report/agent_report.hpp"
 
 namespace chimera::agents {
 namespace {
+
+using namespace chimera::report;
 
 // Known figures typed as the ingestion source types them from their names.
 class AgentsVerificationUnits : public ::testing::Test {
@@ -66,7 +68,9 @@ TEST_F(AgentsVerificationUnits, OtherUnitsMatchOnlyThemselvesOrUntypedValues) {
 TEST_F(AgentsVerificationUnits, BareNumbersMatchAnyUnit) {
   EXPECT_EQ(status_of("| num_ctx | 4096 |"), FigureStatus::kVerified);
   EXPECT_EQ(status_of("| eval | 1.64 |"), FigureStatus::kVerified);
-  EXPECT_EQ(status_of("| rate | 12.5 |"), FigureStatus::kVerified);
+  EXPECT_EQ(status_of("| samples_s | 12.5 |"), FigureStatus::kVerified);
+  // A number whose row names no metric, unit or entity has no subject to check.
+  EXPECT_EQ(status_of("| rate | 12.5 |"), FigureStatus::kUnverified);
 }
 
 TEST_F(AgentsVerificationUnits, SmallIntegersAreTrivial) {
@@ -107,13 +111,13 @@ TEST_F(AgentsVerificationUnits, ReportCountsSmallIntegersApart) {
   in.calls = {call};
   in.verification = verify(kAnswer, {&data});
   const auto report = render_agent_report(in);
-  EXPECT_NE(report.find("- Figures in the answer: 4\n- Verified against the data or the "
-                        "measurements: 1\n- Unverified: 1\n- Small integers not checked: 2\n"),
+  EXPECT_NE(report.find("- Figures in the answer: 4 (2 checkable)\n- Verified: 1\n"
+                        "- Misattributed: 0\n- Derived: 0\n- Unverified: 1\n- Trivial: 2\n"),
             std::string::npos)
       << report;
-  EXPECT_NE(report.find("`164%` in:"), std::string::npos);
-  EXPECT_NE(report.find("### Small integers\n\n2 small integers not checked"), std::string::npos);
-  EXPECT_LT(report.find("### Unverified figures"), report.find("### Small integers"));
+  EXPECT_NE(report.find("`164%` (percent) in:"), std::string::npos) << report;
+  EXPECT_NE(report.find("### Trivial figures\n\n2 figures not checked"), std::string::npos);
+  EXPECT_LT(report.find("### Unverified figures"), report.find("### Trivial figures"));
 }
 
 }  // namespace

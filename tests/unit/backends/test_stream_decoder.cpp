@@ -9,6 +9,8 @@ namespace chimera::backends {
 namespace {
 
 using Factory = std::function<std::unique_ptr<StreamDecoder>()>;
+const Factory ollama_decoder = [] { return make_ollama_decoder(); };
+const Factory openai_decoder = [] { return make_openai_decoder(); };
 
 // Feeds `input` cut at `cut`, stamping the second piece 1 ms after the first.
 std::unique_ptr<StreamDecoder> decode(const Factory& factory, const std::string& input,
@@ -45,7 +47,7 @@ const std::string kOllamaGenerate =
     "\"eval_count\":259,\"eval_duration\":4232710000}\n";
 
 TEST(OllamaDecoder, GenerateStreamGivesTextTimesAndFinalStatistics) {
-  auto d = decode(make_ollama_decoder, kOllamaGenerate);
+  auto d = decode(ollama_decoder, kOllamaGenerate);
   const auto& s = d->state();
   EXPECT_EQ(s.text, "Caf\xC3\xA9 \xF0\x9F\x98\x80");
   EXPECT_EQ(s.text_chunk_at.size(), 2u);
@@ -61,21 +63,21 @@ TEST(OllamaDecoder, GenerateStreamGivesTextTimesAndFinalStatistics) {
 }
 
 TEST(OllamaDecoder, EverySplitPositionGivesTheSameResult) {
-  const auto whole = decode(make_ollama_decoder, kOllamaGenerate);
+  const auto whole = decode(ollama_decoder, kOllamaGenerate);
   for (std::size_t cut = 0; cut <= kOllamaGenerate.size(); ++cut) {
-    expect_same(decode(make_ollama_decoder, kOllamaGenerate, cut)->state(), whole->state(), cut);
+    expect_same(decode(ollama_decoder, kOllamaGenerate, cut)->state(), whole->state(), cut);
   }
 }
 
 TEST(OllamaDecoder, ChunkTimeIsWhenTheLineCompleted) {
   // Cut inside the first line: it completes with the second piece, at +1 ms.
-  auto d = decode(make_ollama_decoder, kOllamaGenerate, 10);
+  auto d = decode(ollama_decoder, kOllamaGenerate, 10);
   ASSERT_EQ(d->state().text_chunk_at.size(), 2u);
   EXPECT_EQ(d->state().text_chunk_at[0], http::Clock::time_point{} + std::chrono::milliseconds(1));
 }
 
 TEST(OllamaDecoder, OmittedStatisticsAreZero) {
-  auto d = decode(make_ollama_decoder,
+  auto d = decode(ollama_decoder,
                   "{\"response\":\"a\",\"done\":false}\n{\"response\":\"\",\"done\":true,"
                   "\"eval_count\":1,\"eval_duration\":5000000}\n");
   const auto& s = d->state().server;
@@ -87,7 +89,7 @@ TEST(OllamaDecoder, OmittedStatisticsAreZero) {
 }
 
 TEST(OllamaDecoder, ChatContentAndThinkingCountAsOutput) {
-  auto d = decode(make_ollama_decoder,
+  auto d = decode(ollama_decoder,
                   "{\"message\":{\"role\":\"assistant\",\"content\":\"\",\"thinking\":\"hm\"},"
                   "\"done\":false}\n"
                   "{\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"done\":false}\n"
@@ -114,7 +116,7 @@ TEST(OllamaDecoder, BrokenJsonLineIsMalformedAndStops) {
 }
 
 TEST(OllamaDecoder, StreamWithoutFinalLineIsNotFinished) {
-  auto d = decode(make_ollama_decoder, "{\"response\":\"a\",\"done\":false}\n");
+  auto d = decode(ollama_decoder, "{\"response\":\"a\",\"done\":false}\n");
   EXPECT_FALSE(d->state().finished);
   EXPECT_TRUE(d->state().error_kind.empty());
 }
@@ -142,7 +144,7 @@ const std::string kOpenAiChat =
     "\n";
 
 TEST(OpenAiDecoder, RoleChunkIsNotATokenAndUsageAndTimingsAreRead) {
-  auto d = decode(make_openai_decoder, kOpenAiChat);
+  auto d = decode(openai_decoder, kOpenAiChat);
   const auto& s = d->state();
   EXPECT_EQ(s.text, "H\xC3\xA9llo");
   EXPECT_EQ(s.text_chunk_at.size(), 2u);
@@ -162,14 +164,14 @@ TEST(OpenAiDecoder, FirstChunkWithOnlyARoleReturnsContinue) {
 }
 
 TEST(OpenAiDecoder, EverySplitPositionGivesTheSameResult) {
-  const auto whole = decode(make_openai_decoder, kOpenAiChat);
+  const auto whole = decode(openai_decoder, kOpenAiChat);
   for (std::size_t cut = 0; cut <= kOpenAiChat.size(); ++cut) {
-    expect_same(decode(make_openai_decoder, kOpenAiChat, cut)->state(), whole->state(), cut);
+    expect_same(decode(openai_decoder, kOpenAiChat, cut)->state(), whole->state(), cut);
   }
 }
 
 TEST(OpenAiDecoder, CompletionsUseText) {
-  auto d = decode(make_openai_decoder,
+  auto d = decode(openai_decoder,
                   "data: {\"choices\":[{\"text\":\"One\",\"finish_reason\":null}]}\n\n"
                   "data: {\"choices\":[{\"text\":\" two\",\"finish_reason\":\"length\"}]}\n\n"
                   "data: [DONE]\n\n");
@@ -180,27 +182,27 @@ TEST(OpenAiDecoder, CompletionsUseText) {
 
 TEST(OpenAiDecoder, FinishReasonWithoutDoneMarkerStillFinishes) {
   auto d = decode(
-      make_openai_decoder,
+      openai_decoder,
       "data: {\"choices\":[{\"delta\":{\"content\":\"x\"},\"finish_reason\":\"stop\"}]}\n\n");
   EXPECT_TRUE(d->state().finished);
 }
 
 TEST(OpenAiDecoder, CutOffStreamIsNotFinished) {
   auto d =
-      decode(make_openai_decoder,
+      decode(openai_decoder,
              "data: {\"choices\":[{\"delta\":{\"content\":\"x\"},\"finish_reason\":null}]}\n\n");
   EXPECT_FALSE(d->state().finished);
 }
 
 TEST(OpenAiDecoder, ErrorObjectIsAServerError) {
-  auto d = decode(make_openai_decoder,
+  auto d = decode(openai_decoder,
                   "data: {\"error\":{\"message\":\"context too long\",\"type\":\"invalid\"}}\n\n");
   EXPECT_EQ(d->state().error_kind, "server_error");
   EXPECT_NE(d->state().error_message.find("context too long"), std::string::npos);
 }
 
 TEST(OpenAiDecoder, BrokenJsonIsMalformed) {
-  auto d = decode(make_openai_decoder, "data: {\"choices\":[{\"delta\":\n\n");
+  auto d = decode(openai_decoder, "data: {\"choices\":[{\"delta\":\n\n");
   EXPECT_EQ(d->state().error_kind, "malformed");
 }
 

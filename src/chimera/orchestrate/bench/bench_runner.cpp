@@ -11,6 +11,7 @@
 #include "chimera/load/sketch.hpp"
 #include "chimera/orchestrate/common/mailbox.hpp"
 #include "chimera/orchestrate/common/warmup.hpp"
+#include "chimera/util/error.hpp"
 #include "chimera/util/signals.hpp"
 
 namespace chimera::orchestrate {
@@ -46,8 +47,7 @@ std::string plain_prompt(const RunPlan& plan, int index) {
 backends::GenerationRequest warmup_of(const RunPlan& plan, int index) {
   auto req = base_request(plan, fmt::format("{}-{}", plan.id_prefix, index));
   req.prompt = plain_prompt(plan, index);
-  return warmup_request(std::move(req), fmt::format("{}-w{}", plan.id_prefix, index),
-                        WarmupPrompt::kSame);
+  return warmup_request(std::move(req), fmt::format("{}-w{}", plan.id_prefix, index));
 }
 
 // The measured requests' prompts and lengths, drawn in send order.
@@ -191,7 +191,9 @@ class MeasuredRun {
   void receive(Finished f) {
     --in_flight_;
     auto& r = f.result;
-    if (r.status == measure::Status::kError && r.error_kind == "cancelled") return;
+    if (r.status == measure::Status::kError && r.error_kind == to_string(FailureKind::kCancelled)) {
+      return;
+    }
     if (!r.warmup) {
       recorder_.on_finish(r, seconds(f.at));
       conventions_.add(r);

@@ -49,6 +49,8 @@ std::unique_ptr<backends::Backend> connect(const BenchSessionOptions& o, const s
   bo.kind = o.backend_kind;
   bo.url = url;
   bo.cold_threshold_ms = o.cold_threshold_ms;
+  // The pre-check obeys the user's limits, not only the measured calls.
+  bo.call_timeouts = o.plan.timeouts;
   auto backend = value_or_throw<UsageError>(backends::make_backend(bo));
   if (auto info = backend->server_info(); !info) {
     throw Error(fmt::format("{}\nNothing was measured. To try Chimera without a server, add --sim.",

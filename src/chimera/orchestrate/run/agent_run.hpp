@@ -11,6 +11,7 @@
 
 #include "chimera/agents/scenario.hpp"
 #include "chimera/backends/backend.hpp"
+#include "chimera/orchestrate/common/timeouts.hpp"
 #include "chimera/orchestrate/run/concurrency.hpp"
 
 namespace chimera::orchestrate {
@@ -26,9 +27,15 @@ struct AgentRunOptions {
   // Isolated baselines before the concurrent run (needed for speedup); only
   // meaningful with two or more agents.
   bool isolated_baselines = true;
+  // Repetitions of each isolated baseline, summarised by their median.
+  int baseline_runs = 2;
+  // Warm-up passes at the start of each run: the whole scenario once per pass,
+  // one agent at a time, every request the measured one marked as a warm-up.
+  // 0 also drops the warm-up before each agent's isolated baseline.
+  int warmups = 1;
   double contention_threshold = 0.9;
   int permits_per_endpoint = 0;
-  backends::Timeouts timeouts;
+  backends::Timeouts timeouts = agent_timeouts();
   std::map<std::string, std::string> headers;
   std::string store_url;  // empty: <output_dir>/results.sqlite
   double cold_threshold_ms = 500;
@@ -38,6 +45,7 @@ struct AgentRunSummary {
   int runs_completed = 0;
   int agent_failures = 0;  // agents (over all runs) whose calls failed or were empty
   bool interrupted = false;
+  bool simulated = false;
   std::filesystem::path output_dir;
   std::vector<std::string> report_paths;
 };

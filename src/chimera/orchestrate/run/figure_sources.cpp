@@ -67,20 +67,36 @@ std::string figure_name(const ingest::Provenance& source) {
 IngestFigureSource::IngestFigureSource(const ingest::FigureIndex& index, std::size_t per_lookup)
     : index_(index), per_lookup_(per_lookup) {}
 
+agents::KnownFigure IngestFigureSource::known(const ingest::FigureMatch& match) const {
+  const std::string name = figure_name(match.source);
+  std::string unit = unit_from_name(name, match.value);
+  // A fact that summarises a column (no row) also states how many rows it
+  // covers; whole numbers among its figures may be those counts. The column's
+  // own cells carry its values with their unit anyway.
+  if (match.from_fact && match.source.row == 0 && match.value == std::floor(match.value) &&
+      !unit.empty()) {
+    unit = "count";
+  }
+  agents::KnownFigure figure{match.value, std::move(unit), name, match.source.describe()};
+  figure.metric = name;
+  figure.entities = match.entities;
+  return figure;
+}
+
 std::vector<agents::KnownFigure> IngestFigureSource::find(double value, double rel_tol) const {
   std::vector<agents::KnownFigure> out;
-  for (const auto& match : index_.find(value, rel_tol, per_lookup_)) {
-    const std::string name = figure_name(match.source);
-    std::string unit = unit_from_name(name, match.value);
-    // A fact that summarises a column (no row) also states how many rows it
-    // covers; whole numbers among its figures may be those counts. The column's
-    // own cells carry its values with their unit anyway.
-    if (match.from_fact && match.source.row == 0 && match.value == std::floor(match.value) &&
-        !unit.empty()) {
-      unit = "count";
-    }
-    out.push_back({match.value, std::move(unit), name, match.source.describe()});
-  }
+  for (const auto& match : index_.find(value, rel_tol, per_lookup_)) out.push_back(known(match));
+  return out;
+}
+
+std::vector<std::string> IngestFigureSource::entity_names() const {
+  return index_.entity_names();
+}
+
+std::vector<agents::KnownFigure> IngestFigureSource::about(const std::string& entity,
+                                                           std::size_t limit) const {
+  std::vector<agents::KnownFigure> out;
+  for (const auto& match : index_.about(entity, limit)) out.push_back(known(match));
   return out;
 }
 

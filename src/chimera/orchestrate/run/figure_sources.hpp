@@ -31,8 +31,12 @@ class IngestFigureSource final : public agents::FigureSource {
   // because the verifier drops those of an incompatible unit afterwards.
   explicit IngestFigureSource(const ingest::FigureIndex& index, std::size_t per_lookup = 32);
   std::vector<agents::KnownFigure> find(double value, double rel_tol) const override;
+  std::vector<std::string> entity_names() const override;
+  std::vector<agents::KnownFigure> about(const std::string& entity,
+                                         std::size_t limit) const override;
 
  private:
+  agents::KnownFigure known(const ingest::FigureMatch& match) const;
   const ingest::FigureIndex& index_;
   std::size_t per_lookup_;
 };

@@ -1,11 +1,14 @@
-#include "chimera/agents/agent_report.hpp"
+#include "chimera/report/agent_report.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 
-namespace chimera::agents {
+namespace chimera::report {
+
+using namespace chimera::agents;
 
 namespace {
 
@@ -139,12 +142,14 @@ void render_list(std::string& out, const char* title, const ExtractedList& list,
     out += "None: the agent produced no answer.\n\n";
     return;
   }
-  out += "_Extracted from " + describe(list.rule, list.headings) + "._\n\n";
+  if (list.rule != ExtractionRule::kNone) {
+    out += "_Extracted from " + describe(list.rule, list.headings) + "._\n\n";
+  }
   for (const auto& item : list.items) {
     out += "- " + item.text + "\n";
     for (const auto& detail : item.details) out += "  - " + detail + "\n";
   }
-  if (list.items.empty()) out += "None found in the answer.\n";
+  if (list.items.empty()) out += "none found\n";
   out += "\n";
 }
 
@@ -156,6 +161,29 @@ void render_facts(std::string& out, const AgentReportInput& in) {
   out += "\n";
 }
 
+void render_figure(std::string& out, const VerifiedFigure& f) {
+  out += "- `" + f.text_as_written + "`";
+  if (!f.metric.empty() || !f.entity.empty()) {
+    out += " (" + (f.metric.empty() ? std::string("?") : f.metric) +
+           (f.entity.empty() ? "" : " of " + f.entity) + ")";
+  }
+  out += " in: \"" + f.sentence + "\"";
+  if (f.status == FigureStatus::kDerived) {
+    out += "\n  - derived: " + f.formula + " (" + f.matches[0].source + "; " + f.matches[1].source +
+           ")";
+  } else if (!f.matches.empty()) {
+    const auto& match = f.matches.front();
+    std::string about;
+    for (const auto& e : match.entities) about += (about.empty() ? "" : " ") + e;
+    out += std::string("\n  - ") +
+           (f.status == FigureStatus::kVerified ? "matches " : "belongs to ") + match.label +
+           (about.empty() ? "" : " of " + about) + " (" + match.source + ")";
+  } else if (!f.reason.empty()) {
+    out += " (" + f.reason + ")";
+  }
+  out += "\n";
+}
+
 void render_verification(std::string& out, const AgentReportInput& in, bool failed) {
   const auto& v = in.verification;
   out += "## Verification\n\n";
@@ -163,32 +191,33 @@ void render_verification(std::string& out, const AgentReportInput& in, bool fail
     out += "Nothing to verify: the agent produced no answer.\n\n";
     return;
   }
+  // A figure counts when the data or the measurements hold its value for the
+  // subject (metric and entity) the text gives it.
   out += fmt::format(
-      "- Figures in the answer: {}\n- Verified against the data or the "
-      "measurements: {}\n- Unverified: {}\n- Small integers not checked: {}\n\n",
-      v.total(), v.verified_count(), v.unverified_count(), v.trivial_count());
-  out += "### Unverified figures\n\n";
-  const auto unverified = v.unverified();
-  if (unverified.empty()) out += "None.\n";
-  for (const auto& f : unverified) {
-    out += "- `" + f.text_as_written + "` in: \"" + f.sentence + "\"\n";
-  }
-  out += "\n";
-  if (v.verified_count() > 0) {
-    out += "### Verified figures\n\n";
-    for (const auto& f : v.figures) {
-      if (!f.verified) continue;
-      const auto& match = f.matches.front();
-      out += "- `" + f.text_as_written + "` = " + match.label + " (" + match.source + ")\n";
-    }
+      "- Figures in the answer: {} ({} checkable)\n- Verified: {}\n- Misattributed: {}\n"
+      "- Derived: {}\n- Unverified: {}\n- Trivial: {}\n\n",
+      v.total(), v.checkable(), v.verified_count(), v.count(FigureStatus::kMisattributed),
+      v.count(FigureStatus::kDerived), v.unverified_count(), v.trivial_count());
+  constexpr std::array<std::pair<FigureStatus, const char*>, 4> kSections{{
+      {FigureStatus::kMisattributed, "Misattributed figures"},
+      {FigureStatus::kUnverified, "Unverified figures"},
+      {FigureStatus::kDerived, "Derived figures"},
+      {FigureStatus::kVerified, "Verified figures"},
+  }};
+  for (const auto& [status, title] : kSections) {
+    out += std::string("### ") + title + "\n\n";
+    const auto figures = v.with(status);
+    if (figures.empty()) out += "None.\n";
+    for (const auto& f : figures) render_figure(out, f);
     out += "\n";
   }
   const auto trivial = v.trivial();
   if (!trivial.empty()) {
     // Some cell of any sizeable data set holds each of them: a match proves nothing.
-    out += "### Small integers\n\n";
-    out += fmt::format("{} small integer{} not checked (below 10, written without a unit):",
-                       trivial.size(), trivial.size() == 1 ? "" : "s");
+    out += "### Trivial figures\n\n";
+    out +=
+        fmt::format("{} figure{} not checked (whole numbers below 10 without a unit, word counts):",
+                    trivial.size(), trivial.size() == 1 ? "" : "s");
     for (const auto& f : trivial) out += " `" + f.text_as_written + "`";
     out += "\n\n";
   }
@@ -232,4 +261,4 @@ std::string render_agent_report(const AgentReportInput& input) {
   return out;
 }
 
-}  // namespace chimera::agents
+}  // namespace chimera::report

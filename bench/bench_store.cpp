@@ -1,0 +1,99 @@
+// Results-store insert rate: requests recorded per second into PostgreSQL on
+// loopback (batched multi-row INSERTs, server with its durable defaults:
+// fsync on, synchronous_commit on), next to the SQLite file store. Each
+// request carries 127 raw inter-token gaps in its JSON, as a 128-token reply.
+// The PostgreSQL server is a throwaway one the benchmark starts itself.
+
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "chimera/store/store.hpp"
+#include "support/postgres_server.hpp"
+
+namespace {
+
+constexpr int kRequestsPerIteration = 1000;
+
+chimera::measure::RequestResult sample_request(int i) {
+  chimera::measure::RequestResult r;
+  r.id = "bench-" + std::to_string(i);
+  r.backend = "ollama";
+  r.endpoint = "http://127.0.0.1:11434";
+  r.api = "generate";
+  r.model = "gemma3:latest";
+  r.options = {{"num_ctx", 1024}, {"temperature", 0.8}};
+  r.server.eval_count = 128;
+  r.server.eval_ms = 1280;
+  r.server.total_ms = 1400;
+  r.server.load_ms = 3;
+  chimera::measure::Timeline t;
+  for (int k = 0; k < 128; ++k) t.text_chunk_ms.push_back(100.0 + 10.0 * k + (i % 7) * 0.1);
+  chimera::measure::finalize(r, t);
+  return r;
+}
+
+// One iteration: kRequestsPerIteration requests recorded, then flushed, so
+// the time includes every row reaching the database.
+void record_into(benchmark::State& state, const std::string& url) {
+  auto opened = chimera::store::open_store(url);
+  if (!opened) {
+    state.SkipWithError(opened.error().message.c_str());
+    return;
+  }
+  auto& store = *opened;
+  const auto run = *store->begin_run({});
+  const auto configuration = *store->add_configuration(run, {.label = "bench"});
+  const auto request = sample_request(1);
+  for (auto _ : state) {
+    for (int i = 0; i < kRequestsPerIteration; ++i) {
+      if (!store->record_request(run, configuration, request)) state.SkipWithError("insert failed");
+    }
+    if (!store->flush()) state.SkipWithError("flush failed");
+  }
+  state.SetItemsProcessed(state.iterations() * kRequestsPerIteration);
+}
+
+// Argument 1: the server's durable defaults (fsync on, synchronous_commit
+// on); 0: fsync and synchronous_commit off, to show what the commits cost.
+void BM_PostgresqlRecordRequest(benchmark::State& state) {
+  const bool durable = state.range(0) != 0;
+  static std::string error;
+  static const std::unique_ptr<chimera::testing::PostgresServer> servers[2] = {
+      chimera::testing::PostgresServer::start({.durable = false}, &error),
+      chimera::testing::PostgresServer::start({.durable = true}, &error)};
+  const auto& server = servers[durable ? 1 : 0];
+  if (!server) {
+    state.SkipWithError(("no PostgreSQL server: " + error).c_str());
+    return;
+  }
+  const auto url = server->create_database(&error);
+  if (url.empty()) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  record_into(state, url);
+}
+BENCHMARK(BM_PostgresqlRecordRequest)
+    ->ArgName("durable")
+    ->Arg(1)
+    ->Arg(0)
+    ->UseRealTime()
+    ->MinTime(3.0)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_SqliteRecordRequest(benchmark::State& state) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("chimera-bench-store-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  record_into(state, (dir / "bench.sqlite").string());
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_SqliteRecordRequest)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
