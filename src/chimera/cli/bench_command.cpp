@@ -26,6 +26,9 @@ orchestrate::BenchSessionOptions session_options(const BenchCliOptions& o,
   if (!o.no_store) s.store_url = o.store;
   s.outputs = o.outputs;
   if (sweep) s.sweep = *sweep;
+  auto levels = load_levels(o);
+  s.loads = std::move(levels.levels);
+  s.rate_sweep_points = levels.sweep_points;
   return s;
 }
 

@@ -2,9 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
 #include <fstream>
 
+#include "chimera/load/arrival.hpp"
+#include "chimera/load/slo.hpp"
+#include "chimera/load/sweep.hpp"
+#include "chimera/load/workload.hpp"
 #include "chimera/util/error.hpp"
+#include "chimera/util/terminal.hpp"
 
 namespace chimera::cli {
 
@@ -21,6 +28,71 @@ const char* const kMetricsHelp =
   status       ok | empty (zero tokens, never a success) | error (with the reason)
 Aggregates: mean +- sample sd, CV, min..max, p50/p90/p95/p99 (linear interpolation,
 Hyndman-Fan type 7), 95% bootstrap CI of the mean.)";
+
+namespace {
+
+void add_load_options(CLI::App& app, BenchCliOptions& o) {
+  app.add_option("--rate", o.rate,
+                 "Open loop: requests/s due on a schedule, whatever is in flight; a list "
+                 "R1,R2,... measures each; 'sweep[:N]' runs a synchronous and a throughput "
+                 "step, then N rates between them, stopping at saturation");
+  app.add_option("--arrival", o.arrival, "Open-loop arrivals: constant | poisson | gamma")
+      ->capture_default_str();
+  app.add_option("--burstiness", o.burstiness,
+                 "Gamma arrivals' shape K (1 = Poisson, < 1 burstier, > 1 more regular)")
+      ->capture_default_str();
+  app.add_option("--arrival-seed", o.arrival_seed,
+                 "Seed of the arrival schedule and the synthetic prompts (--seed is the "
+                 "server's sampling seed)")
+      ->capture_default_str();
+  app.add_option("--max-concurrency", o.max_concurrency,
+                 "Open loop: at most this many in flight; a due request waits (0: no cap)")
+      ->capture_default_str();
+  app.add_option("--duration", o.duration_s, "Open loop: schedule requests for this many seconds");
+  app.add_option("--requests", o.requests,
+                 "Open loop: this many measured requests (default --runs, unless --duration)");
+  app.add_option("--ramp-up", o.ramp_up_s,
+                 "Open loop: the rate grows linearly from 0 over this many seconds")
+      ->capture_default_str();
+  app.add_option("--slo", o.slo,
+                 "Service-level objectives for goodput, e.g. ttft=500ms,tpot=50ms,e2e=10s");
+  app.add_option("--input-tokens", o.input_tokens,
+                 "Synthetic prompts of MEAN[,SD] tokens (replaces --prompt)");
+  app.add_option("--output-tokens", o.output_tokens,
+                 "Ask for MEAN[,SD] output tokens (num_predict / max_tokens, with ignore_eos "
+                 "and min_tokens for OpenAI-compatible servers)");
+  app.add_option("--prefix-tokens", o.prefix_tokens,
+                 "Synthetic prompts start with the same N tokens (shows prefix caching)")
+      ->capture_default_str();
+  app.add_option("--turns", o.turns,
+                 "Multi-turn: --runs conversations of K turns, each turn sending the "
+                 "conversation so far plus a new user message of --input-tokens (chat API)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+}
+
+// "1,4,16" → {1, 4, 16}; UsageError naming the flag otherwise.
+std::vector<int> parse_concurrency_list(const std::string& text) {
+  std::vector<int> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const auto part = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    int value = 0;
+    const auto* end = part.data() + part.size();
+    const auto [ptr, ec] = std::from_chars(part.data(), end, value);
+    if (part.empty() || ec != std::errc() || ptr != end || value < 1 || value > 100000) {
+      throw UsageError(fmt::format(
+          "--concurrency '{}': expected whole numbers from 1 to 100000, e.g. 1,4,16", text));
+    }
+    out.push_back(value);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
 
 void add_bench_options(CLI::App& app, BenchCliOptions& o) {
   app.add_option("--endpoint,-e", o.endpoint,
@@ -46,7 +118,9 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
   app.add_option("--seed", o.seed, "seed value(s)");
   app.add_option("--num-predict", o.num_predict, "num_predict value(s) (max tokens to generate)");
   app.add_option("--prompt,-p", o.prompts, "Prompt text (repeatable; used in turn)");
-  app.add_option("--prompt-file", o.prompt_file, "File with one prompt per line")
+  app.add_option("--prompt-file", o.prompt_file,
+                 "File with one prompt per line, or .jsonl records {\"prompt\"} or "
+                 "{\"messages\"} with an optional max_tokens")
       ->check(CLI::ExistingFile);
   app.add_option("--system", o.system, "System prompt");
   app.add_option("--runs,-n", o.runs, "Measured requests per configuration")
@@ -55,9 +129,11 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
   app.add_option("--warmup,-w", o.warmup, "Warm-up requests per configuration (not measured)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
-  app.add_option("--concurrency,-c", o.concurrency, "Measured requests in flight at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+  app.add_option("--concurrency,-c", o.concurrency,
+                 "Measured requests in flight at once (closed loop); a list 1,4,16 measures "
+                 "each level")
+      ->capture_default_str();
+  add_load_options(app, o);
   app.add_flag("--cold", o.cold, "Unload the model before each measured request (cold starts)");
   app.add_option("--keep-alive", o.keep_alive, "Ollama keep_alive sent with each request");
   add_timeout_options(app, o.timeouts, "request");
@@ -99,7 +175,7 @@ std::vector<orchestrate::OptionAxis> option_axes(const BenchCliOptions& o) {
 
 std::vector<std::string> load_prompts(const BenchCliOptions& o) {
   std::vector<std::string> prompts = o.prompts;
-  if (!o.prompt_file.empty()) {
+  if (!o.prompt_file.empty() && !o.prompt_file.ends_with(".jsonl")) {
     std::ifstream in(o.prompt_file);
     if (!in) throw Error(fmt::format("could not read prompt file '{}'", o.prompt_file));
     for (std::string line; std::getline(in, line);) {
@@ -116,6 +192,100 @@ std::vector<std::string> load_prompts(const BenchCliOptions& o) {
   return prompts;
 }
 
+namespace {
+
+template <typename T>
+T usage_or(Expected<T> value) {
+  return value_or_throw<UsageError>(std::move(value));
+}
+
+// Prompts from a .jsonl file: {"prompt"} or {"messages"} records, bad lines named.
+std::vector<load::PromptRecord> prompt_records(const std::string& path) {
+  auto file = load::read_prompt_file(path);
+  if (!file) throw UsageError(file.error().message);
+  if (!file->errors.empty()) term::warn(load::describe_errors(path, file->errors));
+  return std::move(file->records);
+}
+
+void add_load_plan(const BenchCliOptions& o, orchestrate::RunPlan& plan) {
+  if (!o.slo.empty()) plan.slo = usage_or(load::parse_slo(o.slo));
+  plan.workload_seed = o.arrival_seed;
+  if (o.prompt_file.ends_with(".jsonl")) plan.prompt_records = prompt_records(o.prompt_file);
+  if (!o.output_tokens.empty()) {
+    plan.output_tokens = usage_or(load::parse_length_spec("--output-tokens", o.output_tokens));
+  }
+  if (!o.input_tokens.empty() || o.prefix_tokens > 0) {
+    load::SyntheticWorkload w;
+    w.prefix_tokens = o.prefix_tokens;
+    w.input = o.input_tokens.empty()
+                  ? load::LengthSpec{32, 0}
+                  : usage_or(load::parse_length_spec("--input-tokens", o.input_tokens));
+    w.output = plan.output_tokens;
+    w.seed = o.arrival_seed;
+    plan.synthetic = w;
+  }
+  if (o.turns > 1) {
+    if (!o.rate.empty()) {
+      throw UsageError("--turns runs conversations in a closed loop; drop --rate or --turns");
+    }
+    plan.turns = o.turns;
+    if (plan.synthetic) plan.turn_user_tokens = std::llround(plan.synthetic->input.mean);
+  }
+  if (o.rate.empty()) {
+    if (o.duration_s || o.requests || o.max_concurrency > 0 || o.ramp_up_s > 0) {
+      throw UsageError(
+          "--duration, --requests, --max-concurrency and --ramp-up set up an open loop: add "
+          "--rate");
+    }
+    return;
+  }
+  load::OpenLoopSpec spec;
+  spec.rate = 1;  // each load level sets its own
+  spec.arrival = usage_or(load::parse_arrival_kind(o.arrival));
+  spec.burstiness = o.burstiness;
+  spec.seed = o.arrival_seed;
+  spec.ramp_up_s = o.ramp_up_s;
+  spec.duration_s = o.duration_s;
+  spec.requests = o.requests;
+  if (!o.duration_s && !o.requests) spec.requests = o.runs;
+  spec.max_concurrency = o.max_concurrency;
+  if (auto valid = load::validate(spec); !valid) throw UsageError(valid.error().message);
+  plan.open_loop = spec;
+}
+
+}  // namespace
+
+LoadLevels load_levels(const BenchCliOptions& o) {
+  LoadLevels out;
+  const auto concurrencies = parse_concurrency_list(o.concurrency);
+  if (!o.rate.empty()) {
+    if (concurrencies.size() > 1) {
+      throw UsageError("give either a --concurrency list or --rate, not both");
+    }
+    const auto parsed = load::parse_rate_spec(o.rate);
+    if (!parsed) throw UsageError(parsed.error().message);
+    const auto& spec = *parsed;  // by reference: g++ 12 misreads a copy out of std::expected
+    if (spec.sweep) {
+      out.sweep_points = spec.sweep_points;
+      return out;
+    }
+    for (double r : spec.rates) {
+      orchestrate::LoadLevel level;
+      level.rate = r;
+      out.levels.push_back(level);
+    }
+    return out;
+  }
+  if (concurrencies.size() > 1) {
+    for (int c : concurrencies) {
+      orchestrate::LoadLevel level;
+      level.concurrency = c;
+      out.levels.push_back(level);
+    }
+  }
+  return out;
+}
+
 orchestrate::RunPlan plan_template(const BenchCliOptions& o) {
   orchestrate::RunPlan plan;
   plan.api = o.api;
@@ -123,7 +293,8 @@ orchestrate::RunPlan plan_template(const BenchCliOptions& o) {
   plan.system = o.system;
   plan.warmup = o.warmup;
   plan.runs = o.runs;
-  plan.concurrency = o.concurrency;
+  plan.concurrency = parse_concurrency_list(o.concurrency).front();
+  add_load_plan(o, plan);
   plan.cold = o.cold;
   if (!o.keep_alive.empty()) plan.keep_alive = o.keep_alive;
   plan.timeouts = o.timeouts.to_timeouts();

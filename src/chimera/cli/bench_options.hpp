@@ -3,7 +3,9 @@
 // what to ask it, how often, and where the results go.
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +42,21 @@ struct BenchCliOptions {
   std::string system;
   int runs = 5;
   int warmup = 1;
-  int concurrency = 1;
+  std::string concurrency = "1";  // N or a list N1,N2,...
   bool cold = false;
+  // Open-loop load and workloads (see load/arrival.hpp, load/workload.hpp).
+  std::string rate;  // R | R1,R2,... | sweep[:N]
+  std::string arrival = "poisson";
+  double burstiness = 1.0;
+  std::uint64_t arrival_seed = 0;
+  int max_concurrency = 0;
+  std::optional<double> duration_s;
+  std::optional<std::int64_t> requests;
+  double ramp_up_s = 0;
+  std::string slo;
+  std::string input_tokens, output_tokens;
+  std::int64_t prefix_tokens = 0;
+  int turns = 1;
   std::string keep_alive;
   TimeoutFlags timeouts = TimeoutFlags::from(orchestrate::bench_timeouts());
   double cold_threshold_ms = 500;
@@ -60,6 +75,14 @@ std::vector<orchestrate::OptionAxis> option_axes(const BenchCliOptions& options)
 std::vector<std::string> load_prompts(const BenchCliOptions& options);
 // The per-request part of the plan (everything but model and options).
 orchestrate::RunPlan plan_template(const BenchCliOptions& options);
+
+// The load levels from --concurrency and --rate lists (empty: one level, the
+// plan's), and the number of rates of a `--rate sweep[:N]`.
+struct LoadLevels {
+  std::vector<orchestrate::LoadLevel> levels;
+  std::optional<int> sweep_points;
+};
+LoadLevels load_levels(const BenchCliOptions& options);
 
 // "Name: value" from --header into `headers`; UsageError when malformed.
 void add_header(std::map<std::string, std::string>& headers, const std::string& spec);

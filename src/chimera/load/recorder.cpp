@@ -26,6 +26,12 @@ void LoadRecorder::on_finish(const measure::RequestResult& result, double finish
       span_of(result, sent.sent_s, finished_s, sent.prompt_tokens, slo_ ? &*slo_ : nullptr));
 }
 
+std::optional<LoadRecorder::Sent> LoadRecorder::sent_of(const std::string& id) const {
+  const auto it = sent_.find(id);
+  if (it == sent_.end()) return std::nullopt;
+  return it->second;
+}
+
 LoadSummary LoadRecorder::finish() const {
   LoadSummary s;
   s.throughput = throughput_.finish();

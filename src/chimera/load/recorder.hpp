@@ -46,6 +46,8 @@ class LoadRecorder {
     double sent_s = 0;
     std::int64_t prompt_tokens = 0;
   };
+  // nullopt once on_finish has seen the request (or it was never sent).
+  std::optional<Sent> sent_of(const std::string& id) const;
   std::size_t in_flight() const { return sent_.size(); }
   std::int64_t unknown_finishes() const { return unknown_; }
 

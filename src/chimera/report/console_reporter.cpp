@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "chimera/report/format.hpp"
+#include "chimera/report/load_view.hpp"
 #include "chimera/report/reporters.hpp"
 #include "chimera/util/terminal.hpp"
 
@@ -69,6 +70,7 @@ class ConsoleReporter final : public Reporter {
           << fmt::format("  ({} {} at {}, {})\n", c.backend, c.model, c.endpoint, c.api);
       out << "  options:  " << format::options_text(c.options) << '\n';
       out << "  requests: " << format::counts_text(c.counts) << '\n';
+      for (const auto& line : load_lines(c)) out << "  " << line << '\n';
       if (!c.warm.empty()) {
         out << "  warm requests:\n";
         print_summaries(out, c.warm);
@@ -81,6 +83,12 @@ class ConsoleReporter final : public Reporter {
         out << "  " << term::red(fmt::format("{} × {}", count, reason)) << '\n';
       }
       for (const auto& w : c.warnings) out << "  " << term::yellow("warning: " + w) << '\n';
+      out << '\n';
+    }
+    if (const auto table = load_table_rows(report); !table.empty()) {
+      out << term::bold("Latency and throughput by load") << " (ms; measured)\n";
+      print_table(out, table, "  ");
+      for (const auto& note : load_table_notes(report)) out << "  " << note << '\n';
       out << '\n';
     }
     if (report.ranking) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "chimera/report/format.hpp"
+#include "chimera/report/load_view.hpp"
 #include "chimera/report/reporters.hpp"
 #include "chimera/util/json_text.hpp"
 
@@ -57,6 +58,46 @@ const char* const kColumns[] = {"rank",
                                 "error",
                                 "cold"};
 
+// Phase "load": the configuration's throughput, schedule and other tools'
+// inter-token figures (a single value goes in `mean`, with n empty).
+void write_load(std::ostream& out, const BenchReport& report, const ConfigurationResult& c,
+                std::size_t pos) {
+  for (const auto& f : load_figures(c)) {
+    const bool single = !f.n.has_value();
+    const std::vector<std::string> cells = {std::to_string(pos + 1),
+                                            field(c.key),
+                                            field(c.label),
+                                            field(c.backend),
+                                            field(c.endpoint),
+                                            field(c.model),
+                                            field(c.api),
+                                            field(c.options.dump()),
+                                            report.simulated ? "true" : "false",
+                                            "load",
+                                            field(f.name),
+                                            f.unit,
+                                            single ? "" : value(f.n),
+                                            single ? value(f.value) : value(f.mean),
+                                            "",
+                                            "",
+                                            "",
+                                            value(f.p50),
+                                            value(f.p90),
+                                            value(f.p95),
+                                            value(f.p99),
+                                            value(f.max),
+                                            "",
+                                            "",
+                                            std::to_string(c.counts.total),
+                                            std::to_string(c.counts.warmup),
+                                            std::to_string(c.counts.ok),
+                                            std::to_string(c.counts.empty),
+                                            std::to_string(c.counts.error),
+                                            std::to_string(c.counts.cold)};
+    out << fmt::format("{}\r\n", fmt::join(cells, ","));
+  }
+}
+
 class CsvReporter final : public Reporter {
  public:
   std::string_view format() const override { return "csv"; }
@@ -106,6 +147,7 @@ class CsvReporter final : public Reporter {
           out << fmt::format("{}\r\n", fmt::join(cells, ","));
         }
       }
+      write_load(out, report, c, pos);
     }
     return {};
   }

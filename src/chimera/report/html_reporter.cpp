@@ -10,6 +10,7 @@
 #include "chimera/report/format.hpp"
 #include "chimera/report/html/pages.hpp"
 #include "chimera/report/html/svg.hpp"
+#include "chimera/report/load_view.hpp"
 #include "chimera/report/reporters.hpp"
 #include "chimera/util/json_text.hpp"
 
@@ -117,6 +118,7 @@ std::string charts_html(const BenchReport& report, const RequestSource& requests
     }
     out += cdf_figure(kCdfKinds[m], kCdfMetrics[m], std::move(inputs));
   }
+  out += load_curve_figure(load_curve_points(report), load_curve_slo(report));
   return out;
 }
 
@@ -151,7 +153,9 @@ void write_configurations(const BenchReport& report, std::ostream& out) {
         << escape(c.backend) << " (" << escape(c.api) << ") at " << escape(c.endpoint)
         << " · model " << escape(c.model) << " · options <code>"
         << escape(format::options_text(c.options))
-        << "</code><br>Requests: " << escape(format::counts_text(c.counts)) << "</p>\n";
+        << "</code><br>Requests: " << escape(format::counts_text(c.counts));
+    for (const auto& line : load_lines(c)) out << "<br>" << escape(line);
+    out << "</p>\n";
     if (!c.warm.empty()) summaries_table(out, c.warm, "Warm requests");
     if (!c.cold.empty())
       summaries_table(out, c.cold, "Cold requests (model load paid; reported apart)");

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "chimera/report/format.hpp"
+#include "chimera/report/load_view.hpp"
 #include "chimera/report/reporters.hpp"
 
 namespace chimera::report {
@@ -92,7 +93,9 @@ class MarkdownReporter final : public Reporter {
       out << "- Backend: " << c.backend << " (" << c.api << ") at " << c.endpoint << '\n';
       out << "- Model: " << c.model << '\n';
       out << "- Options: `" << format::options_text(c.options) << "`\n";
-      out << "- Requests: " << format::counts_text(c.counts) << "\n\n";
+      out << "- Requests: " << format::counts_text(c.counts) << "\n";
+      for (const auto& line : load_lines(c)) out << "- " << cell(line) << '\n';
+      out << '\n';
       if (!c.warm.empty()) {
         out << "### Warm requests\n\n";
         summaries_table(out, c.warm);
@@ -113,6 +116,14 @@ class MarkdownReporter final : public Reporter {
         for (const auto& w : c.warnings) out << "- " << w << '\n';
         out << '\n';
       }
+    }
+    if (const auto table = load_table_rows(report); !table.empty()) {
+      out << "## Latency and throughput by load\n\n";
+      header(out, table.front(), 1);
+      for (std::size_t i = 1; i < table.size(); ++i) row(out, table[i]);
+      out << '\n';
+      for (const auto& note : load_table_notes(report)) out << "- " << cell(note) << '\n';
+      out << '\n';
     }
     if (!report.warnings.empty()) {
       out << "## Warnings\n\n";

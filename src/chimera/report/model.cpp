@@ -27,13 +27,13 @@ const std::vector<MetricInfo> kCatalog = {
 // The metrics whose spread decides whether a configuration's results are noisy.
 constexpr Metric kNoiseMetrics[] = {Metric::kTtftMs, Metric::kE2eMs, Metric::kDecodeTps};
 
-std::vector<MetricSummary> summarize_all(const std::map<Metric, std::vector<double>>& values,
+std::vector<MetricSummary> summarize_all(const std::map<Metric, load::LatencySketch>& values,
                                          const stats::BootstrapOptions& bootstrap) {
   std::vector<MetricSummary> out;
   for (const auto& info : kCatalog) {
     auto it = values.find(info.metric);
-    if (it == values.end() || it->second.empty()) continue;
-    out.push_back({info.metric, stats::summarize(it->second, bootstrap)});
+    if (it == values.end() || it->second.count() == 0) continue;
+    out.push_back({info.metric, it->second.summary(bootstrap)});
   }
   return out;
 }
@@ -194,7 +194,7 @@ void ConfigurationAccumulator::add(const measure::RequestResult& r) {
   if (r.output_tokens_estimated) ++estimated_token_counts_;
   auto& target = r.cold ? cold_ : warm_;
   for (const auto& info : kCatalog) {
-    if (auto v = metric_value(r, info.metric)) target[info.metric].push_back(*v);
+    if (auto v = metric_value(r, info.metric)) target[info.metric].add(*v);
   }
 }
 
@@ -222,7 +222,13 @@ ConfigurationResult ConfigurationAccumulator::finish() const {
   }
   for (const auto metric : kNoiseMetrics) {
     const auto* s = out.warm_summary(metric);
-    if (s != nullptr && s->cv && *s->cv > options_.high_cv) {
+    if (s != nullptr && s->cv && *s->cv > options_.high_cv && options_.under_load) {
+      out.warnings.push_back(fmt::format(
+          "{} varies by {:.1f}% (CV over {} warm requests): with other requests in flight the "
+          "spread is queueing in the server, not noise; the latency-throughput table and the "
+          "percentiles describe it",
+          metric_info(metric).name, *s->cv * 100.0, s->n));
+    } else if (s != nullptr && s->cv && *s->cv > options_.high_cv) {
       out.warnings.push_back(fmt::format(
           "{} varies by {:.1f}% (CV over {} warm requests, threshold {:.0f}%): results are "
           "noisy: use more --runs or close other programs",
@@ -306,7 +312,8 @@ nlohmann::json to_json(const ConfigurationResult& c) {
           {"warm", summaries_json(c.warm)},
           {"cold", summaries_json(c.cold)},
           {"error_reasons", c.error_reasons},
-          {"warnings", c.warnings}};
+          {"warnings", c.warnings},
+          {"load", c.load}};
 }
 
 nlohmann::json to_json(const BenchReport& r) {
@@ -329,6 +336,7 @@ nlohmann::json to_json(const BenchReport& r) {
   }
   auto& configs = j["configurations"] = nlohmann::json::array();
   for (const auto& c : r.configurations) configs.push_back(to_json(c));
+  if (!r.load_table.is_null()) j["load_table"] = r.load_table;
   return j;
 }
 
@@ -357,6 +365,7 @@ Expected<BenchReport> report_from_json(const nlohmann::json& j) {
         r.ranking = Ranking{*metric, it->value("higher_is_better", true)};
       }
     }
+    r.load_table = j.value("load_table", nlohmann::json());
     for (const auto& cj : j.at("configurations")) {
       ConfigurationResult c;
       c.key = cj.value("key", "");
@@ -378,6 +387,7 @@ Expected<BenchReport> report_from_json(const nlohmann::json& j) {
       c.cold = summaries_from_json(cj.value("cold", nlohmann::json::object()));
       c.error_reasons = cj.value("error_reasons", std::map<std::string, std::int64_t>{});
       c.warnings = cj.value("warnings", std::vector<std::string>{});
+      c.load = cj.value("load", nlohmann::json());
       r.configurations.push_back(std::move(c));
     }
     return r;

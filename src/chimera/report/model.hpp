@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chimera/load/sketch.hpp"
 #include "chimera/measure/request.hpp"
 #include "chimera/stats/compare.hpp"
 #include "chimera/stats/descriptive.hpp"
@@ -83,6 +84,11 @@ struct ConfigurationResult {
   // "kind: message" → how many measured requests failed or came back empty that way.
   std::map<std::string, std::int64_t> error_reasons{};
   std::vector<std::string> warnings{};  // each with advice
+  // Load aggregates of the measured requests, streamed as they finished:
+  // {"mode": {"loop": "closed", "concurrency"} | {"loop": "open", "rate", "arrival"},
+  //  "throughput": {...}, "schedule": {...} (open loop), "conventions": {...}};
+  // null when the configuration was read back without them.
+  nlohmann::json load = nullptr;
 
   // The warm summary of a metric, if there is one.
   const stats::Summary* warm_summary(Metric metric) const;
@@ -102,6 +108,9 @@ struct BenchReport {
   std::vector<ConfigurationResult> configurations{};
   std::optional<Ranking> ranking{};  // sweeps: how configurations are ranked
   std::vector<std::string> warnings{};
+  // Runs at several load levels: {"rows", "saturation", "slo", "highest_meeting_slo"}
+  // (see orchestrate/bench/load_table.hpp); null otherwise.
+  nlohmann::json load_table = nullptr;
 };
 
 // Indices into report.configurations, best first by the ranking metric's warm
@@ -112,6 +121,9 @@ struct SummarizeOptions {
   stats::BootstrapOptions bootstrap{};
   // Above this coefficient of variation (0.10 = 10%) a metric is called noisy.
   double high_cv = 0.10;
+  // Requests measured with others in flight (closed loop above concurrency 1,
+  // or open loop): their spread is queueing, and the warning says so.
+  bool under_load = false;
 };
 
 struct ConfigurationIdentity {
@@ -138,7 +150,8 @@ class ConfigurationAccumulator {
   RequestCounts counts_;
   std::int64_t warmup_failures_ = 0;
   std::int64_t estimated_token_counts_ = 0;
-  std::map<Metric, std::vector<double>> warm_, cold_;
+  // Streamed: exact up to LatencySketch's limit, then within its relative error.
+  std::map<Metric, load::LatencySketch> warm_, cold_;
   std::map<std::string, std::int64_t> error_reasons_;
 };
 

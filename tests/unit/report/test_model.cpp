@@ -65,6 +65,17 @@ TEST(SummarizeConfiguration, WarnsAboutNoisyResultsWithAdvice) {
   EXPECT_TRUE(has_warning(c, "use more --runs or close other programs"));
 }
 
+TEST(SummarizeConfiguration, UnderLoadTheSpreadIsCalledQueueing) {
+  SummarizeOptions options;
+  options.under_load = true;
+  ConfigurationAccumulator acc({.label = "c=4"}, options);
+  for (double ttft : {100.0, 150.0, 200.0}) acc.add(ok_request(ttft, 5, 10));
+  const auto c = acc.finish();
+  EXPECT_TRUE(has_warning(c, "ttft_ms varies by 33.3%"));
+  EXPECT_TRUE(has_warning(c, "queueing"));
+  EXPECT_FALSE(has_warning(c, "use more --runs"));
+}
+
 TEST(SummarizeConfiguration, NoSuccessfulRequests) {
   const auto c =
       summarize_configuration("down", {failed_request("connect", "is the server running?")});

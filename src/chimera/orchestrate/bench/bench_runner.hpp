@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "chimera/backends/backend.hpp"
+#include "chimera/load/arrival.hpp"
+#include "chimera/load/slo.hpp"
+#include "chimera/load/workload.hpp"
 #include "chimera/measure/request.hpp"
 
 namespace chimera::orchestrate {
@@ -29,6 +32,23 @@ struct RunPlan {
   backends::Timeouts timeouts;
   std::map<std::string, std::string> headers;
   std::string id_prefix;  // request ids are "<prefix>-w<i>" / "<prefix>-<i>"
+
+  // Open loop (--rate): requests go out when the schedule says, whatever is
+  // in flight (up to its max_concurrency); runs and concurrency are then unused.
+  std::optional<load::OpenLoopSpec> open_loop;
+  std::optional<load::Slo> slo;  // for goodput
+  // What each measured request asks, first match wins: prompt-file records
+  // (JSONL), synthetic prompts of a length in tokens, else `prompts` in turn.
+  std::vector<load::PromptRecord> prompt_records;
+  std::optional<load::SyntheticWorkload> synthetic;
+  // --output-tokens with a prompt file or plain prompts.
+  std::optional<load::LengthSpec> output_tokens;
+  std::uint64_t workload_seed = 0;
+  // --turns K (> 1): `runs` conversations of K turns, `concurrency` of them at
+  // once; each turn sends the conversation so far and a new user message of
+  // `turn_user_tokens` tokens (chat API), as an agent loop does. Closed loop.
+  int turns = 1;
+  std::int64_t turn_user_tokens = 32;
 };
 
 struct RunOutcome {
@@ -36,6 +56,10 @@ struct RunOutcome {
   int failed = 0;    // of those, error or empty
   bool interrupted = false;
   std::vector<std::string> notes;  // e.g. "could not unload before run 3: ..."
+  // {"throughput", "schedule" (open loop), "conventions", "mode", "turns"
+  // (--turns: per turn, TTFT and the server's prompt tokens)}: streamed
+  // aggregates of the measured requests (load::LoadRecorder and friends).
+  nlohmann::json load = nlohmann::json::object();
 };
 
 // `on_result` runs on the calling thread, in completion order, for warm-up and

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "chimera/orchestrate/bench/load_table.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/signals.hpp"
 #include "chimera/util/terminal.hpp"
@@ -53,8 +54,13 @@ class BenchmarkRun {
 
   BenchmarkOutcome run() {
     if (db_ != nullptr) open_run();
-    const std::size_t total = spec_.grid.size();
-    for (std::size_t i = 0; i < total && !signals::interrupted(); ++i) {
+    grid_ = spec_.grid;
+    for (std::size_t i = 0; !signals::interrupted(); ++i) {
+      if (i == grid_.size()) {
+        auto more = spec_.next_point ? spec_.next_point(out_.report) : std::nullopt;
+        if (!more) break;
+        grid_.push_back(std::move(*more));
+      }
       if (!configuration(i)) break;
     }
     term::progress_done();
@@ -90,7 +96,7 @@ class BenchmarkRun {
   // Finds the grid point's stored configuration (feeding its stored requests
   // to `acc`) or adds it, and marks it running unless it is already done.
   StoredConfiguration store_configuration(std::size_t i, report::ConfigurationAccumulator& acc) {
-    const GridPoint& point = spec_.grid[i];
+    const GridPoint& point = grid_[i];
     StoredConfiguration sc;
     if (auto found = existing_.find(point.key); found != existing_.end()) {
       sc.id = found->second.id;
@@ -123,10 +129,14 @@ class BenchmarkRun {
 
   // Runs grid point `i`; false when the run was interrupted inside it.
   bool configuration(std::size_t i) {
-    const GridPoint& point = spec_.grid[i];
+    const GridPoint& point = grid_[i];
+    const RunPlan plan = plan_at(i);
+    report::SummarizeOptions summarize;
+    summarize.under_load = plan.open_loop.has_value() || (!plan.cold && plan.concurrency > 1);
     report::ConfigurationAccumulator acc(
         report::ConfigurationIdentity{point.key, point.label, backend_.kind(), backend_.endpoint(),
-                                      point.model, spec_.plan.api, point.options});
+                                      point.model, spec_.plan.api, point.options},
+        summarize);
     StoredConfiguration sc;
     if (db_ != nullptr) sc = store_configuration(i, acc);
     if (sc.done) {
@@ -134,11 +144,15 @@ class BenchmarkRun {
       out_.report.configurations.push_back(acc.finish());
       return true;
     }
-    const auto outcome = measure(i, sc, acc);
+    const auto outcome = measure(i, plan, sc, acc);
     out_.measured += outcome.measured;
     out_.failed += outcome.failed;
     for (const auto& note : outcome.notes) out_.notes.push_back(note);
-    out_.report.configurations.push_back(acc.finish());
+    auto result = acc.finish();
+    result.load = outcome.load;
+    add_schedule_warnings(result);
+    out_.report.configurations.push_back(std::move(result));
+    out_.report.load_table = load_table_json(out_.report, spec_.slo);
     if (outcome.interrupted) {
       out_.interrupted = true;
       return false;
@@ -151,14 +165,40 @@ class BenchmarkRun {
     return true;
   }
 
-  RunOutcome measure(std::size_t i, const StoredConfiguration& sc,
-                     report::ConfigurationAccumulator& acc) {
-    const GridPoint& point = spec_.grid[i];
+  // The run plan at grid point `i`: its model, options and load level.
+  RunPlan plan_at(std::size_t i) const {
+    const GridPoint& point = grid_[i];
     RunPlan plan = spec_.plan;
     plan.model = point.model;
     plan.options = point.options;
-    plan.runs = std::max(0, spec_.plan.runs - sc.already_measured);
     plan.id_prefix = fmt::format("c{}", i + 1);
+    const LoadLevel& level = point.load;
+    if (level.rate && plan.open_loop) {
+      plan.open_loop->rate = *level.rate;
+    } else if (!level.empty()) {
+      // A closed-loop step: as many requests as an open-loop one would send.
+      if (plan.open_loop && plan.open_loop->requests) {
+        plan.runs = static_cast<int>(*plan.open_loop->requests);
+      }
+      plan.open_loop.reset();
+      if (level.concurrency) plan.concurrency = *level.concurrency;
+    }
+    return plan;
+  }
+
+  // The open-loop schedule's warnings (the client could not keep up) belong
+  // with the configuration's other warnings.
+  static void add_schedule_warnings(report::ConfigurationResult& result) {
+    if (!result.load.is_object() || !result.load.contains("schedule")) return;
+    for (const auto& w : result.load["schedule"].value("warnings", nlohmann::json::array())) {
+      result.warnings.push_back(w.get<std::string>());
+    }
+  }
+
+  RunOutcome measure(std::size_t i, RunPlan plan, const StoredConfiguration& sc,
+                     report::ConfigurationAccumulator& acc) {
+    const GridPoint& point = grid_[i];
+    plan.runs = std::max(0, plan.runs - sc.already_measured);
     int done = 0;
     return run_plan(backend_, plan, [&](const measure::RequestResult& r) {
       if (db_ != nullptr) {
@@ -168,7 +208,7 @@ class BenchmarkRun {
       }
       acc.add(r);
       if (!r.warmup) ++done;
-      term::progress(fmt::format("[{}/{}] {}  {} {}/{}", i + 1, spec_.grid.size(), point.label,
+      term::progress(fmt::format("[{}/{}] {}  {} {}/{}", i + 1, grid_.size(), point.label,
                                  r.warmup ? "warm-up" : "request", r.warmup ? 1 : done, plan.runs));
     });
   }
@@ -192,6 +232,7 @@ class BenchmarkRun {
   const BenchmarkSpec& spec_;
   store::ResultStore* db_;
   std::map<std::string, store::ConfigurationRecord> existing_;
+  std::vector<GridPoint> grid_;
   BenchmarkOutcome out_;
 };
 

@@ -28,6 +28,12 @@ struct BenchmarkSpec {
   std::optional<report::Ranking> ranking;
   // After each configuration (and at the end): e.g. rewrite the export files.
   std::function<void(const report::BenchReport&, std::optional<std::int64_t> run_id)> on_report;
+  // After the grid, asked for one more point at a time until it returns
+  // nullopt: a --rate sweep plans its rates from what it measured and stops
+  // at saturation.
+  std::function<std::optional<GridPoint>(const report::BenchReport&)> next_point;
+  // The latency-throughput table's SLO (the plan's, for goodput, is the same).
+  std::optional<load::Slo> slo;
 };
 
 struct BenchmarkOutcome {

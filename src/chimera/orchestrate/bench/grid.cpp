@@ -134,4 +134,21 @@ std::size_t count_reloads(const std::vector<GridPoint>& grid) {
   return reloads;
 }
 
+GridPoint at_load(GridPoint point, const LoadLevel& level) {
+  std::string tag;
+  if (!level.sweep_step.empty()) {
+    tag = level.sweep_step;
+  } else if (level.rate) {
+    tag = fmt::format("rate={:g}", *level.rate);
+  } else if (level.concurrency) {
+    tag = fmt::format("c={}", *level.concurrency);
+  }
+  if (!tag.empty()) {
+    point.key += "|" + tag;
+    point.label = point.label.empty() ? tag : point.label + " " + tag;
+  }
+  point.load = level;
+  return point;
+}
+
 }  // namespace chimera::orchestrate

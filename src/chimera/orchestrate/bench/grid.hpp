@@ -4,6 +4,7 @@
 // force the server to reload the model change as rarely as possible.
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,12 +19,25 @@ struct OptionAxis {
   std::vector<nlohmann::json> values;
 };
 
+// The load one configuration is measured at: closed loop at a concurrency,
+// or open loop at a request rate. Unset: the run's --concurrency.
+struct LoadLevel {
+  std::optional<int> concurrency;
+  std::optional<double> rate;  // requests/s
+  std::string sweep_step;      // "synchronous" | "throughput" in a --rate sweep, else ""
+  bool empty() const { return !concurrency && !rate; }
+};
+
 struct GridPoint {
   std::string model;
   nlohmann::json options = nlohmann::json::object();  // only the options that were given
   std::string key;    // stable identity, e.g. "gemma3:latest|num_ctx=1024|num_gpu=80"
   std::string label;  // short, for tables, e.g. "num_ctx=1024 num_gpu=80"
+  LoadLevel load{};
 };
+
+// The point at a load level: key and label gain "c=4", "rate=2.5" (or the sweep step).
+GridPoint at_load(GridPoint point, const LoadLevel& level);
 
 // Options whose change makes Ollama reload the model (the time shows up as
 // load_duration). They vary slowest in the grid.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "chimera/orchestrate/bench/load_table.hpp"
 #include "chimera/orchestrate/common/files.hpp"
 #include "chimera/orchestrate/common/server.hpp"
 #include "chimera/report/outputs.hpp"
@@ -28,6 +29,18 @@ nlohmann::json run_arguments(const BenchSessionOptions& o, const backends::Backe
   args["warmup"] = o.plan.warmup;
   args["concurrency"] = o.plan.concurrency;
   args["cold"] = o.plan.cold;
+  if (o.plan.open_loop) {
+    const auto& ol = *o.plan.open_loop;
+    args["open_loop"] = {{"arrival", load::to_string(ol.arrival)},
+                         {"burstiness", ol.burstiness},
+                         {"seed", ol.seed},
+                         {"ramp_up_s", ol.ramp_up_s},
+                         {"duration_s", ol.duration_s ? nlohmann::json(*ol.duration_s) : nullptr},
+                         {"requests", ol.requests ? nlohmann::json(*ol.requests) : nullptr},
+                         {"max_concurrency", ol.max_concurrency}};
+  }
+  if (o.plan.slo) args["slo"] = load::to_string(*o.plan.slo);
+  if (o.rate_sweep_points) args["rate_sweep"] = *o.rate_sweep_points;
   return args;
 }
 
@@ -133,13 +146,90 @@ void rank_and_recommend(const BenchSessionOptions& o, BenchSessionResult& result
   }
 }
 
+// Every grid point at every load level, load varying fastest (a server
+// option change may reload the model; a load change does not).
+std::vector<GridPoint> at_loads(const std::vector<GridPoint>& grid,
+                                const std::vector<LoadLevel>& loads) {
+  if (loads.empty()) return grid;
+  std::vector<GridPoint> out;
+  for (const auto& point : grid) {
+    for (const auto& level : loads) out.push_back(at_load(point, level));
+  }
+  return out;
+}
+
+// How many requests one sweep step sends, and the throughput step's concurrency.
+int sweep_requests(const RunPlan& plan) {
+  if (plan.open_loop && plan.open_loop->requests) {
+    return static_cast<int>(*plan.open_loop->requests);
+  }
+  return plan.runs;
+}
+
+// --rate sweep: after the synchronous and throughput steps, the rates in
+// between, one at a time, until one saturates the server.
+class RateSweepPlanner {
+ public:
+  RateSweepPlanner(GridPoint base, int points) : base_(std::move(base)), points_(points) {}
+
+  std::optional<GridPoint> next(const report::BenchReport& report) {
+    const auto rows = load_rows(report);
+    if (rows.size() < 2) return std::nullopt;  // a first step failed: nothing to plan
+    if (!planned_) {
+      planned_ = true;
+      auto steps = load::sweep_rate_steps(rows[0].achieved_rate, rows[1].achieved_rate, points_);
+      if (!steps) {
+        term::warn(steps.error().message);
+        return std::nullopt;
+      }
+      for (const auto& step : *steps) rates_.push_back(step.rate);
+    } else if (load::detect_saturation(rows).saturated) {
+      return std::nullopt;
+    }
+    if (next_ >= rates_.size()) return std::nullopt;
+    LoadLevel level;
+    level.rate = rates_[next_++];
+    return at_load(base_, level);
+  }
+
+ private:
+  GridPoint base_;
+  int points_;
+  bool planned_ = false;
+  std::vector<double> rates_;
+  std::size_t next_ = 0;
+};
+
+std::vector<GridPoint> rate_sweep_grid(const BenchSessionOptions& o,
+                                       const std::vector<GridPoint>& grid) {
+  if (grid.size() != 1) {
+    throw UsageError(fmt::format(
+        "--rate sweep measures one configuration at many rates, but the option lists give {}; "
+        "give one value per option (or list the rates: --rate 1,2,4)",
+        grid.size()));
+  }
+  if (!o.plan.open_loop) throw UsageError("--rate sweep needs the open-loop settings");
+  LoadLevel sync;
+  sync.concurrency = 1;
+  sync.sweep_step = "synchronous";
+  LoadLevel all;
+  const int cap = o.plan.open_loop->max_concurrency;
+  all.concurrency = cap > 0 ? cap : sweep_requests(o.plan);
+  all.sweep_step = "throughput";
+  return {at_load(grid[0], sync), at_load(grid[0], all)};
+}
+
 }  // namespace
 
 BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   std::vector<std::string> models = o.models;
   if (models.empty()) models.push_back("gemma3:latest");
-  const auto grid = build_grid(models, o.axes);
-  check_options(o, grid.size());
+  const auto options_grid = build_grid(models, o.axes);
+  check_options(o, options_grid.size());
+  const auto grid =
+      o.rate_sweep_points ? rate_sweep_grid(o, options_grid) : at_loads(options_grid, o.loads);
+  std::optional<RateSweepPlanner> planner;
+  if (o.rate_sweep_points) planner.emplace(grid[0], *o.rate_sweep_points);
   BenchSessionResult result;
   result.rank = rank_options(o);
 
@@ -167,6 +257,10 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
         result.rank.by != RankBy::kTtft};
   }
   spec.on_report = output_writer(o, db.get());
+  spec.slo = o.plan.slo;
+  if (planner) {
+    spec.next_point = [&planner](const report::BenchReport& r) { return planner->next(r); };
+  }
 
   result.outcome = run_benchmark(*backend, spec);
   if (db && !memory_only) result.store_description = db->description();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "chimera/load/sweep.hpp"
 #include "chimera/orchestrate/bench/benchmark.hpp"
 #include "chimera/orchestrate/bench/sweep.hpp"
 
@@ -35,6 +36,12 @@ struct BenchSessionOptions {
   std::string store_url;  // empty: no store
   std::vector<std::string> outputs;
   std::optional<SweepSettings> sweep;
+  // Load levels: every grid point is measured at each (closed-loop
+  // concurrencies, open-loop rates; plan.open_loop is the rate's template).
+  std::vector<LoadLevel> loads;
+  // --rate sweep[:N]: a synchronous run, a throughput run, then N rates
+  // between them, stopping at saturation (one grid point only).
+  std::optional<int> rate_sweep_points;
 };
 
 struct BenchSessionResult {

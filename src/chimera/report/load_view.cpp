@@ -1,0 +1,161 @@
+#include "chimera/report/load_view.hpp"
+
+#include <fmt/format.h>
+
+namespace chimera::report {
+namespace {
+
+std::optional<double> number(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return std::nullopt;
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+std::optional<double> nested(const nlohmann::json& j, const char* outer, const char* key) {
+  if (!j.is_object() || !j.contains(outer)) return std::nullopt;
+  return number(j[outer], key);
+}
+
+LoadFigure scalar(std::string name, std::string unit, const nlohmann::json& j, const char* key) {
+  LoadFigure f{std::move(name), std::move(unit)};
+  f.value = number(j, key);
+  return f;
+}
+
+LoadFigure distribution(std::string name, const nlohmann::json& p) {
+  LoadFigure f{std::move(name), "ms"};
+  f.n = number(p, "n");
+  f.mean = number(p, "mean");
+  f.p50 = number(p, "p50");
+  f.p90 = number(p, "p90");
+  f.p95 = number(p, "p95");
+  f.p99 = number(p, "p99");
+  f.max = number(p, "max");
+  return f;
+}
+
+std::string fixed(const std::optional<double>& v, int digits = 1) {
+  return v ? fmt::format("{:.{}f}", *v, digits) : "-";
+}
+
+}  // namespace
+
+std::vector<LoadFigure> load_figures(const ConfigurationResult& c) {
+  std::vector<LoadFigure> out;
+  if (!c.load.is_object()) return out;
+  const auto& t = c.load.value("throughput", nlohmann::json::object());
+  const std::pair<const char*, const char*> scalars[] = {{"duration_s", "s"},
+                                                         {"requests_per_s", "req/s"},
+                                                         {"output_tokens_per_s", "tok/s"},
+                                                         {"total_tokens_per_s", "tok/s"},
+                                                         {"peak_output_tokens_per_s", "tok/s"},
+                                                         {"max_in_flight", "requests"},
+                                                         {"mean_in_flight", "requests"},
+                                                         {"goodput_per_s", "req/s"}};
+  for (const auto& [key, unit] : scalars) {
+    if (t.contains(key)) out.push_back(scalar(std::string("throughput.") + key, unit, t, key));
+  }
+  if (const auto it = c.load.find("schedule"); it != c.load.end() && it->is_object()) {
+    out.push_back(scalar("schedule.target_rate", "req/s", *it, "target_rate"));
+    out.push_back(scalar("schedule.achieved_rate", "req/s", *it, "achieved_rate"));
+    out.push_back(distribution("schedule.lateness_ms", it->value("lateness_ms", nlohmann::json())));
+  }
+  if (const auto it = c.load.find("conventions"); it != c.load.end() && it->is_object()) {
+    for (const auto& [tool, metrics] : it->items()) {
+      for (const auto& [metric, p] : metrics.items()) {
+        out.push_back(distribution(tool + "." + metric, p));
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> load_lines(const ConfigurationResult& c) {
+  std::vector<std::string> out;
+  if (!c.load.is_object() || !c.load.contains("throughput")) return out;
+  const auto& t = c.load["throughput"];
+  std::string line = fmt::format(
+      "throughput: {} req/s, {} output tok/s ({} total), peak {} output tok/s in one second; "
+      "{} in flight on average, {} at most; {} s from first send to last byte",
+      fixed(number(t, "requests_per_s"), 2), fixed(number(t, "output_tokens_per_s")),
+      fixed(number(t, "total_tokens_per_s")), fixed(number(t, "peak_output_tokens_per_s")),
+      fixed(number(t, "mean_in_flight"), 2), fixed(number(t, "max_in_flight"), 0),
+      fixed(number(t, "duration_s"), 3));
+  if (auto g = number(t, "goodput_per_s")) line += fmt::format("; goodput {:.2f} req/s", *g);
+  out.push_back(line);
+  if (const auto it = c.load.find("schedule"); it != c.load.end() && it->is_object()) {
+    const auto& late = it->value("lateness_ms", nlohmann::json::object());
+    out.push_back(fmt::format(
+        "schedule: target {} req/s, achieved {} req/s; send lateness p50 {} ms, p99 {} ms, "
+        "max {} ms",
+        fixed(number(*it, "target_rate"), 2), fixed(number(*it, "achieved_rate"), 2),
+        fixed(number(late, "p50"), 3), fixed(number(late, "p99"), 3),
+        fixed(number(late, "max"), 3)));
+  }
+  return out;
+}
+
+std::vector<std::vector<std::string>> load_table_rows(const BenchReport& report) {
+  std::vector<std::vector<std::string>> rows;
+  if (!report.load_table.is_object()) return rows;
+  rows.push_back({"load", "target req/s", "achieved req/s", "output tok/s", "TTFT p50", "TTFT p99",
+                  "TPOT p50", "TPOT p99", "e2e p50", "e2e p99", "goodput req/s"});
+  for (const auto& r : report.load_table.value("rows", nlohmann::json::array())) {
+    rows.push_back({r.value("label", ""), fixed(number(r, "target_rate"), 2),
+                    fixed(number(r, "achieved_rate"), 2), fixed(number(r, "output_tokens_per_s")),
+                    fixed(nested(r, "ttft_ms", "p50")), fixed(nested(r, "ttft_ms", "p99")),
+                    fixed(nested(r, "tpot_ms", "p50")), fixed(nested(r, "tpot_ms", "p99")),
+                    fixed(nested(r, "e2e_ms", "p50")), fixed(nested(r, "e2e_ms", "p99")),
+                    fixed(number(r, "goodput_per_s"), 2)});
+  }
+  return rows;
+}
+
+std::vector<std::string> load_table_notes(const BenchReport& report) {
+  std::vector<std::string> out;
+  if (!report.load_table.is_object()) return out;
+  const auto& sat = report.load_table.value("saturation", nlohmann::json::object());
+  if (sat.value("saturated", false)) {
+    out.push_back(
+        fmt::format("saturated at {}: {}", sat.value("label", ""), sat.value("reason", "")));
+  } else {
+    out.push_back("no load level saturated the server");
+  }
+  if (const auto& slo = report.load_table.value("slo", nlohmann::json()); slo.is_string()) {
+    const auto& best = report.load_table.value("highest_meeting_slo", nlohmann::json());
+    out.push_back(best.is_object()
+                      ? fmt::format("highest load whose p95 meets {}: {} ({:.2f} req/s achieved)",
+                                    slo.get<std::string>(), best.value("label", ""),
+                                    best.value("achieved_rate", 0.0))
+                      : fmt::format("no load level's p95 meets {}", slo.get<std::string>()));
+  }
+  return out;
+}
+
+std::vector<html::LoadPoint> load_curve_points(const BenchReport& report) {
+  std::vector<html::LoadPoint> out;
+  if (!report.load_table.is_object()) return out;
+  for (const auto& r : report.load_table.value("rows", nlohmann::json::array())) {
+    html::LoadPoint p;
+    p.label = r.value("label", "");
+    p.output_tps = number(r, "output_tokens_per_s").value_or(0);
+    p.ttft_p50_ms = nested(r, "ttft_ms", "p50");
+    p.ttft_p99_ms = nested(r, "ttft_ms", "p99");
+    p.tpot_p50_ms = nested(r, "tpot_ms", "p50");
+    p.tpot_p99_ms = nested(r, "tpot_ms", "p99");
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+html::LoadSlo load_curve_slo(const BenchReport& report) {
+  html::LoadSlo slo;
+  if (!report.load_table.is_object()) return slo;
+  const auto& bounds = report.load_table.value("slo_bounds", nlohmann::json::object());
+  slo.ttft_ms = number(bounds, "ttft_ms");
+  slo.tpot_ms = number(bounds, "tpot_ms");
+  return slo;
+}
+
+}  // namespace chimera::report

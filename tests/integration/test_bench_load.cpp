@@ -1,0 +1,272 @@
+// `chimera bench` as a serving benchmark, end to end against `chimera sim` in
+// another process: aggregate throughput against the simulator's own truth
+// records, open-loop arrival schedules, SLOs and goodput, and a rate sweep
+// that finds a single-slot model's capacity.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "support/http_get.hpp"
+#include "support/process.hpp"
+
+namespace chimera::testing {
+namespace {
+
+nlohmann::json parse_json(const ProcessResult& r) {
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
+  return j;
+}
+
+nlohmann::json truth(const SimProcess& sim) {
+  auto response = http_request("GET", sim.url() + "/sim/requests");
+  EXPECT_EQ(response.status, 200);
+  return nlohmann::json::parse(response.body);
+}
+
+std::vector<nlohmann::json> read_jsonl(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  }
+  return out;
+}
+
+std::vector<double> gaps(const std::vector<double>& t) {
+  std::vector<double> out;
+  for (std::size_t i = 1; i < t.size(); ++i) out.push_back(t[i] - t[i - 1]);
+  return out;
+}
+
+// Kolmogorov–Smirnov distance of `sample` from Exponential(rate).
+double ks_exponential(std::vector<double> sample, double rate) {
+  std::sort(sample.begin(), sample.end());
+  const double n = static_cast<double>(sample.size());
+  double d = 0;
+  for (std::size_t i = 0; i < sample.size(); ++i) {
+    const double f = 1 - std::exp(-rate * sample[i]);
+    d = std::max({d, f - static_cast<double>(i) / n, static_cast<double>(i + 1) / n - f});
+  }
+  return d;
+}
+
+std::vector<std::string> bench_args(const SimProcess& sim, const std::string& dir,
+                                    std::vector<std::string> extra) {
+  // The JSONL export lists the raw requests from the store.
+  std::vector<std::string> args = {
+      "--json",  "bench",           "--endpoint", sim.url(),        "--warmup", "0",
+      "--store", dir + "/r.sqlite", "--output",   dir + "/r.jsonl", "--output", dir + "/r.csv"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+// A simulator with no load time and no jitter: 200 tokens/s per slot.
+std::vector<std::string> sim_args(const std::string& parallel) {
+  return {"--parallel", parallel, "--load-ms",     "0",      "--decode-tps", "200",
+          "--jitter",   "0",      "--prefill-tps", "1000000"};
+}
+
+TEST(BenchLoad, ThroughputEqualsTheSimulatorsTruth) {
+  SimProcess sim(sim_args("4"));
+  TempDir dir;
+  auto r = run_chimera(
+      bench_args(sim, dir.path(), {"--runs", "48", "--concurrency", "4", "--num-predict", "100"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = parse_json(r);
+  const auto& t = j["configurations"][0]["load"]["throughput"];
+  const auto records = truth(sim);
+  ASSERT_EQ(records.size(), 48u);
+  std::int64_t tokens = 0;
+  double first = 1e300, last = 0;
+  for (const auto& rec : records) {
+    tokens += rec["eval_count"].get<std::int64_t>();
+    first = std::min(first, rec["received_ns"].get<double>());
+    last = std::max(last, rec["last_byte_ns"].get<double>());
+  }
+  const double truth_s = (last - first) / 1e9;
+  EXPECT_EQ(t["output_tokens"].get<std::int64_t>(), tokens);
+  EXPECT_EQ(t["ok"].get<int>(), 48);
+  EXPECT_NEAR(t["duration_s"].get<double>(), truth_s, 0.01 * truth_s);
+  EXPECT_NEAR(t["output_tokens_per_s"].get<double>(), tokens / truth_s, 0.01 * tokens / truth_s);
+  EXPECT_NEAR(t["requests_per_s"].get<double>(), 48 / truth_s, 0.01 * 48 / truth_s);
+  EXPECT_EQ(t["max_in_flight"].get<int>(), 4);
+  // No open-loop schedule; the spread at concurrency 4 is called queueing.
+  EXPECT_FALSE(j["configurations"][0]["load"].contains("schedule"));
+  // Other tools' names, in the CSV's load rows too.
+  const auto& conv = j["configurations"][0]["load"]["conventions"];
+  EXPECT_NEAR(conv["vllm"]["tpot_ms"]["p50"].get<double>(), 5.0, 0.5);
+  EXPECT_NEAR(conv["guidellm"]["tpot_ms"]["p50"].get<double>(),
+              j["configurations"][0]["warm"]["e2e_ms"]["p50"].get<double>() / 100, 0.5);
+  std::ifstream csv(dir.path() + "/r.csv");
+  std::string text((std::istreambuf_iterator<char>(csv)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(",load,throughput.output_tokens_per_s,"), std::string::npos);
+  EXPECT_NE(text.find(",load,genai_perf.inter_token_latency_ms,"), std::string::npos);
+}
+
+// When each request reached the server (seconds, sorted): the simulator's truth.
+std::vector<double> received_s(const SimProcess& sim) {
+  std::vector<double> out;
+  for (const auto& rec : truth(sim)) out.push_back(rec["received_ns"].get<double>() / 1e9);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(BenchLoad, PoissonArrivalsFitTheExponentialAndLatenessIsRecorded) {
+  SimProcess sim(sim_args("64"));
+  TempDir dir;
+  // 5/s: gaps of 200 ms on average, so a busy machine's few milliseconds of
+  // send lateness barely move the distribution the server sees.
+  const double rate = 5;
+  auto r = run_chimera(bench_args(sim, dir.path(),
+                                  {"--rate", "5", "--arrival", "poisson", "--arrival-seed", "11",
+                                   "--requests", "60", "--num-predict", "2"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = parse_json(r);
+  const auto& schedule = j["configurations"][0]["load"]["schedule"];
+  EXPECT_EQ(schedule["requests"].get<int>(), 60);
+  EXPECT_EQ(schedule["lateness_ms"]["n"].get<int>(), 60);
+  EXPECT_TRUE(schedule["lateness_ms"]["p99"].is_number());
+  EXPECT_GE(schedule["lateness_ms"]["p50"].get<double>(), 0.0);
+  // The arrivals the server saw, against Exponential(5): Kolmogorov–Smirnov at
+  // the 1% level (critical distance 1.628 / sqrt(n)); their mean gap is the
+  // schedule's own (the seeded draw's rate) within 5%.
+  const auto seen = gaps(received_s(sim));
+  ASSERT_EQ(seen.size(), 59u);
+  EXPECT_LT(ks_exponential(seen, rate), 1.628 / std::sqrt(59.0));
+  double mean = 0;
+  for (double g : seen) mean += g / static_cast<double>(seen.size());
+  const double drawn = 1 / schedule["scheduled_rate"].get<double>();
+  EXPECT_NEAR(mean, drawn, 0.05 * drawn);
+}
+
+TEST(BenchLoad, ConstantArrivalsAreEvenlySpaced) {
+  SimProcess sim(sim_args("64"));
+  TempDir dir;
+  auto r = run_chimera(bench_args(
+      sim, dir.path(),
+      {"--rate", "40", "--arrival", "constant", "--requests", "40", "--num-predict", "2"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = parse_json(r);
+  const auto& schedule = j["configurations"][0]["load"]["schedule"];
+  // The schedule is exact: 39 gaps of 25 ms.
+  EXPECT_NEAR(schedule["scheduled_rate"].get<double>(), 40.0, 1e-6);
+  EXPECT_EQ(schedule["lateness_ms"]["n"].get<int>(), 40);
+  // The server saw them 25 ms apart on average (the first to the last: 39 gaps).
+  const auto seen = received_s(sim);
+  ASSERT_EQ(seen.size(), 40u);
+  EXPECT_NEAR((seen.back() - seen.front()) / 39, 0.025, 0.0025);
+  const auto g = gaps(seen);
+  const auto median = [&] {
+    auto sorted = g;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted[sorted.size() / 2];
+  }();
+  EXPECT_NEAR(median, 0.025, 0.005);
+}
+
+TEST(BenchLoad, GoodputCountsRequestsThatMeetTheSlo) {
+  SimProcess sim(sim_args("8"));
+  // 200 tok/s: TPOT is 5 ms. An SLO of 100 ms is met by all (a margin for a busy machine), 2 ms by
+  // none.
+  for (const auto& [slo, all] : {std::pair{"tpot=100ms", true}, std::pair{"tpot=2ms", false}}) {
+    TempDir dir;
+    auto r = run_chimera(
+        bench_args(sim, dir.path(),
+                   {"--rate", "20", "--requests", "20", "--num-predict", "10", "--slo", slo}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = parse_json(r);
+    const auto& t = j["configurations"][0]["load"]["throughput"];
+    EXPECT_EQ(t["slo_met"].get<int>(), all ? 20 : 0) << slo;
+    if (all) {
+      EXPECT_DOUBLE_EQ(t["goodput_per_s"].get<double>(), t["requests_per_s"].get<double>());
+    } else {
+      EXPECT_DOUBLE_EQ(t["goodput_per_s"].get<double>(), 0.0);
+    }
+  }
+}
+
+TEST(BenchLoad, RateSweepFindsASingleSlotModelsCapacity) {
+  // One slot, 20 tokens at 200 tok/s: 100 ms a request, 10 requests/s at most.
+  SimProcess sim(sim_args("1"));
+  TempDir dir;
+  auto r = run_chimera(bench_args(sim, dir.path(),
+                                  {"--rate", "4,8,16,32", "--arrival", "constant", "--requests",
+                                   "16", "--num-predict", "20", "--slo", "e2e=300ms"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = parse_json(r);
+  const auto& table = j["load_table"];
+  ASSERT_EQ(table["rows"].size(), 4u);
+  EXPECT_TRUE(table["saturation"]["saturated"].get<bool>());
+  // Labels name the options too ("num_predict=20 rate=16").
+  EXPECT_TRUE(table["saturation"]["label"].get<std::string>().ends_with("rate=16"))
+      << table["saturation"];
+  // Below capacity the server keeps up; above it, it serves about 10/s.
+  EXPECT_NEAR(table["rows"][1]["achieved_rate"].get<double>(), 8.0, 0.8);
+  EXPECT_NEAR(table["rows"][3]["achieved_rate"].get<double>(), 10.0, 1.0);
+  EXPECT_TRUE(table["highest_meeting_slo"]["label"].get<std::string>().ends_with("rate=8"))
+      << table["highest_meeting_slo"];
+}
+
+TEST(BenchLoad, EachTurnResendsTheConversationSoFar) {
+  SimProcess sim(sim_args("4"));
+  TempDir dir;
+  auto r = run_chimera(bench_args(sim, dir.path(),
+                                  {"--turns", "4", "--runs", "3", "--concurrency", "3",
+                                   "--input-tokens", "40", "--num-predict", "8"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = parse_json(r);
+  const auto& turns = j["configurations"][0]["load"]["turns"];
+  ASSERT_EQ(turns.size(), 4u);
+  for (const auto& t : turns) {
+    EXPECT_EQ(t["requests"].get<int>(), 3);
+    EXPECT_TRUE(t["ttft_ms"]["p50"].is_number());
+  }
+  // The server's prompt count per conversation and turn ("c1-<n>-t<k>").
+  std::map<std::string, std::map<int, std::pair<std::int64_t, std::int64_t>>> seen;
+  for (const auto& q : read_jsonl(dir.path() + "/r.jsonl")) {
+    if (q.value("warmup", false)) continue;
+    const auto id = q["id"].get<std::string>();
+    const auto t = id.rfind("-t");
+    ASSERT_NE(t, std::string::npos) << id;
+    seen[id.substr(0, t)][std::stoi(id.substr(t + 2))] = {
+        q["server"]["prompt_eval_count"].get<std::int64_t>(),
+        q["output_tokens"].get<std::int64_t>()};
+  }
+  ASSERT_EQ(seen.size(), 3u);
+  for (const auto& [conversation, by_turn] : seen) {
+    ASSERT_EQ(by_turn.size(), 4u) << conversation;
+    // Turn 1: the 40-token message and its "user: " framing (7 characters).
+    EXPECT_NEAR(static_cast<double>(by_turn.at(1).first), 42.0, 1.0) << conversation;
+    for (int k = 2; k <= 4; ++k) {
+      const auto [before, answer] = by_turn.at(k - 1);
+      const auto grown = by_turn.at(k).first - before;
+      // The new message (40 + framing) plus the previous answer, resent: never less
+      // than the message alone, and about what the answer's tokens take.
+      EXPECT_GT(grown, 42 + answer / 2) << conversation << " turn " << k;
+      EXPECT_LT(grown, 45 + 4 * answer) << conversation << " turn " << k;
+    }
+  }
+}
+
+TEST(BenchLoad, BadLoadFlagsAreRefusedWithTheFlagNamed) {
+  auto r = run_chimera({"bench", "--sim", "--no-store", "--rate", "fast"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--rate"), std::string::npos) << r.err;
+  r = run_chimera({"bench", "--sim", "--no-store", "--duration", "5"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--rate"), std::string::npos) << r.err;
+  r = run_chimera({"bench", "--sim", "--no-store", "--concurrency", "1,x"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = run_chimera({"bench", "--sim", "--no-store", "--rate", "5", "--slo", "ttft=5"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("ttft"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace chimera::testing
