@@ -31,7 +31,8 @@ TEST(Cli, NoSubcommandIsAUsageError) {
 }
 
 TEST(Cli, EveryCommandHasHelp) {
-  for (const char* cmd : {"run", "inventory", "bench", "sweep", "compare", "report", "sim", "doctor"}) {
+  for (const char* cmd :
+       {"run", "inventory", "bench", "sweep", "compare", "report", "sim", "doctor"}) {
     auto r = run_chimera({cmd, "--help"});
     EXPECT_EQ(r.exit_code, 0) << cmd << r.err;
     EXPECT_FALSE(r.out.empty()) << cmd;

@@ -4,9 +4,9 @@
 
 #include "chimera/backends/endpoint.hpp"
 #include "chimera/http/fetch.hpp"
+#include "chimera/util/json_text.hpp"
 #include "chimera/util/redact.hpp"
 #include "chimera/util/utf8.hpp"
-#include "chimera/util/json_text.hpp"
 
 namespace chimera::backends {
 namespace {
@@ -30,8 +30,7 @@ Expected<nlohmann::json> call_json(const JsonCall& call, const ServerAdvice& adv
   http::FetchRequest request;
   request.method = call.method;
   request.url = call.url;
-  if (!call.body.is_null())
-    request.body = dump_json(call.body);
+  if (!call.body.is_null()) request.body = dump_json(call.body);
   request.headers = call.headers;
   const auto& t = call.timeouts;
   request.timeouts = {t.connect_ms, t.first_token_ms, t.idle_ms, t.total_ms};

@@ -97,8 +97,9 @@ int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
       throw Error(w.error().message);
   }
   if (globals.json) {
-    std::cout << dump_json(report::to_json(result), 2) << "
-";
+    std::cout << dump_json(report::to_json(result), 2)
+              << "
+                 ";
   } else {
     std::cout << (html_stdout ? html : markdown);
   }

@@ -1,9 +1,10 @@
 #include "chimera/report/format.hpp"
-#include "chimera/util/json_text.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
+
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::report::format {
 
@@ -59,7 +60,8 @@ std::string options_text(const nlohmann::json& options) {
   std::string out;
   for (const auto& [key, value] : options.items()) {
     if (!out.empty()) out += ' ';
-    out += fmt::format("{}={}", key, value.is_string() ? value.get<std::string>() : dump_json(value));
+    out +=
+        fmt::format("{}={}", key, value.is_string() ? value.get<std::string>() : dump_json(value));
   }
   return out;
 }

@@ -1,5 +1,4 @@
 #include "chimera/sim/fault.hpp"
-#include "chimera/util/json_text.hpp"
 
 #include <fmt/format.h>
 
@@ -7,6 +6,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <utility>
+
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::sim {
 namespace {

@@ -80,7 +80,8 @@ std::optional<Reply> answer_simple(ServerState& state, http::verb method, std::s
   if (path == "/api/ps") {
     return only(get, [&] {
       const auto now = ServerState::Clock::now();
-      return Reply{200, kJson, dump_json(ollama_ps(state.config, state.scheduler.loaded(now), now))};
+      return Reply{200, kJson,
+                   dump_json(ollama_ps(state.config, state.scheduler.loaded(now), now))};
     });
   }
   if (path == "/api/show") {

@@ -61,7 +61,9 @@ void install_handlers() {
   });
 }
 
-bool interrupted() { return g_interrupted.load(); }
+bool interrupted() {
+  return g_interrupted.load();
+}
 
 void request_interrupt() {
   g_interrupted.store(true);

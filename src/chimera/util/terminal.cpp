@@ -21,8 +21,12 @@ std::string wrap(std::string_view code, std::string_view text) {
 }
 }  // namespace
 
-bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
-bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+bool stdout_is_terminal() {
+  return isatty(STDOUT_FILENO) == 1;
+}
+bool stderr_is_terminal() {
+  return isatty(STDERR_FILENO) == 1;
+}
 
 bool color_enabled() {
   if (g_color_disabled.load()) return false;
@@ -31,13 +35,25 @@ bool color_enabled() {
   return stdout_is_terminal();
 }
 
-void set_color_disabled(bool disabled) { g_color_disabled.store(disabled); }
+void set_color_disabled(bool disabled) {
+  g_color_disabled.store(disabled);
+}
 
-std::string bold(std::string_view text) { return wrap("1", text); }
-std::string red(std::string_view text) { return wrap("31", text); }
-std::string yellow(std::string_view text) { return wrap("33", text); }
-std::string green(std::string_view text) { return wrap("32", text); }
-std::string dim(std::string_view text) { return wrap("2", text); }
+std::string bold(std::string_view text) {
+  return wrap("1", text);
+}
+std::string red(std::string_view text) {
+  return wrap("31", text);
+}
+std::string yellow(std::string_view text) {
+  return wrap("33", text);
+}
+std::string green(std::string_view text) {
+  return wrap("32", text);
+}
+std::string dim(std::string_view text) {
+  return wrap("2", text);
+}
 
 void progress(std::string_view line) {
   if (!stderr_is_terminal()) return;

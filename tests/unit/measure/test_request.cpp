@@ -33,8 +33,8 @@ TEST(Finalize, OpenAiRateUsesClientSpan) {
   t.text_chunk_ms = {100.0, 200.0, 300.0};
   finalize(r, t);
   EXPECT_EQ(r.output_tokens, 11);
-  EXPECT_DOUBLE_EQ(*r.tpot_ms, 20.0);       // (300 - 100) / 10
-  EXPECT_DOUBLE_EQ(*r.decode_tps, 50.0);    // 10 tokens / 0.2 s
+  EXPECT_DOUBLE_EQ(*r.tpot_ms, 20.0);     // (300 - 100) / 10
+  EXPECT_DOUBLE_EQ(*r.decode_tps, 50.0);  // 10 tokens / 0.2 s
 }
 
 TEST(Finalize, ZeroTokensIsEmptyNeverOk) {

@@ -6,10 +6,10 @@
 
 #include "chimera/orchestrate/bench/load_table.hpp"
 #include "chimera/util/error.hpp"
+#include "chimera/util/json_text.hpp"
 #include "chimera/util/signals.hpp"
 #include "chimera/util/terminal.hpp"
 #include "chimera/version.hpp"
-#include "chimera/util/json_text.hpp"
 
 namespace chimera::orchestrate {
 namespace {

@@ -1,11 +1,12 @@
 #include "chimera/orchestrate/bench/grid.hpp"
-#include "chimera/util/json_text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::orchestrate {
 

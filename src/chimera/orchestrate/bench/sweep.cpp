@@ -1,11 +1,11 @@
 #include "chimera/orchestrate/bench/sweep.hpp"
-#include "chimera/util/json_text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "chimera/report/format.hpp"
+#include "chimera/util/json_text.hpp"
 
 namespace chimera::orchestrate {
 
