@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   root.add_flag("--no-color", globals.no_color, "Disable colour (NO_COLOR is honoured too)");
   root.add_flag("-q,--quiet", globals.quiet, "Only errors and the result");
   root.add_flag("-v,--verbose", globals.verbose, "More detail on stderr (repeat for more)");
-  root.add_option("--config", globals.config_path, "YAML config file (profiles, personas, scenarios)")
+  root.add_option("--config", globals.config_path,
+                  "YAML config file (profiles, personas, scenarios)")
       ->check(CLI::ExistingFile);
 
   std::vector<Command> commands;
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
   commands.push_back(add_inventory_command(root, globals));
   commands.push_back(add_bench_command(root, globals));
   commands.push_back(add_sweep_command(root, globals));
+  commands.push_back(add_worker_command(root, globals));
   commands.push_back(add_compare_command(root, globals));
   commands.push_back(add_report_command(root, globals));
   commands.push_back(add_sim_command(root, globals));

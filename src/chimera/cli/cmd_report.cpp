@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "chimera/cli/commands.hpp"
 #include "chimera/report/model.hpp"
@@ -60,6 +61,20 @@ std::optional<report::Ranking> ranking_for(const std::string& rank_by, store::Ru
   return report::Ranking{*metric, report::metric_info(*metric).better == stats::Better::kHigher};
 }
 
+// A distributed sweep's cell redone after its worker died (or lost its lease)
+// has more than one stored attempt; only the finished one counts.
+std::vector<store::ConfigurationRecord> done_attempts_only(
+    std::vector<store::ConfigurationRecord> configurations) {
+  std::set<std::string> done;
+  for (const auto& c : configurations) {
+    if (c.status == store::ConfigurationStatus::kDone) done.insert(c.key);
+  }
+  std::erase_if(configurations, [&](const store::ConfigurationRecord& c) {
+    return c.status != store::ConfigurationStatus::kDone && done.contains(c.key);
+  });
+  return configurations;
+}
+
 // Summaries are rebuilt from the stored raw requests, streamed one at a time.
 report::BenchReport report_from_store(store::ResultStore& store, std::int64_t run_id,
                                       const std::string& rank_by) {
@@ -72,7 +87,7 @@ report::BenchReport report_from_store(store::ResultStore& store, std::int64_t ru
   out.simulated = run.simulated;
   out.ranking = ranking_for(rank_by, run.kind);
 
-  const auto configurations = value_or_throw(store.configurations(run_id));
+  const auto configurations = done_attempts_only(value_or_throw(store.configurations(run_id)));
   std::map<std::int64_t, report::ConfigurationAccumulator> accumulators;
   for (const auto& c : configurations) {
     accumulators.emplace(c.id, report::ConfigurationAccumulator({.key = c.key,
@@ -133,7 +148,8 @@ int list_runs(store::ResultStore& store, bool json) {
                                configurations, run.simulated ? "yes" : "no");
     }
   }
-  if (json) std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  if (json)
+    std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   if (!json && runs.empty()) std::cout << fmt::format("(no runs in {})\n", store.description());
   return kExitOk;
 }
@@ -214,7 +230,8 @@ Command add_report_command(CLI::App& root, const GlobalOptions& globals) {
       "report", "Re-render stored results as Markdown, HTML, CSV, JSON, JSONL or a console table");
   auto options = std::make_shared<ReportOptions>();
   app->add_option("--store", options->store_url,
-                  "Results store: a SQLite file path, sqlite:///abs/path or sqlite:relative");
+                  "Results store: a SQLite file path, sqlite:///abs/path, sqlite:relative or "
+                  "postgresql://user[:password]@host[:port]/db");
   app->add_option("--input", options->input_path,
                   "A JSON results file (written with --output FILE.json) instead of a store");
   app->add_option("--run", options->run, "Run id from --list, or 'latest'")->capture_default_str();

@@ -286,7 +286,9 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
   app->add_option("--permits", o->permits,
                   "At most this many requests in flight per endpoint (0: no limit)")
       ->capture_default_str();
-  app->add_option("--store", o->store, "Results store (default: <output-dir>/results.sqlite)");
+  app->add_option("--store", o->store,
+                  "Results store: a SQLite path or postgresql://user[:password]@host[:port]/db "
+                  "(default: <output-dir>/results.sqlite)");
   app->add_option("--timeout-connect", o->timeout_connect_s, "Connect timeout, seconds")
       ->capture_default_str();
   app->add_option("--timeout-first-token", o->timeout_first_token_s, "First-token limit, seconds")

@@ -28,10 +28,14 @@ nlohmann::json run_arguments(const BenchSessionOptions& o, const backends::Backe
   args["warmup"] = o.plan.warmup;
   args["concurrency"] = o.plan.concurrency;
   args["cold"] = o.plan.cold;
+  if (o.shard) args["shard"] = fmt::format("{}/{}", o.shard->first, o.shard->second);
   return args;
 }
 
-std::unique_ptr<backends::Backend> connect(const BenchSessionOptions& o, const std::string& url) {
+}  // namespace
+
+std::unique_ptr<backends::Backend> connect_backend(const BenchSessionOptions& o,
+                                                   const std::string& url) {
   backends::BackendOptions bo;
   bo.kind = o.backend_kind;
   bo.url = url;
@@ -44,6 +48,16 @@ std::unique_ptr<backends::Backend> connect(const BenchSessionOptions& o, const s
                             info.error().message));
   }
   return backend;
+}
+
+namespace {
+
+std::vector<GridPoint> shard_of(const std::vector<GridPoint>& grid, int index, int count) {
+  std::vector<GridPoint> mine;
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    if (static_cast<int>(i % static_cast<std::size_t>(count)) == index) mine.push_back(grid[i]);
+  }
+  return mine;
 }
 
 RankOptions rank_options(const BenchSessionOptions& o) {
@@ -81,8 +95,8 @@ std::unique_ptr<store::ResultStore> open_store(const std::string& url) {
   if (url.empty()) return nullptr;
   auto opened = store::open_store(url);
   if (!opened) {
-    throw Error(
-        fmt::format("Could not open the results store '{}': {}", url, opened.error().message));
+    throw Error(fmt::format("Could not open the results store '{}': {}",
+                            store::redact_store_url(url), opened.error().message));
   }
   return std::move(*opened);
 }
@@ -127,15 +141,16 @@ void rank_and_recommend(const BenchSessionOptions& o, BenchSessionResult& result
 BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   std::vector<std::string> models = o.models;
   if (models.empty()) models.push_back("gemma3:latest");
-  const auto grid = build_grid(models, o.axes);
+  auto grid = build_grid(models, o.axes);
   check_options(o, grid.size());
+  if (o.shard) grid = shard_of(grid, o.shard->first, o.shard->second);
   BenchSessionResult result;
   result.rank = rank_options(o);
 
   SimLauncher sims;
   const std::string url =
       o.sim ? simulator_url(sims.start(sim_config_from(o.sim_config)), o.backend_kind) : o.endpoint;
-  auto backend = connect(o, url);
+  auto backend = connect_backend(o, url);
   warn_num_gpu(*backend, o, models);
   const auto db = open_store(o.store_url);
 
