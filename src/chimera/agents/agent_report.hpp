@@ -1,5 +1,5 @@
 #pragma once
-// One agent's report in the layout of the original's reports, plus what makes
+// One agent's report in the layout of a published agent report, plus what makes
 // it checkable: title and header, the LLM's report verbatim, Workflow Summary,
 // Metrics (measured, expectations only beside them), Key Findings,
 // Recommendations, Data Facts with provenance, Verification, Persona Prompt.

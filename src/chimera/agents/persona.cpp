@@ -9,7 +9,8 @@ namespace chimera::agents {
 
 namespace {
 
-// Verbatim from the "Persona Prompt" sections of the original's reports.
+// The built-in personas' system prompts, word for word as the reports print them
+// in their "Persona Prompt" section.
 constexpr const char* kDataCollectorPrompt =
     "You are DataCollector-9000, a systems analyst tasked with scanning benchmark artifacts.\n"
     "Produce a concise data inventory with bullet points that highlight:\n"

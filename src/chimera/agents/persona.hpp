@@ -1,6 +1,6 @@
 #pragma once
 // A persona is who an agent is: its system prompt and how it is asked (one call,
-// or the original's two calls: analysis, then report).
+// or two calls: analysis, then report).
 
 #include <string>
 #include <string_view>
@@ -26,7 +26,7 @@ struct Persona {
   Workflow workflow = Workflow::kTwoStage;
 };
 
-// The two personas whose texts are printed in the original's reports.
+// The two built-in personas, DataCollector-9000 and InsightAgent.
 const std::vector<Persona>& builtin_personas();
 
 // Looks a persona up by name (exact, then case-insensitive); an unknown name

@@ -1,6 +1,6 @@
 #pragma once
 // A profile is what an agent runs on: a model and the options sent to the server
-// untouched. "Expected" figures are claims from elsewhere (the original's
+// untouched. "Expected" figures are claims from elsewhere (an earlier published
 // parameter sweep), printed only beside measured values, never instead of them.
 
 #include <nlohmann/json.hpp>
@@ -32,7 +32,8 @@ struct Profile {
   std::string description;
 };
 
-// The profiles of the original's reports, values from the spec's table.
+// The built-in profiles (baseline, the Chimera agent profiles,
+// chimera-optimized) with the options each sends.
 const std::vector<Profile>& builtin_profiles();
 
 // Exact, then case-insensitive; unknown names fail with kNotFound listing what exists.

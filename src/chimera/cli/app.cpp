@@ -56,7 +56,6 @@ int main(int argc, char** argv) {
   root.add_flag("--json", globals.json, "Machine-readable JSON on stdout");
   root.add_flag("--no-color", globals.no_color, "Disable colour (NO_COLOR is honoured too)");
   root.add_flag("-q,--quiet", globals.quiet, "Only errors and the result");
-  root.add_flag("-v,--verbose", globals.verbose, "More detail on stderr (repeat for more)");
   root.add_option("--config", globals.config_path,
                   "YAML config file (profiles, personas, scenarios)")
       ->check(CLI::ExistingFile);

@@ -60,15 +60,7 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
       ->check(CLI::Range(1, 100000));
   app.add_flag("--cold", o.cold, "Unload the model before each measured request (cold starts)");
   app.add_option("--keep-alive", o.keep_alive, "Ollama keep_alive sent with each request");
-  app.add_option("--timeout-connect", o.timeout_connect_s, "Connect timeout, seconds")
-      ->capture_default_str();
-  app.add_option("--timeout-first-token", o.timeout_first_token_s,
-                 "Time-to-first-token limit, seconds (a model load counts)")
-      ->capture_default_str();
-  app.add_option("--timeout-idle", o.timeout_idle_s, "Idle limit between chunks, seconds")
-      ->capture_default_str();
-  app.add_option("--timeout-total", o.timeout_total_s, "Total limit per request, seconds")
-      ->capture_default_str();
+  add_timeout_options(app, o.timeouts, "request");
   app.add_option("--cold-threshold-ms", o.cold_threshold_ms,
                  "A request whose server load time exceeds this is cold")
       ->capture_default_str();
@@ -135,12 +127,34 @@ orchestrate::RunPlan plan_template(const BenchCliOptions& o) {
   plan.concurrency = o.concurrency;
   plan.cold = o.cold;
   if (!o.keep_alive.empty()) plan.keep_alive = o.keep_alive;
-  plan.timeouts.connect_ms = o.timeout_connect_s * 1000;
-  plan.timeouts.first_token_ms = o.timeout_first_token_s * 1000;
-  plan.timeouts.idle_ms = o.timeout_idle_s * 1000;
-  plan.timeouts.total_ms = o.timeout_total_s * 1000;
+  plan.timeouts = o.timeouts.to_timeouts();
   for (const auto& h : o.headers) add_header(plan.headers, h);
   return plan;
+}
+
+TimeoutFlags TimeoutFlags::from(const backends::Timeouts& t) {
+  return {t.connect_ms / 1000, t.first_token_ms / 1000, t.idle_ms / 1000, t.total_ms / 1000};
+}
+
+backends::Timeouts TimeoutFlags::to_timeouts() const {
+  backends::Timeouts t;
+  t.connect_ms = connect_s * 1000;
+  t.first_token_ms = first_token_s * 1000;
+  t.idle_ms = idle_s * 1000;
+  t.total_ms = total_s * 1000;
+  return t;
+}
+
+void add_timeout_options(CLI::App& app, TimeoutFlags& flags, const char* per) {
+  app.add_option("--timeout-connect", flags.connect_s, "Connect timeout, seconds")
+      ->capture_default_str();
+  app.add_option("--timeout-first-token", flags.first_token_s,
+                 "Time-to-first-token limit, seconds (a model load counts)")
+      ->capture_default_str();
+  app.add_option("--timeout-idle", flags.idle_s, "Idle limit between chunks, seconds")
+      ->capture_default_str();
+  app.add_option("--timeout-total", flags.total_s, fmt::format("Total limit per {}, seconds", per))
+      ->capture_default_str();
 }
 
 void add_header(std::map<std::string, std::string>& headers, const std::string& spec) {

@@ -9,8 +9,18 @@
 
 #include "chimera/orchestrate/bench/bench_runner.hpp"
 #include "chimera/orchestrate/bench/grid.hpp"
+#include "chimera/orchestrate/common/timeouts.hpp"
 
 namespace chimera::cli {
+
+// --timeout-connect, --timeout-first-token, --timeout-idle, --timeout-total, in seconds.
+struct TimeoutFlags {
+  double connect_s = 0, first_token_s = 0, idle_s = 0, total_s = 0;
+  static TimeoutFlags from(const backends::Timeouts& t);
+  backends::Timeouts to_timeouts() const;
+};
+// `per` names what a limit applies to in the help text ("request", "call").
+void add_timeout_options(CLI::App& app, TimeoutFlags& flags, const char* per);
 
 struct BenchCliOptions {
   std::string endpoint;
@@ -29,10 +39,7 @@ struct BenchCliOptions {
   int concurrency = 1;
   bool cold = false;
   std::string keep_alive;
-  double timeout_connect_s = 5;
-  double timeout_first_token_s = 120;
-  double timeout_idle_s = 60;
-  double timeout_total_s = 600;
+  TimeoutFlags timeouts = TimeoutFlags::from(orchestrate::bench_timeouts());
   double cold_threshold_ms = 500;
   std::vector<std::string> headers;  // "Name: value"
   std::string store = "chimera-results.sqlite";

@@ -1,4 +1,6 @@
 // `chimera report`: re-renders stored results (from the results store, or
+
+#include "chimera/report/format.hpp"
 // from a JSON results file written by the json reporter) in any format.
 
 #include <fmt/format.h>
@@ -144,7 +146,8 @@ int list_runs(store::ResultStore& store, bool json) {
     } else {
       std::cout << fmt::format("{:>5}  {:<8} {:<12} {:<25} {:<25} {:>14}  {}\n", run.id,
                                store::to_string(run.kind), store::to_string(run.status),
-                               run.started_at, run.finished_at.empty() ? "–" : run.finished_at,
+                               run.started_at,
+                               run.finished_at.empty() ? report::format::kMissing : run.finished_at,
                                configurations, run.simulated ? "yes" : "no");
     }
   }

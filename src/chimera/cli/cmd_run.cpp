@@ -10,8 +10,7 @@
 #include "chimera/backends/backend.hpp"
 #include "chimera/cli/bench_options.hpp"
 #include "chimera/cli/commands.hpp"
-#include "chimera/orchestrate/common/sim_launcher.hpp"
-#include "chimera/orchestrate/run/agent_run.hpp"
+#include "chimera/orchestrate/run/run_session.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
 
@@ -40,8 +39,7 @@ struct RunCliOptions {
   double contention_threshold = 0.9;
   int permits = 0;
   std::string store;
-  double timeout_connect_s = 5, timeout_first_token_s = 300, timeout_idle_s = 120,
-         timeout_total_s = 1800;
+  TimeoutFlags timeouts = TimeoutFlags::from(orchestrate::agent_timeouts());
   double cold_threshold_ms = 500;
   std::vector<std::string> headers;
 };
@@ -144,18 +142,8 @@ std::vector<fs::path> artifact_roots(const RunCliOptions& o) {
   return roots;
 }
 
-std::string default_output_dir(const std::string& scenario) {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::string safe;
-  for (char c : scenario)
-    safe += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '_';
-  return fmt::format("chimera-runs/{}-{:04}{:02}{:02}-{:02}{:02}{:02}", safe, tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
+orchestrate::AgentRunOptions agent_run_options(const RunCliOptions& o,
+                                               const GlobalOptions& globals) {
   auto catalog = load_catalog(globals);
   auto scenario = choose_scenario(o, catalog);
   apply_overrides(o, catalog, scenario);
@@ -168,47 +156,26 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
   options.contention_threshold = o.contention_threshold;
   options.permits_per_endpoint = o.permits;
   options.cold_threshold_ms = o.cold_threshold_ms;
-  options.timeouts.connect_ms = o.timeout_connect_s * 1000;
-  options.timeouts.first_token_ms = o.timeout_first_token_s * 1000;
-  options.timeouts.idle_ms = o.timeout_idle_s * 1000;
-  options.timeouts.total_ms = o.timeout_total_s * 1000;
+  options.timeouts = o.timeouts.to_timeouts();
   for (const auto& h : o.headers) add_header(options.headers, h);
-
-  orchestrate::SimLauncher sims;
-  if (o.sim || o.sim_shared) {
-    options.simulated = true;
-    auto config = orchestrate::sim_config_from(o.sim_config);
-    const std::string suffix = o.backend == "openai" ? "/v1" : "";
-    if (o.sim_shared) {
-      // One server, one slot: the agents contend for it.
-      config.parallel = 1;
-      const std::string url = sims.start(config) + suffix;
-      for (auto& a : scenario.agents) a.endpoint = url;
-    } else {
-      // Like the original's two Ollama instances: one server per agent.
-      for (auto& a : scenario.agents) a.endpoint = sims.start(config) + suffix;
-    }
-    options.default_endpoint = scenario.agents.empty() ? "" : scenario.agents.front().endpoint;
-  } else {
-    options.default_endpoint = !o.endpoint.empty()     ? o.endpoint
-                               : o.backend == "openai" ? backends::default_openai_url()
-                                                       : backends::default_ollama_url();
-  }
   options.scenario = scenario;
-  options.output_dir = o.output_dir.empty() ? default_output_dir(scenario.name) : o.output_dir;
+  options.output_dir = o.output_dir;
   options.store_url = o.store;
+  return options;
+}
 
-  const auto result = orchestrate::run_agents(options);
-
+int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
+  const auto options = agent_run_options(o, globals);
+  const auto result = orchestrate::run_session(
+      options, orchestrate::RunServers{o.endpoint, o.sim, o.sim_shared, o.sim_config});
+  const auto& scenario = options.scenario;
   if (globals.json) {
-    nlohmann::json j = {
-        {"output_dir", result.output_dir.string()}, {"runs_completed", result.runs_completed},
-        {"agent_failures", result.agent_failures},  {"interrupted", result.interrupted},
-        {"simulated", options.simulated},           {"reports", result.report_paths}};
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << orchestrate::to_json(result).dump(2, ' ', false,
+                                                   nlohmann::json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << fmt::format("{}{} run(s) of scenario {} written to {}\n",
-                             options.simulated ? "SIMULATED: " : "", result.runs_completed,
+                             result.simulated ? "SIMULATED: " : "", result.runs_completed,
                              scenario.name, result.output_dir.string());
     for (const auto& p : result.report_paths) std::cout << "  " << p << "\n";
     std::cout << "  " << (result.output_dir / "summary.md").string() << "\n";
@@ -289,14 +256,7 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
   app->add_option("--store", o->store,
                   "Results store: a SQLite path or postgresql://user[:password]@host[:port]/db "
                   "(default: <output-dir>/results.sqlite)");
-  app->add_option("--timeout-connect", o->timeout_connect_s, "Connect timeout, seconds")
-      ->capture_default_str();
-  app->add_option("--timeout-first-token", o->timeout_first_token_s, "First-token limit, seconds")
-      ->capture_default_str();
-  app->add_option("--timeout-idle", o->timeout_idle_s, "Idle limit between chunks, seconds")
-      ->capture_default_str();
-  app->add_option("--timeout-total", o->timeout_total_s, "Total limit per call, seconds")
-      ->capture_default_str();
+  add_timeout_options(*app, o->timeouts, "call");
   app->add_option("--cold-threshold-ms", o->cold_threshold_ms,
                   "A call whose server load time exceeds this paid for a model load")
       ->capture_default_str();

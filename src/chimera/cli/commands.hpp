@@ -12,7 +12,6 @@ struct GlobalOptions {
   bool json = false;      // machine-readable output on stdout
   bool no_color = false;  // also honoured: NO_COLOR
   bool quiet = false;
-  int verbose = 0;
   std::string config_path;  // YAML file with profiles, personas, scenarios
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 // The one request/result model shared by backends, statistics, storage and
-// reports. Field meanings are the contract in SPEC.md, "Measurement — exact
-// definitions", and are documented for users in docs/METRICS.md.
+// reports. Each field's exact definition is documented for users in
+// docs/METRICS.md.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

@@ -6,6 +6,14 @@
 
 namespace chimera::report::format {
 
+std::string fixed(const std::optional<double>& value, int decimals, std::string_view unit) {
+  return value ? fmt::format("{:.{}f}{}", *value, decimals, unit) : kMissing;
+}
+
+std::string signed_percent(const std::optional<double>& fraction, int decimals) {
+  return fraction ? fmt::format("{:+.{}f}%", *fraction * 100.0, decimals) : kMissing;
+}
+
 std::string number(double v) {
   if (std::isnan(v)) return "NaN";
   const double a = std::abs(v);
@@ -17,26 +25,26 @@ std::string number(double v) {
 }
 
 std::string number(const std::optional<double>& v) {
-  return v ? number(*v) : "–";
+  return v ? number(*v) : kMissing;
 }
 
 std::string percent(const std::optional<double>& fraction) {
-  return fraction ? fmt::format("{:.1f}%", *fraction * 100.0) : "–";
+  return fraction ? fmt::format("{:.1f}%", *fraction * 100.0) : kMissing;
 }
 
 std::string mean_sd(const stats::Summary& s) {
-  if (!s.mean) return "–";
+  if (!s.mean) return kMissing;
   if (!s.sd) return number(*s.mean);
   return fmt::format("{} ± {}", number(*s.mean), number(*s.sd));
 }
 
 std::string min_max(const stats::Summary& s) {
-  if (!s.min) return "–";
+  if (!s.min) return kMissing;
   return fmt::format("{} … {}", number(*s.min), number(*s.max));
 }
 
 std::string ci(const stats::Summary& s) {
-  if (!s.ci95_low) return "–";
+  if (!s.ci95_low) return kMissing;
   return fmt::format("[{}, {}]", number(*s.ci95_low), number(*s.ci95_high));
 }
 

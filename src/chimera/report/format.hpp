@@ -1,5 +1,7 @@
 #pragma once
-// Number and text formatting shared by the reporters (internal to report/).
+// The one formatting module for numbers, units and missing values: every
+// renderer (reporters, combined and agent reports, comparisons, rankings)
+// formats through it, so a missing value reads the same everywhere.
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -10,9 +12,17 @@
 
 namespace chimera::report::format {
 
+// A value that was not measured or not reported.
+inline constexpr const char* kMissing = "n/a";
+
+// Fixed decimals with an optional unit suffix ("12.3 ms"); kMissing when absent.
+std::string fixed(const std::optional<double>& value, int decimals, std::string_view unit = "");
+// A fraction as a signed percentage ("+12.3%"); kMissing when absent.
+std::string signed_percent(const std::optional<double>& fraction, int decimals = 1);
+
 // Precision that follows the magnitude: 1234, 123.4, 12.34, 0.123.
 std::string number(double value);
-// "–" for a missing value.
+// kMissing for a missing value.
 std::string number(const std::optional<double>& value);
 std::string percent(const std::optional<double>& fraction);
 std::string mean_sd(const stats::Summary& s);             // "123.4 ± 5.6"

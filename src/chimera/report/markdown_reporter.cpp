@@ -34,7 +34,7 @@ void header(std::ostream& out, const std::vector<std::string>& cells, std::size_
 
 std::string mean_sd_of(const ConfigurationResult& c, Metric metric) {
   const auto* s = c.warm_summary(metric);
-  return s ? format::mean_sd(*s) : "–";
+  return s ? format::mean_sd(*s) : format::kMissing;
 }
 
 void summaries_table(std::ostream& out, const std::vector<MetricSummary>& summaries) {

@@ -1,6 +1,6 @@
 #pragma once
 // Comparing two samples of one metric: a baseline and a candidate.
-// Sign convention everywhere (SPEC.md): candidate − baseline, and relative
+// Sign convention everywhere: candidate − baseline, and relative
 // differences are (candidate − baseline) / baseline. NaN values are dropped
 // first, as in descriptive.hpp.
 

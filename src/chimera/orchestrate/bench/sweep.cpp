@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "chimera/report/format.hpp"
+
 namespace chimera::orchestrate {
 
 std::optional<RankBy> rank_by_from_string(const std::string& text) {
@@ -91,7 +93,7 @@ std::vector<RankedConfiguration> rank_configurations(const report::BenchReport& 
 
 namespace {
 std::string spread(const stats::Summary* s, int decimals) {
-  if (s == nullptr || !s->mean) return "n/a";
+  if (s == nullptr || !s->mean) return report::format::kMissing;
   if (!s->sd) return fmt::format("{:.{}f}", *s->mean, decimals);
   return fmt::format("{:.{}f} ± {:.{}f}", *s->mean, decimals, *s->sd, decimals);
 }
@@ -112,12 +114,13 @@ std::string ranking_table(const report::BenchReport& report,
     const auto& c = report.configurations[r.index];
     const auto* load = c.warm_summary(report::Metric::kLoadMs);
     const auto measured = c.counts.ok + c.counts.empty + c.counts.error;
-    out += fmt::format("| {} | {} | {} | {} | {} | {}/{} |{}\n",
-                       r.has_data ? std::to_string(++rank) : "–", c.label,
-                       spread(c.warm_summary(report::Metric::kDecodeTps), 2),
-                       spread(c.warm_summary(report::Metric::kTtftMs), 1),
-                       load && load->mean ? fmt::format("{:.1f}", *load->mean) : "n/a", c.counts.ok,
-                       measured, score ? fmt::format(" {:.3f} |", r.score) : "");
+    out += fmt::format(
+        "| {} | {} | {} | {} | {} | {}/{} |{}\n",
+        r.has_data ? std::to_string(++rank) : report::format::kMissing, c.label,
+        spread(c.warm_summary(report::Metric::kDecodeTps), 2),
+        spread(c.warm_summary(report::Metric::kTtftMs), 1),
+        load && load->mean ? fmt::format("{:.1f}", *load->mean) : report::format::kMissing,
+        c.counts.ok, measured, score ? fmt::format(" {:.3f} |", r.score) : "");
   }
   return out;
 }

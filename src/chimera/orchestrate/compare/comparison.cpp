@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "chimera/report/format.hpp"
 #include "chimera/store/store.hpp"
 
 namespace chimera::orchestrate {
@@ -214,10 +215,10 @@ ComparisonReport compare_sets(const SampleSet& baseline, const std::vector<Sampl
 
 namespace {
 std::string num(const std::optional<double>& v, int decimals = 2) {
-  return v ? fmt::format("{:.{}f}", *v, decimals) : "n/a";
+  return report::format::fixed(v, decimals);
 }
 std::string pval(const std::optional<double>& p) {
-  if (!p) return "n/a";
+  if (!p) return report::format::kMissing;
   return *p < 0.0001 ? std::string("<0.0001") : fmt::format("{:.4f}", *p);
 }
 }  // namespace
@@ -244,7 +245,7 @@ std::string render_comparison_markdown(const ComparisonReport& report, const std
       std::string diff = num(k.difference);
       if (k.difference_ci)
         diff += fmt::format(" ({:.2f} … {:.2f})", k.difference_ci->low, k.difference_ci->high);
-      std::string rel = k.relative ? fmt::format("{:+.2f}%", *k.relative * 100) : "n/a";
+      std::string rel = report::format::signed_percent(k.relative, 2);
       if (k.relative_ci)
         rel += fmt::format(" ({:+.2f}% … {:+.2f}%)", k.relative_ci->low * 100,
                            k.relative_ci->high * 100);

@@ -11,6 +11,7 @@
 
 #include "chimera/agents/scenario.hpp"
 #include "chimera/backends/backend.hpp"
+#include "chimera/orchestrate/common/timeouts.hpp"
 #include "chimera/orchestrate/run/concurrency.hpp"
 
 namespace chimera::orchestrate {
@@ -28,7 +29,7 @@ struct AgentRunOptions {
   bool isolated_baselines = true;
   double contention_threshold = 0.9;
   int permits_per_endpoint = 0;
-  backends::Timeouts timeouts;
+  backends::Timeouts timeouts = agent_timeouts();
   std::map<std::string, std::string> headers;
   std::string store_url;  // empty: <output_dir>/results.sqlite
   double cold_threshold_ms = 500;
@@ -38,6 +39,7 @@ struct AgentRunSummary {
   int runs_completed = 0;
   int agent_failures = 0;  // agents (over all runs) whose calls failed or were empty
   bool interrupted = false;
+  bool simulated = false;
   std::filesystem::path output_dir;
   std::vector<std::string> report_paths;
 };

@@ -2,16 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "chimera/report/format.hpp"
 #include "chimera/stats/descriptive.hpp"
 
 namespace chimera::orchestrate {
 namespace {
 
 std::string opt_ms(const std::optional<double>& v) {
-  return v ? fmt::format("{:.1f} ms", *v) : "n/a";
+  return report::format::fixed(v, 1, " ms");
 }
 std::string opt_tps(const std::optional<double>& v) {
-  return v ? fmt::format("{:.2f} tok/s", *v) : "n/a";
+  return report::format::fixed(v, 2, " tok/s");
 }
 
 nlohmann::json opt(const std::optional<double>& v) {
@@ -20,12 +21,12 @@ nlohmann::json opt(const std::optional<double>& v) {
 
 // (candidate − baseline) / baseline, as a signed percentage.
 std::string delta(const std::optional<double>& baseline, const std::optional<double>& candidate) {
-  if (!baseline || !candidate || *baseline == 0) return "n/a";
+  if (!baseline || !candidate || *baseline == 0) return report::format::kMissing;
   return fmt::format("{:+.1f}%", (*candidate - *baseline) / *baseline * 100.0);
 }
 
 std::string summary_cell(const stats::Summary& s, double scale, const char* unit, int decimals) {
-  if (!s.mean) return "n/a";
+  if (!s.mean) return report::format::kMissing;
   std::string text = fmt::format("{:.{}f}{}", *s.mean * scale, decimals, unit);
   if (s.sd) text += fmt::format(" ± {:.{}f}", *s.sd * scale, decimals);
   if (s.ci95_low && s.ci95_high) {
