@@ -37,6 +37,11 @@ Command add_sweep_command(CLI::App& root, const GlobalOptions& globals) {
   app->add_flag("--distributed", sweep->distributed,
                 "Register the sweep's cells in the PostgreSQL --store for `chimera worker` "
                 "processes on any machine, print its id and return (measures nothing)");
+  app->add_option("--permits", sweep->permits,
+                  "With --distributed: at most this many workers measure the same server at once "
+                  "(0: no limit; with --sim each worker has its own simulator)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app->add_flag("--status", sweep->status,
                 "Show a distributed sweep's progress per worker (with --store, --sweep)");
   app->add_option("--sweep", sweep->sweep_id, "For --status: the sweep id (default: the latest)");

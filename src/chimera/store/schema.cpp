@@ -91,11 +91,14 @@ CREATE TABLE inventories (
   // on any machine lease one at a time; a cell points at the configuration
   // that finished it, so a cell redone after its worker died is read once.
   // Lease times come from the database server's clock, never a worker's.
+  // `permits` bounds the cells leased at once, across sweeps, per endpoint.
   const std::string v2 = fmt::format(R"sql(
 CREATE TABLE sweeps (
   id {id},
   fingerprint TEXT NOT NULL UNIQUE,
   spec TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  permits INTEGER NOT NULL,
   run_id BIGINT REFERENCES runs (id),
   state TEXT NOT NULL,
   created_at TEXT NOT NULL

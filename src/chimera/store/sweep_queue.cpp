@@ -15,6 +15,10 @@ WITH next AS (
   SELECT c.id FROM sweep_cells c JOIN sweeps s ON s.id = c.sweep_id
   WHERE ($1::BIGINT IS NULL OR c.sweep_id = $1::BIGINT)
     AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at < clock_timestamp()))
+    AND (s.permits = 0 OR s.permits > (
+      SELECT COUNT(*) FROM sweep_cells h JOIN sweeps hs ON hs.id = h.sweep_id
+      WHERE hs.endpoint = s.endpoint AND h.state = 'leased'
+        AND h.lease_expires_at >= clock_timestamp()))
   ORDER BY c.sweep_id, c.ordinal
   LIMIT 1
   FOR UPDATE OF c SKIP LOCKED
@@ -37,11 +41,11 @@ class PostgresSweepQueue final : public SweepQueue {
   explicit PostgresSweepQueue(pg::Connection db) : db_(std::move(db)) {}
 
   Expected<Registration> register_sweep(
-      const std::string& fingerprint, const nlohmann::json& spec,
+      const std::string& fingerprint, const nlohmann::json& spec, const SweepEndpoint& endpoint,
       const std::vector<SweepCell>& cells,
       const std::function<Expected<std::int64_t>()>& make_run) override {
     CHIMERA_TRY(begun, db_.exec("BEGIN"));
-    auto registered = register_in_transaction(fingerprint, spec, cells, make_run);
+    auto registered = register_in_transaction(fingerprint, spec, endpoint, cells, make_run);
     if (!registered) {
       (void)db_.exec("ROLLBACK");
       return registered;
@@ -52,7 +56,15 @@ class PostgresSweepQueue final : public SweepQueue {
 
   Expected<std::optional<Lease>> claim(std::optional<std::int64_t> sweep_id,
                                        const std::string& owner, double lease_seconds) override {
-    CHIMERA_TRY(r, db_.query(kClaimSql, pg::Params().add(sweep_id).add(owner).add(lease_seconds)));
+    // Claims are serialised (one short statement each, once per cell) so
+    // that two workers cannot both take an endpoint's last permit.
+    CHIMERA_TRY(begun, db_.exec("BEGIN; SELECT pg_advisory_xact_lock(7236039465822541);"));
+    auto r = db_.query(kClaimSql, pg::Params().add(sweep_id).add(owner).add(lease_seconds));
+    if (!r) {
+      (void)db_.exec("ROLLBACK");
+      return std::unexpected(r.error());
+    }
+    CHIMERA_TRY(committed, db_.exec("COMMIT"));
     if (r->rows() == 0) return std::optional<Lease>{};
     Lease lease;
     lease.cell_id = r->int64(0, 0);
@@ -119,16 +131,21 @@ class PostgresSweepQueue final : public SweepQueue {
 
  private:
   Expected<Registration> register_in_transaction(
-      const std::string& fingerprint, const nlohmann::json& spec,
+      const std::string& fingerprint, const nlohmann::json& spec, const SweepEndpoint& endpoint,
       const std::vector<SweepCell>& cells,
       const std::function<Expected<std::int64_t>()>& make_run) {
     Registration out;
     out.cells = cells.size();
     CHIMERA_TRY(inserted,
-                db_.query("INSERT INTO sweeps (fingerprint, spec, state, created_at) "
-                          "VALUES ($1, $2, 'open', $3) ON CONFLICT (fingerprint) DO "
-                          "NOTHING RETURNING id",
-                          pg::Params().add(fingerprint).add(spec.dump()).add(utc_now_iso8601())));
+                db_.query("INSERT INTO sweeps (fingerprint, spec, endpoint, permits, state, "
+                          "created_at) VALUES ($1, $2, $3, $4, 'open', $5) ON CONFLICT "
+                          "(fingerprint) DO NOTHING RETURNING id",
+                          pg::Params()
+                              .add(fingerprint)
+                              .add(spec.dump())
+                              .add(endpoint.name)
+                              .add(endpoint.permits)
+                              .add(utc_now_iso8601())));
     if (inserted->rows() == 0) {
       CHIMERA_TRY(found, db_.query("SELECT id, run_id FROM sweeps WHERE fingerprint = $1",
                                    pg::Params().add(fingerprint)));
@@ -188,9 +205,9 @@ Expected<SweepStatus> PostgresSweepQueue::status(std::int64_t sweep_id) {
                         "AND lease_owner IS NOT NULL GROUP BY lease_owner ORDER BY lease_owner",
                         pg::Params().add(sweep_id)));
   for (int i = 0; i < workers->rows(); ++i) {
-    out.workers.push_back(WorkerProgress{workers->text(i, 0), static_cast<int>(workers->int64(i, 1)),
-                                         static_cast<int>(workers->int64(i, 2)),
-                                         workers->text(i, 3)});
+    out.workers.push_back(
+        WorkerProgress{workers->text(i, 0), static_cast<int>(workers->int64(i, 1)),
+                       static_cast<int>(workers->int64(i, 2)), workers->text(i, 3)});
   }
   return out;
 }

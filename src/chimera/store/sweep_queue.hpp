@@ -28,6 +28,13 @@ struct SweepCell {
   nlohmann::json spec = nlohmann::json::object();
 };
 
+// The server a sweep measures, and how many cells may measure it at once
+// (across all workers and sweeps; 0: no limit, as for per-worker simulators).
+struct SweepEndpoint {
+  std::string name;
+  int permits = 0;
+};
+
 struct Registration {
   std::int64_t sweep_id = 0;
   std::int64_t run_id = 0;
@@ -67,7 +74,7 @@ class SweepQueue {
   // returns the first one's ids. `make_run` is called once, by the process
   // that creates the sweep, for the results-store run its cells are recorded in.
   virtual Expected<Registration> register_sweep(
-      const std::string& fingerprint, const nlohmann::json& spec,
+      const std::string& fingerprint, const nlohmann::json& spec, const SweepEndpoint& endpoint,
       const std::vector<SweepCell>& cells,
       const std::function<Expected<std::int64_t>()>& make_run) = 0;
   // The next claimable cell (of `sweep_id`, or of any open sweep), leased to

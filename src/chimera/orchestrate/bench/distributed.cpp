@@ -106,6 +106,15 @@ BenchSessionOptions session_from_spec(const nlohmann::json& spec) {
   return o;
 }
 
+// Workers measuring one real server at once would disturb each other's
+// figures: by default one cell at a time per server. Each worker's own
+// simulator needs no limit.
+store::SweepEndpoint sweep_endpoint(const BenchSessionOptions& o) {
+  if (o.sim) return {"sim", 0};
+  const int permits = o.sweep ? o.sweep->permits : 1;
+  return {store::redact_store_url(server_url(o.endpoint, o.backend_kind)), permits};
+}
+
 std::string worker_name(std::optional<int> index) {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
@@ -375,7 +384,7 @@ DistributedRegistration register_distributed_sweep(const BenchSessionOptions& o)
   auto db = value_or_throw(store::open_store(o.store_url));
   DistributedRegistration out;
   out.store_description = db->description();
-  out.registration = stored(queue->register_sweep(fingerprint(args), spec, cells,
+  out.registration = stored(queue->register_sweep(fingerprint(args), spec, sweep_endpoint(o), cells,
                                                   [&]() -> Expected<std::int64_t> {
                                                     store::RunInfo info;
                                                     info.kind = store::RunKind::kSweep;

@@ -25,6 +25,7 @@ struct SweepSettings {
   bool distributed = false;  // register the cells for workers instead of running them
   bool status = false;       // show a distributed sweep's progress
   std::string sweep_id;      // for --status: the sweep (default: the latest)
+  int permits = 1;           // --distributed: cells measuring one server at once
 };
 
 struct BenchSessionOptions {
