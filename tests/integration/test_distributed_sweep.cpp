@@ -152,8 +152,8 @@ void run_workers_and_compare(int workers) {
     // The simulator decodes gemma3 at 2000 tok/s and llama3.1 at 1500.
     EXPECT_NEAR(distributed.at(key), tps, 0.2 * tps) << key;
   }
-  const auto& first = parse(report)["configurations"];
-  ASSERT_EQ(first.size(), 8u);
+  const auto reported = parse(report);
+  EXPECT_EQ(reported["configurations"].size(), 8u);
 }
 
 TEST(DistributedSweep, TwoWorkersRecordEveryCellOnceAndRankLikeOneProcess) {
@@ -242,7 +242,8 @@ void shards_cover_the_grid(const std::vector<std::map<std::string, std::string>>
   auto whole = run_chimera(sweep_args({"--no-store"}));
   ASSERT_EQ(whole.exit_code, 0) << whole.err;
   std::multiset<std::string> all;
-  for (const auto& c : parse(whole)["configurations"]) all.insert(c["key"].get<std::string>());
+  const auto whole_json = parse(whole);
+  for (const auto& c : whole_json["configurations"]) all.insert(c["key"].get<std::string>());
   EXPECT_EQ(keys, all);
 }
 
