@@ -7,12 +7,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/catalog.hpp"
+#include "chimera/report/agent_report.hpp"
 
 namespace {
 
 using namespace chimera::agents;
+using namespace chimera::report;
 
 std::string answers() {
   std::string all;

@@ -1,16 +1,16 @@
 // Two goals of `chimera run`, measured:
 //  - the non-LLM part of a run (ingest, data summaries, prompts, extraction,
 //    verification, report writing) on ../shared/data/chimera-artifacts;
-//  - the efficiency Chimera measures for N agents on N separate simulator
-//    endpoints with fixed service times (ideal: 100%).
+//  - the efficiency W*/W Chimera measures for N agents of unequal lengths on N
+//    separate simulator endpoints with fixed service times (ideal: 100%).
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "chimera/agents/agent_metrics.hpp"
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/catalog.hpp"
 #include "chimera/agents/extraction.hpp"
 #include "chimera/agents/prompt.hpp"
@@ -22,6 +22,7 @@
 #include "chimera/orchestrate/run/concurrency.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
 #include "chimera/orchestrate/run/workflow.hpp"
+#include "chimera/report/agent_report.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -61,7 +62,7 @@ void BM_RunWithoutLlm(benchmark::State& state) {
       agents::PromptInput input{&agent.persona, summary, {}, ""};
       const auto prompt = agents::build_prompt(agents::Stage::kAnalysis, input);
       benchmark::DoNotOptimize(prompt);
-      agents::AgentReportInput report;
+      report::AgentReportInput report;
       report.agent = agent;
       report.date = "2026-01-01";
       measure::RequestResult call;
@@ -74,16 +75,26 @@ void BM_RunWithoutLlm(benchmark::State& state) {
       const agents::VectorFigureSource measured(
           agents::measured_figures(agents::aggregate_metrics(report.calls), agent.name));
       report.verification = agents::verify(call.text, {&figures, &measured});
-      std::ofstream(out / (agent.name + "_report.md")) << agents::render_agent_report(report);
+      std::ofstream(out / (agent.name + "_report.md")) << report::render_agent_report(report);
     }
   }
   fs::remove_all(out);
 }
 BENCHMARK(BM_RunWithoutLlm)->Unit(benchmark::kMillisecond);
 
-// N agents, each on its own simulated server with fixed service times (no
-// jitter, 40 tokens per call, two calls per agent): first each alone, then all
-// at once. Reports Chimera's measured efficiency.
+// Tokens per call of agent i: for two agents one short and one ten times
+// longer; for more, cycling through 1/8, 1/4, 1/2 and all of the longest.
+int tokens_for(std::size_t i, std::size_t n, int longest) {
+  if (n == 2) return i == 0 ? longest / 10 : longest;
+  constexpr std::array<int, 4> kDivisors = {8, 4, 2, 1};
+  return longest / kDivisors[i % kDivisors.size()];
+}
+
+// N agents of unequal lengths, each on its own simulated server with fixed
+// service times (no jitter, two calls per agent): warm-ups of the measured
+// shape, each agent alone twice (baseline = median), then all at once.
+// Reports Chimera's measured efficiency W*/W (100%: no contention), the
+// original's speedup/N beside it, and whether the baselines agreed.
 void BM_ConcurrencyEfficiency(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   auto config = sim::default_sim_config();
@@ -99,7 +110,6 @@ void BM_ConcurrencyEfficiency(benchmark::State& state) {
   auto catalog = agents::Catalog::builtin();
   auto persona = catalog.persona("DataCollector-9000").value();
   auto profile = catalog.profile("baseline").value();
-  profile.options = {{"num_predict", 40}, {"seed", 1}};
   std::vector<orchestrate::WorkflowAgent> agents;
   for (std::size_t i = 0; i < n; ++i) {
     backends::BackendOptions bo;
@@ -107,37 +117,44 @@ void BM_ConcurrencyEfficiency(benchmark::State& state) {
     bo.url = sims.start(config);
     auto backend = backends::make_backend(bo).value();
     orchestrate::WorkflowAgent a;
+    profile.options = {{"num_predict", tokens_for(i, n, static_cast<int>(state.range(2)))},
+                       {"seed", 1}};
     a.spec = {"agent-" + std::to_string(i), persona, profile, "", {}};
     a.backend = backend.get();
     a.data_summary = "Inventory: 3 files.";
     agents.push_back(std::move(a));
     servers.push_back(std::move(backend));
   }
-  double efficiency = 0;
-  double speedup = 0;
+  orchestrate::ConcurrencyFigures f;
   for (auto _ : state) {
     orchestrate::ExecutionOptions o;
     o.mode = orchestrate::ExecutionMode::kIsolated;
-    const auto isolated = orchestrate::execute(agents, o);
+    std::vector<orchestrate::ExecutionResult> isolated;
+    for (int rep = 0; rep < 2; ++rep) {
+      o.warm_up_each_isolated_agent = rep == 0;
+      isolated.push_back(orchestrate::execute(agents, o));
+    }
     o.mode = orchestrate::ExecutionMode::kConcurrent;
     const auto concurrent = orchestrate::execute(agents, o);
-    const auto m = orchestrate::measure_concurrency(isolated, concurrent, 0.9, 500);
-    efficiency = m.efficiency;
-    speedup = m.speedup;
+    f = orchestrate::concurrency_figures(orchestrate::agent_times(isolated, concurrent, {}, 500),
+                                         concurrent.wall_ms);
   }
-  state.counters["efficiency_pct"] = efficiency * 100;
-  state.counters["speedup"] = speedup;
+  state.counters["efficiency_pct"] = f.efficiency * 100;
+  state.counters["efficiency_vs_n_pct"] = f.efficiency_vs_n * 100;
+  state.counters["baseline_stable"] = f.baseline_stable ? 1 : 0;
+  state.counters["speedup"] = f.speedup;
 }
-// Arguments: agents, decode tokens/s of the simulated model (100 is what the
-// original measured for gemma3 on its GPU; 400 makes each call 4x shorter, so
-// fixed per-request costs weigh 4x more).
+// Arguments: agents, decode tokens/s of the simulated model, tokens per call
+// of the longest agent. N = 2: 40 and 400 tokens. N = 64: 10, 20, 40 and 80
+// tokens in turn (short answers keep 64 isolated baselines quick).
 BENCHMARK(BM_ConcurrencyEfficiency)
-    ->Args({2, 100})
-    ->Args({2, 400})
-    ->Args({64, 400})
+    ->Args({2, 400, 400})
     ->Iterations(3)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ConcurrencyEfficiency)->Args({64, 100})->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ConcurrencyEfficiency)
+    ->Args({64, 400, 80})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

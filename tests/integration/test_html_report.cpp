@@ -19,7 +19,7 @@
 #include <set>
 #include <sstream>
 
-#include "chimera/orchestrate/comparison.hpp"
+#include "chimera/orchestrate/compare/comparison.hpp"
 #include "chimera/report/html/charts.hpp"
 #include "chimera/report/html/pages.hpp"
 #include "support/process.hpp"

@@ -1,5 +1,7 @@
-// `chimera inventory` on the real benchmark artifacts: the truth is computed
-// here independently (directory walk, CSV rows, JSON summaries) and compared.
+// `chimera inventory` on benchmark artifacts: the truth is computed here
+// independently (directory walk, CSV rows, JSON summaries) and compared. Every
+// check runs on the repository's examples/artifacts, and all of them again on
+// the shared corpus of real artifacts where it is present.
 
 #include <gtest/gtest.h>
 
@@ -15,6 +17,7 @@
 
 namespace {
 namespace fs = std::filesystem;
+using chimera::testing::example_artifacts_dir;
 using chimera::testing::run_chimera;
 
 nlohmann::json inventory_json(const std::string& dir) {
@@ -39,8 +42,7 @@ std::string slurp(const fs::path& path) {
   return buffer.str();
 }
 
-TEST(InventoryArtifacts, CountsMatchTheFileSystem) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(dir);
+void expect_counts_match_the_file_system(const std::string& dir) {
   std::map<std::string, std::size_t> expected;
   std::size_t total = 0;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
@@ -57,8 +59,8 @@ TEST(InventoryArtifacts, CountsMatchTheFileSystem) {
   EXPECT_EQ(reported, expected);
 }
 
-TEST(InventoryArtifacts, NamesTheBestGemma3ConfigurationByMeanTokensPerSecond) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(dir);
+// The shared corpus's gemma3 parameter sweep: its best configuration by mean tokens/s.
+void expect_best_gemma3_configuration(const std::string& dir) {
   const std::string rel = "reports/gemma3/gemma3_param_tuning_summary.csv";
   std::ifstream in(fs::path(dir) / rel);
   std::string line;
@@ -96,34 +98,84 @@ TEST(InventoryArtifacts, NamesTheBestGemma3ConfigurationByMeanTokensPerSecond) {
   EXPECT_TRUE(found);
 }
 
-TEST(InventoryArtifacts, FlagsTheSummariesThatCompletedZeroPrompts) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(dir);
-  std::set<std::string> expected;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(dir) / "reports/ollama")) {
+// Each model that completed nothing, with what the summary says was planned:
+// per model ("0 of 5 prompts completed") or not at all ("0 requests completed").
+void expect_zero_completed_summaries_flagged(const std::string& dir) {
+  std::map<std::string, std::set<std::string>> expected;  // file -> gap texts' starts
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
     if (!entry.is_regular_file() || name.find("_summary.json") == std::string::npos) continue;
     const auto summary = nlohmann::json::parse(slurp(entry.path()));
     for (const auto& model : summary["models"]) {
-      if (model.value("completed", -1) == 0) {
-        expected.insert(fs::relative(entry.path(), dir).string());
-      }
+      if (model.value("completed", -1) != 0) continue;
+      const std::string planned =
+          model.contains("prompt_count")
+              ? "0 of " + std::to_string(model["prompt_count"].get<int>()) + " prompts completed"
+              : "0 requests completed";
+      expected[fs::relative(entry.path(), dir).string()].insert(planned + " for model " +
+                                                                model["model"].get<std::string>());
     }
   }
   ASSERT_FALSE(expected.empty());
   const auto json = inventory_json(dir);
-  std::set<std::string> flagged;
+  std::map<std::string, std::set<std::string>> flagged;
   for (const auto& gap : json["gaps"]) {
-    if (gap["kind"] == "zero_completed") {
-      flagged.insert(gap["source"]["file"].get<std::string>());
-      EXPECT_NE(gap["text"].get<std::string>().find("0 of 5 prompts completed"), std::string::npos);
-    }
+    if (gap["kind"] != "zero_completed") continue;
+    const std::string text = gap["text"].get<std::string>();
+    flagged[gap["source"]["file"].get<std::string>()].insert(text.substr(0, text.find(" in ")));
   }
   EXPECT_EQ(flagged, expected);
 }
 
-// Opens the file a fact points to and finds the fact's first value there.
-TEST(InventoryArtifacts, EveryFactCanBeTracedToItsSource) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(dir);
+// The node a JSON path ("$.a[\"b c\"][2].d") names, in an independently parsed document.
+const nlohmann::json& at_json_path(const nlohmann::json& doc, std::string path) {
+  path = path.substr(1);
+  const nlohmann::json* node = &doc;
+  while (!path.empty()) {
+    if (path[0] == '.') {
+      const auto end = path.find_first_of(".[", 1);
+      node = &node->at(path.substr(1, end - 1));
+      path = end == std::string::npos ? "" : path.substr(end);
+    } else if (path.substr(0, 2) == "[\"") {
+      const auto end = path.find("\"]");
+      node = &node->at(path.substr(2, end - 2));
+      path = path.substr(end + 2);
+    } else {
+      const auto end = path.find(']');
+      node = &node->at(std::stoul(path.substr(1, end - 1)));
+      path = path.substr(end + 1);
+    }
+  }
+  return *node;
+}
+
+// Whether one of the line's fields (split at `separator`) is the value.
+bool line_holds(const std::string& line, char separator, double value) {
+  std::stringstream row(line);
+  for (std::string field; std::getline(row, field, separator);) {
+    // Quotes (CSV) and bold (Markdown) around a number are not part of it.
+    while (!field.empty() &&
+           (field.front() == ' ' || field.front() == '"' || field.front() == '*')) {
+      field.erase(0, 1);
+    }
+    try {
+      if (std::abs(std::stod(field) - value) <= std::abs(value) * 1e-12) return true;
+    } catch (const std::exception&) {
+    }
+  }
+  return false;
+}
+
+std::string line_of(const std::string& text, std::size_t number) {
+  std::istringstream lines(text);
+  std::string line;
+  for (std::size_t n = 0; n < number; ++n) std::getline(lines, line);
+  return line;
+}
+
+// Opens the file a fact points to and finds the fact's first value there: at
+// its JSON path (and column), or on its line of a CSV file or Markdown table.
+void expect_facts_traced_to_their_source(const std::string& dir, std::size_t at_least) {
   const auto json = inventory_json(dir);
   std::size_t checked = 0;
   for (const auto& fact : json["facts"]) {
@@ -134,51 +186,25 @@ TEST(InventoryArtifacts, EveryFactCanBeTracedToItsSource) {
     const double value = fact["values"][0].get<double>();
     const std::string file = (fs::path(dir) / source["file"].get<std::string>()).string();
     const std::string text = slurp(file);
-    if (source.contains("json_path") && kind == "json_metric") {
-      // Walk the path in an independently parsed document.
-      auto doc = nlohmann::json::parse(text);
-      std::string path = source["json_path"].get<std::string>().substr(1);
-      nlohmann::json* node = &doc;
-      while (!path.empty()) {
-        if (path[0] == '.') {
-          const auto end = path.find_first_of(".[", 1);
-          node = &(*node)[path.substr(1, end - 1)];
-          path = end == std::string::npos ? "" : path.substr(end);
-        } else if (path.substr(0, 2) == "[\"") {
-          const auto end = path.find("\"]");
-          node = &(*node)[path.substr(2, end - 2)];
-          path = path.substr(end + 2);
-        } else {
-          const auto end = path.find(']');
-          node = &(*node)[std::stoul(path.substr(1, end - 1))];
-          path = path.substr(end + 1);
-        }
-      }
+    if (source.contains("json_path")) {
+      const auto doc = nlohmann::json::parse(text);
+      const nlohmann::json* node = &at_json_path(doc, source["json_path"].get<std::string>());
+      if (node->is_object()) node = &node->at(source["column"].get<std::string>());
       EXPECT_NEAR(node->get<double>(), value, std::abs(value) * 1e-12) << fact["text"];
-    } else if (source.contains("line") && file.ends_with(".csv")) {
-      std::istringstream lines(text);
-      std::string line;
-      for (std::size_t n = 0; n < source["line"].get<std::size_t>(); ++n) std::getline(lines, line);
-      bool found = false;
-      std::stringstream row(line);
-      for (std::string field; std::getline(row, field, ',');) {
-        if (field.size() >= 2 && field.front() == '"') field = field.substr(1, field.size() - 2);
-        try {
-          if (std::abs(std::stod(field) - value) <= std::abs(value) * 1e-12) found = true;
-        } catch (const std::exception&) {
-        }
-      }
-      EXPECT_TRUE(found) << fact["text"] << " not on line " << source["line"] << ": " << line;
+    } else if (source.contains("line") && (file.ends_with(".csv") || file.ends_with(".md"))) {
+      const std::string line = line_of(text, source["line"].get<std::size_t>());
+      EXPECT_TRUE(line_holds(line, file.ends_with(".csv") ? ',' : '|', value))
+          << fact["text"] << " not on line " << source["line"] << ": " << line;
     } else {
       continue;
     }
     ++checked;
   }
-  EXPECT_GT(checked, 20u);
+  EXPECT_GE(checked, at_least);
 }
 
-TEST(InventoryArtifacts, BudgetedSummaryAndOutputFile) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(dir);
+// The budgeted summary keeps the gap that matters most.
+void expect_budgeted_summary(const std::string& dir, const std::string& gap) {
   chimera::testing::TempDir out;
   const std::string path = out.path() + "/summary.txt";
   const auto result = run_chimera({"inventory", dir, "--budget", "150", "--output", path});
@@ -186,7 +212,34 @@ TEST(InventoryArtifacts, BudgetedSummaryAndOutputFile) {
   const std::string summary = slurp(path);
   EXPECT_LE(summary.size(), 600u);
   EXPECT_EQ(summary.rfind("Inventory: ", 0), 0u) << summary;
-  EXPECT_NE(summary.find("prompts completed"), std::string::npos) << summary;
+  EXPECT_NE(summary.find(gap), std::string::npos) << summary;
+}
+
+TEST(InventoryArtifacts, CountsMatchTheFileSystem) {
+  expect_counts_match_the_file_system(example_artifacts_dir());
+}
+
+TEST(InventoryArtifacts, FlagsTheSummariesThatCompletedZeroPrompts) {
+  expect_zero_completed_summaries_flagged(example_artifacts_dir());
+}
+
+TEST(InventoryArtifacts, EveryFactCanBeTracedToItsSource) {
+  // The examples' best and worst values: 4 in the JSON summary, 6 in the CSV
+  // file, 4 in the Markdown table.
+  expect_facts_traced_to_their_source(example_artifacts_dir(), 14);
+}
+
+TEST(InventoryArtifacts, BudgetedSummaryAndOutputFile) {
+  expect_budgeted_summary(example_artifacts_dir(), "0 requests completed for model qwen2.5");
+}
+
+TEST(InventoryArtifacts, EveryCheckHoldsOnTheSharedCorpus) {
+  CHIMERA_REQUIRE_SHARED_ARTIFACTS(dir);
+  expect_counts_match_the_file_system(dir);
+  expect_best_gemma3_configuration(dir);
+  expect_zero_completed_summaries_flagged(dir);
+  expect_facts_traced_to_their_source(dir, 21);
+  expect_budgeted_summary(dir, "prompts completed");
 }
 
 TEST(Inventory, AbsentDirectoryIsReportedAndExitsOne) {

@@ -1,11 +1,13 @@
 // `chimera run` end to end: the run directory, the seeds' report layout, the
-// truth of its figures, and every fault path.
+// truth of its figures, and every fault path. They run on the repository's
+// examples/artifacts; the shared corpus, where present, is one more case.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "support/http_get.hpp"
@@ -57,8 +59,25 @@ void expect_seed_layout(const std::string& report, const std::string& title) {
   }
 }
 
-TEST(RunWorkflow, WritesTheRunDirectoryWithTheSeedLayout) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(artifacts);
+// A corpus the run is given, with a fact the data summary must state.
+struct Corpus {
+  std::string name;
+  std::optional<std::string> dir;  // nullopt: absent here
+  std::string zero_completed;      // the fact about the model that completed nothing
+};
+
+std::string corpus_name(const ::testing::TestParamInfo<Corpus>& info) {
+  return info.param.name;
+}
+void PrintTo(const Corpus& corpus, std::ostream* out) {
+  *out << corpus.name;
+}
+
+class RunWorkflowOn : public ::testing::TestWithParam<Corpus> {};
+
+TEST_P(RunWorkflowOn, WritesTheRunDirectoryWithTheSeedLayout) {
+  if (!GetParam().dir) GTEST_SKIP() << "../shared/data/chimera-artifacts is absent; skipping";
+  const std::string artifacts = *GetParam().dir;
   TempDir dir;
   const fs::path out = fs::path(dir.path()) / "out";
   auto r = run_chimera({"run", "--sim", "--sim-config", fixture("sim-fast.yaml"), "--artifacts",
@@ -81,7 +100,7 @@ TEST(RunWorkflow, WritesTheRunDirectoryWithTheSeedLayout) {
   EXPECT_NE(insight.find("102.31"), std::string::npos);
   EXPECT_NE(insight.find("not measured"), std::string::npos);
   // Data facts come from the artifacts, with provenance.
-  EXPECT_NE(insight.find("0 of 5 prompts completed"), std::string::npos);
+  EXPECT_NE(insight.find(GetParam().zero_completed), std::string::npos) << insight;
   EXPECT_NE(insight.find("(source: "), std::string::npos);
 
   // Metrics are the sum of what the server reported for the concurrent calls.
@@ -104,8 +123,17 @@ TEST(RunWorkflow, WritesTheRunDirectoryWithTheSeedLayout) {
   EXPECT_EQ(summary["runs"].size(), 2u);
 }
 
+// The examples say how many prompts were planned only for the whole suite, so
+// the fact counts requests; the shared summaries give it per model.
+INSTANTIATE_TEST_SUITE_P(
+    Artifacts, RunWorkflowOn,
+    ::testing::Values(Corpus{"examples", example_artifacts_dir(),
+                             "0 requests completed for model qwen2.5:7b-instruct"},
+                      Corpus{"shared", shared_artifacts_dir(), "0 of 5 prompts completed"}),
+    corpus_name);
+
 TEST(RunWorkflow, MetricsAgreeWithTheSimulatorsOwnTruth) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(artifacts);
+  const std::string artifacts = example_artifacts_dir();
   TempDir dir;
   SimProcess sim({"--config", fixture("sim-fast.yaml")});
   const fs::path out = fs::path(dir.path()) / "out";
@@ -143,7 +171,7 @@ TEST(RunWorkflow, MetricsAgreeWithTheSimulatorsOwnTruth) {
 }
 
 TEST(RunWorkflow, EveryBuiltInProfileWritesAReport) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(artifacts);
+  const std::string artifacts = example_artifacts_dir();
   TempDir dir;
   for (const char* profile : {"baseline", "chimera-agent-a", "chimera-agent-b", "chimera-agent",
                               "chimera-insight", "chimera-optimized"}) {
@@ -159,7 +187,7 @@ TEST(RunWorkflow, EveryBuiltInProfileWritesAReport) {
 }
 
 TEST(RunWorkflow, AFailedAgentSaysSoAndTheOtherCarriesOn) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(artifacts);
+  const std::string artifacts = example_artifacts_dir();
   TempDir dir;
   const fs::path scenario = fs::path(dir.path()) / "faulty.yaml";
   std::ofstream(scenario) << "profiles:\n"
@@ -190,7 +218,7 @@ TEST(RunWorkflow, AFailedAgentSaysSoAndTheOtherCarriesOn) {
 }
 
 TEST(RunWorkflow, NoServerStopsBeforeAnyWork) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(artifacts);
+  const std::string artifacts = example_artifacts_dir();
   TempDir dir;
   const fs::path out = fs::path(dir.path()) / "out";
   auto r = run_chimera({"run", "--endpoint", "http://127.0.0.1:9", "--artifacts", artifacts,
@@ -211,7 +239,7 @@ TEST(RunWorkflow, UnknownPersonaOrProfileListsTheKnownOnes) {
 }
 
 TEST(RunWorkflow, CtrlCKeepsFinishedRunsAndMarksTheOneInFlight) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(artifacts);
+  const std::string artifacts = example_artifacts_dir();
   TempDir dir;
   const fs::path out = fs::path(dir.path()) / "out";
   ChildProcess child(chimera_binary(),
@@ -235,7 +263,7 @@ TEST(RunWorkflow, CtrlCKeepsFinishedRunsAndMarksTheOneInFlight) {
 }
 
 TEST(RunWorkflow, PipelineHandsTheCollectorsAnswerOn) {
-  CHIMERA_REQUIRE_SHARED_ARTIFACTS(artifacts);
+  const std::string artifacts = example_artifacts_dir();
   TempDir dir;
   const fs::path out = fs::path(dir.path()) / "out";
   auto r = run_chimera({"run", "--sim", "--sim-config", fixture("sim-fast.yaml"), "--artifacts",

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <stdexcept>
@@ -37,14 +38,33 @@ void read_all(int fd, std::mutex& mutex, std::string& sink) {
 
 }  // namespace
 
-std::string chimera_binary() { return CHIMERA_BINARY; }
-std::string source_dir() { return CHIMERA_SOURCE_DIR; }
+std::string chimera_binary() {
+  return CHIMERA_BINARY;
+}
+std::string source_dir() {
+  return CHIMERA_SOURCE_DIR;
+}
 
-std::optional<std::string> shared_artifacts_dir() {
-  const fs::path dir = fs::path(CHIMERA_SHARED_DIR) / "data" / "chimera-artifacts";
+std::optional<std::string> shared_dir() {
+  const char* override_dir = std::getenv("CHIMERA_TEST_SHARED_DIR");
+  const fs::path dir =
+      override_dir != nullptr ? fs::path(override_dir) : fs::path(CHIMERA_SHARED_DIR);
   std::error_code ec;
   if (fs::is_directory(dir, ec)) return fs::canonical(dir, ec).string();
   return std::nullopt;
+}
+
+std::optional<std::string> shared_artifacts_dir() {
+  const auto shared = shared_dir();
+  if (!shared) return std::nullopt;
+  const fs::path dir = fs::path(*shared) / "data" / "chimera-artifacts";
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return fs::canonical(dir, ec).string();
+  return std::nullopt;
+}
+
+std::string example_artifacts_dir() {
+  return source_dir() + "/examples/artifacts";
 }
 
 ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args,
@@ -182,7 +202,9 @@ SimProcess::SimProcess(const std::vector<std::string>& extra_args) {
   port_ = std::stoi(match[1].str());
 }
 
-std::string SimProcess::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string SimProcess::url() const {
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
 
 TempDir::TempDir() {
   std::string pattern = (fs::temp_directory_path() / "chimera-test-XXXXXX").string();

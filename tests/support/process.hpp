@@ -71,8 +71,14 @@ class SimProcess {
 
 std::string chimera_binary();
 std::string source_dir();
-// ../shared/data/chimera-artifacts, or nullopt when it is absent (as on a user's machine).
+// The shared corpus next to the repository (../shared), or nullopt when it is
+// absent, as on a user's machine. CHIMERA_TEST_SHARED_DIR in the environment
+// overrides the location, so the suite can be run as if it were absent.
+std::optional<std::string> shared_dir();
+// <shared>/data/chimera-artifacts, or nullopt when it is absent.
 std::optional<std::string> shared_artifacts_dir();
+// The repository's own examples/artifacts: the corpus every run-path test can use.
+std::string example_artifacts_dir();
 // A fresh temporary directory, removed when the returned object is destroyed.
 class TempDir {
  public:

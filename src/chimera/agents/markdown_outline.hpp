@@ -1,9 +1,11 @@
 #pragma once
 // The structure of an LLM's Markdown answer: sections (real headings, and the
 // pseudo-headings LLMs write as a bold line "**2. Key Findings**" or a bare
-// numbered title line "4. Key Findings"), with their list items and paragraphs.
-// Line based on purpose: CommonMark would read "4. Key Findings" as a list
-// item, while for an LLM's report it is the title of what follows.
+// numbered title line "4. Key Findings"), with their list items, table rows
+// and paragraphs. cmark-gfm parses the answer; rules over its tree then read
+// what CommonMark alone would not: a bold line is a heading, and "4. Key
+// Findings" alone between blank lines is the title of what follows rather than
+// a one-item list.
 
 #include <cstddef>
 #include <string>
@@ -13,7 +15,7 @@
 namespace chimera::agents {
 
 struct OutlineItem {
-  std::string text;      // the item's text as written, continuation lines joined
+  std::string text;      // the item's paragraphs, inline Markdown kept, lines joined by spaces
   int depth = 1;         // 1 = top level of its list, 2 = nested once, ...
   bool ordered = false;  // "1." / "1)" rather than "-", "*", "+"
   std::size_t line = 0;  // 1-based line of the marker

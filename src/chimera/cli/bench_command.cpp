@@ -7,6 +7,7 @@
 
 #include "chimera/orchestrate/bench/distributed.hpp"
 #include "chimera/report/reporter.hpp"
+#include "chimera/report/sweep_ranking.hpp"
 #include "chimera/store/store.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
@@ -44,7 +45,7 @@ void print_console(const orchestrate::BenchSessionResult& result, const BenchCli
     std::cout << "\n"
               << term::bold("Ranking") << " (measured"
               << (report.simulated ? ", SIMULATED server" : "") << ")\n\n"
-              << orchestrate::ranking_table(report, result.ranking, result.rank);
+              << report::ranking_table(report, result.ranking, result.rank);
     if (!result.recommendation.empty()) {
       std::cout << "\n" << term::bold("Recommended profile") << "\n\n" << result.recommendation;
       if (!sweep->recommend_path.empty()) {

@@ -20,9 +20,7 @@ struct CompareCliOptions {
 };
 
 orchestrate::SampleSet load(const std::string& spec) {
-  auto set = orchestrate::load_samples(spec);
-  if (!set) throw Error(fmt::format("could not read '{}': {}", spec, set.error().message));
-  return std::move(*set);
+  return value_or_throw(orchestrate::load_samples(spec), fmt::format("could not read '{}'", spec));
 }
 
 int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
@@ -45,18 +43,17 @@ int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
     // A `chimera run` directory: its first agent (the baseline of baseline_vs_chimera)
     // against each of the others, over every run.
     const auto& dir = o.sources.front();
-    auto agents = orchestrate::run_directory_agents(dir);
-    if (!agents) throw Error(agents.error().message);
-    if (agents->size() < 2) {
+    const auto agents = value_or_throw(orchestrate::run_directory_agents(dir));
+    if (agents.size() < 2) {
       throw UsageError(fmt::format(
-          "'{}' has {} agent(s); comparing needs a baseline and a candidate", dir, agents->size()));
+          "'{}' has {} agent(s); comparing needs a baseline and a candidate", dir, agents.size()));
     }
-    for (const auto& agent : *agents) {
+    for (const auto& agent : agents) {
       auto set = load(dir + "#agent=" + agent);
       set.label = agent;
       sets.push_back(std::move(set));
     }
-    title = fmt::format("Baseline vs Chimera — {} (baseline: {})", dir, agents->front());
+    title = fmt::format("Baseline vs Chimera — {} (baseline: {})", dir, agents.front());
   } else {
     if (o.sources.size() < 2) {
       throw UsageError(
@@ -68,13 +65,15 @@ int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
   const orchestrate::SampleSet baseline = sets.front();
   const std::vector<orchestrate::SampleSet> candidates(sets.begin() + 1, sets.end());
   const auto result = orchestrate::compare_sets(baseline, candidates, metrics, o.confidence);
-  const std::string markdown = orchestrate::render_comparison_markdown(result, title);
+  const std::string markdown = report::render_comparison_markdown(result, title);
   if (!o.output.empty()) {
     if (auto w = report::write_file_atomically(o.output, markdown); !w)
       throw Error(w.error().message);
   }
   if (globals.json) {
-    std::cout << orchestrate::to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << report::to_json(result).dump(2, ' ', false,
+                                              nlohmann::json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << markdown;
   }

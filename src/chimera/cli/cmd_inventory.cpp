@@ -7,6 +7,7 @@
 #include "chimera/cli/commands.hpp"
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
+#include "chimera/report/inventory.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/terminal.hpp"
 
@@ -41,7 +42,7 @@ int run_inventory(const InventoryArgs& args, const GlobalOptions& globals) {
   } else if (args.budget > 0) {
     text = ingest::data_summary(analysis, args.budget);
   } else {
-    text = ingest::render_markdown(analysis);
+    text = report::render_inventory_markdown(analysis);
   }
 
   if (args.output.empty()) {

@@ -167,9 +167,7 @@ report::BenchReport report_from_file(const std::string& path) {
                     "FILE.json",
                     path));
   }
-  auto report = report::report_from_json(json);
-  if (!report) throw Error(fmt::format("'{}': {}", path, report.error().message));
-  return std::move(*report);
+  return value_or_throw(report::report_from_json(json), fmt::format("'{}'", path));
 }
 
 int run_report(const ReportOptions& o, const GlobalOptions& globals) {

@@ -36,6 +36,8 @@ struct RunCliOptions {
   bool sim_shared = false;
   std::string sim_config;
   bool no_isolated = false;
+  int baseline_runs = 2;
+  int warmups = 1;
   double contention_threshold = 0.9;
   int permits = 0;
   std::string store;
@@ -46,9 +48,7 @@ struct RunCliOptions {
 
 agents::Catalog load_catalog(const GlobalOptions& globals) {
   if (globals.config_path.empty()) return agents::Catalog::builtin();
-  auto catalog = agents::load_config_file(globals.config_path);
-  if (!catalog) throw Error(catalog.error().message);
-  return *catalog;
+  return value_or_throw(agents::load_config_file(globals.config_path));
 }
 
 std::string list_scenarios(const agents::Catalog& catalog) {
@@ -74,9 +74,7 @@ agents::Scenario choose_scenario(const RunCliOptions& o, agents::Catalog& catalo
     // A scenario file: its scenarios join the catalog; pick the one it defines.
     std::set<std::string> before;
     for (const auto& s : catalog.scenarios()) before.insert(s.name);
-    auto loaded = agents::load_config_file(o.scenario, catalog);
-    if (!loaded) throw Error(loaded.error().message);
-    catalog = *loaded;
+    catalog = value_or_throw(agents::load_config_file(o.scenario, catalog));
     std::vector<std::string> added;
     for (const auto& s : catalog.scenarios()) {
       if (!before.contains(s.name)) added.push_back(s.name);
@@ -153,6 +151,8 @@ orchestrate::AgentRunOptions agent_run_options(const RunCliOptions& o,
   options.backend_kind = o.backend;
   options.runs = o.runs;
   options.isolated_baselines = !o.no_isolated;
+  options.baseline_runs = o.baseline_runs;
+  options.warmups = o.warmups;
   options.contention_threshold = o.contention_threshold;
   options.permits_per_endpoint = o.permits;
   options.cold_threshold_ms = o.cold_threshold_ms;
@@ -203,8 +203,11 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
   app->footer(
       "Default: the baseline_vs_chimera scenario (DataCollector-9000 on the baseline profile and "
       "InsightAgent on chimera-optimized), run concurrently, each given the data summary.\n"
-      "With two or more agents each is first timed alone (isolated baseline), then all together: "
-      "speedup = sum(T_i) / W, efficiency = speedup / N.\n\nExamples:\n"
+      "With two or more agents each is first timed alone (isolated baseline T_i, the median of "
+      "--baseline-runs repetitions after a warm-up of the measured requests), then all together "
+      "(wall time W): speedup = sum(T_i) / W, efficiency = W* / W with W* the critical path of "
+      "the dependencies (100%: no contention, however unequal the agents), efficiency_vs_n = "
+      "speedup / N.\n\nExamples:\n"
       "  chimera run --sim --artifacts examples/artifacts\n"
       "  chimera run --artifacts ./bench-results --runs 3\n"
       "  chimera run --persona InsightAgent --profile chimera-optimized --data ./reports\n"
@@ -246,6 +249,15 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
       ->check(CLI::ExistingFile);
   app->add_flag("--no-isolated", o->no_isolated,
                 "Skip the isolated baselines (no speedup is reported)");
+  app->add_option("--baseline-runs", o->baseline_runs,
+                  "Repetitions of each agent's isolated baseline (its median is T_i)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  app->add_option("--warmup", o->warmups,
+                  "Warm-up passes per run: the scenario once per pass, every request exactly the "
+                  "measured one (0: none, not even before each isolated baseline)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
   app->add_option("--contention-threshold", o->contention_threshold,
                   "Efficiency below which contention is reported")
       ->capture_default_str()

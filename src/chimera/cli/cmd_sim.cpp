@@ -56,9 +56,7 @@ struct SimOptions {
 sim::SimConfig build_config(const SimOptions& o) {
   sim::SimConfig config = sim::default_sim_config();
   if (!o.config_path.empty()) {
-    auto loaded = sim::load_sim_config(o.config_path);
-    if (!loaded) throw Error(loaded.error().message);
-    config = std::move(*loaded);
+    config = value_or_throw(sim::load_sim_config(o.config_path));
   }
   for (auto& model : config.models) {
     if (o.load_ms) model.load_ms = *o.load_ms;

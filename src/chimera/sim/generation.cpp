@@ -396,7 +396,8 @@ net::awaitable<bool> Exchange::run(const std::string& body, const std::string& f
                                         {"expected", f.expected},
                                         {"metric", f.metric},
                                         {"entity", f.entity},
-                                        {"basis", f.basis}});
+                                        {"basis", f.basis},
+                                        {"sentence", f.sentence}});
     }
   }
   created_at_ = rfc3339_now();

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <optional>
 
 #include "chimera/sim/timing.hpp"
 
@@ -32,8 +34,11 @@ constexpr std::array kActions{"Increase num_gpu to offload every layer",
 class Writer {
  public:
   Writer(std::uint64_t seed, std::vector<std::string> prompt_numbers,
-         std::vector<SummaryFigure> facts = {})
-      : rng_(seed), prompt_numbers_(std::move(prompt_numbers)), facts_(std::move(facts)) {}
+         std::vector<SummaryFigure> facts = {}, std::vector<std::string> entities = {})
+      : rng_(seed),
+        prompt_numbers_(std::move(prompt_numbers)),
+        facts_(std::move(facts)),
+        entities_(std::move(entities)) {}
 
   // Splits a line into word tokens (leading space attached) and lone
   // punctuation, the way a tokenizer streams pieces.
@@ -97,40 +102,54 @@ class Writer {
 
   // One paragraph that quotes the data summary: figures stated correctly,
   // attached to the wrong entity, derived and invented, each remembered with
-  // the sentence that holds it.
+  // the sentence that holds it. The stated figure is one with a peer (the same
+  // metric for another entity) when the summary has one, so that every class
+  // can be planted.
   void plant_figures() {
     if (facts_.empty()) return;
-    std::vector<std::pair<std::string, PlantedFigure>> sentences;
-    const SummaryFigure& a = facts_[rng_.below(facts_.size())];
+    std::vector<PlantedFigure> sentences;
+    const SummaryFigure& a = with_peer_first();
     const std::string a_value = a.value + (a.unit.empty() ? "" : " " + a.unit);
-    sentences.push_back({fmt::format("For {}, the {} was {}.", a.entity, a.metric, a_value),
-                         {a_value, "verified", a.metric, a.entity, a.metric + " of " + a.entity}});
-    if (const SummaryFigure* b = peer_of(a)) {
-      sentences.push_back(
-          {fmt::format("For {}, the {} was {}.", b->entity, a.metric, a_value),
-           {a_value, "misattributed", a.metric, b->entity, a.metric + " of " + a.entity}});
-      const double va = to_double(a.value);
-      const double vb = to_double(b->value);
-      const double change = vb != 0 ? (va - vb) / std::abs(vb) * 100 : 0;
-      const double frac = std::abs(change) - std::floor(std::abs(change));
-      // Whole percents only, and none within rounding of a half: the data holds
-      // more digits than the summary.
-      if (std::abs(change) >= 10 && std::abs(change) < 1000 && std::abs(frac - 0.5) > 0.1) {
-        const std::string pct = fmt::format("{:.0f}%", std::abs(change));
-        sentences.push_back({fmt::format("The {} of {} was {} {} than that of {}.", a.metric,
-                                         a.entity, pct, change > 0 ? "higher" : "lower", b->entity),
-                             {pct, "derived", a.metric, a.entity,
-                              fmt::format("{} of {} vs {}", a.metric, a.entity, b->entity)}});
-      }
+    sentences.push_back({a_value, "verified", a.metric, a.entity, a.metric + " of " + a.entity,
+                         fmt::format("For {}, the {} was {}.", a.entity, a.metric, a_value)});
+    const SummaryFigure* b = peer_of(a);
+    // Without a peer, any other model or configuration the prompt names.
+    const std::string other = b != nullptr ? b->entity : other_entity(a.entity);
+    if (!other.empty()) {
+      sentences.push_back({a_value, "misattributed", a.metric, other, a.metric + " of " + a.entity,
+                           fmt::format("For {}, the {} was {}.", other, a.metric, a_value)});
+    }
+    if (b != nullptr) {
+      if (auto derived = percent_change(a, *b)) sentences.push_back(std::move(*derived));
     }
     const std::string invented = fmt::format("{}.{} ms", 1000 + rng_.below(8000), rng_.below(10));
-    sentences.push_back({fmt::format("For {}, the queue wait was {}.", a.entity, invented),
-                         {invented, "unverified", "queue wait", a.entity, "invented"}});
+    sentences.push_back({invented, "unverified", "queue wait", a.entity, "invented",
+                         fmt::format("For {}, the queue wait was {}.", a.entity, invented)});
     for (std::size_t i = 0; i < sentences.size(); ++i) {
-      words(sentences[i].first, i > 0);
-      planted_.push_back({sentences[i].first, std::move(sentences[i].second)});
+      words(sentences[i].sentence, i > 0);
+      planted_.push_back(std::move(sentences[i]));
     }
     newline(2);
+  }
+  // "The mean_tokens_s of A was 29% higher than that of B": whole percents
+  // only, and none within rounding of a half, since the data holds more digits
+  // than the summary.
+  std::optional<PlantedFigure> percent_change(const SummaryFigure& a, const SummaryFigure& b) {
+    const double va = to_double(a.value);
+    const double vb = to_double(b.value);
+    const double change = vb != 0 ? (va - vb) / std::abs(vb) * 100 : 0;
+    const double frac = std::abs(change) - std::floor(std::abs(change));
+    if (std::abs(change) < 10 || std::abs(change) >= 1000 || std::abs(frac - 0.5) <= 0.1) {
+      return std::nullopt;
+    }
+    const std::string pct = fmt::format("{:.0f}%", std::abs(change));
+    return PlantedFigure{pct,
+                         "derived",
+                         a.metric,
+                         a.entity,
+                         fmt::format("{} of {} vs {}", a.metric, a.entity, b.entity),
+                         fmt::format("The {} of {} was {} {} than that of {}.", a.metric, a.entity,
+                                     pct, change > 0 ? "higher" : "lower", b.entity)};
   }
   void bullets() {
     const auto count = 3 + rng_.below(3);
@@ -181,7 +200,7 @@ class Writer {
   }
 
   std::vector<std::string>& tokens() { return tokens_; }
-  std::vector<std::pair<std::string, PlantedFigure>>& planted() { return planted_; }
+  std::vector<PlantedFigure>& planted() { return planted_; }
 
  private:
   static double to_double(const std::string& text) {
@@ -197,13 +216,35 @@ class Writer {
     }
     return peers.empty() ? nullptr : peers[rng_.below(peers.size())];
   }
+  bool has_peer(const SummaryFigure& a) const {
+    return std::any_of(facts_.begin(), facts_.end(), [&](const SummaryFigure& f) {
+      return f.metric == a.metric && f.entity != a.entity && f.value != a.value;
+    });
+  }
+  // A figure picked at random among those with a peer, else among all.
+  const SummaryFigure& with_peer_first() {
+    std::vector<const SummaryFigure*> paired;
+    for (const auto& f : facts_) {
+      if (has_peer(f)) paired.push_back(&f);
+    }
+    if (paired.empty()) return facts_[rng_.below(facts_.size())];
+    return *paired[rng_.below(paired.size())];
+  }
+  std::string other_entity(const std::string& entity) {
+    std::vector<const std::string*> others;
+    for (const auto& e : entities_) {
+      if (e != entity) others.push_back(&e);
+    }
+    return others.empty() ? std::string() : *others[rng_.below(others.size())];
+  }
 
   void push(std::string token) { tokens_.push_back(std::move(token)); }
   Random rng_;
   std::vector<std::string> prompt_numbers_;
   std::vector<SummaryFigure> facts_;
   std::vector<std::string> tokens_;
-  std::vector<std::pair<std::string, PlantedFigure>> planted_;
+  std::vector<PlantedFigure> planted_;
+  std::vector<std::string> entities_;
 };
 
 }  // namespace
@@ -269,6 +310,24 @@ std::vector<SummaryFigure> summary_figures(std::string_view prompt, std::size_t 
   return out;
 }
 
+std::vector<std::string> summary_entities(std::string_view prompt, std::size_t limit) {
+  std::vector<std::string> out;
+  for (std::string_view mark : {" for model ", " for config "}) {
+    for (std::size_t at = prompt.find(mark); at != std::string_view::npos && out.size() < limit;
+         at = prompt.find(mark, at + 1)) {
+      std::string_view name = prompt.substr(at + mark.size());
+      name = name.substr(0, name.find_first_of(" \n"));
+      while (!name.empty() &&
+             std::string_view(".,;)").find(name.back()) != std::string_view::npos) {
+        name.remove_suffix(1);
+      }
+      if (name.empty() || std::find(out.begin(), out.end(), name) != out.end()) continue;
+      out.emplace_back(name);
+    }
+  }
+  return out;
+}
+
 GeneratedText generate_report(std::uint64_t seed, std::optional<std::int64_t> max_tokens,
                               std::string_view prompt) {
   GeneratedText out;
@@ -276,7 +335,7 @@ GeneratedText generate_report(std::uint64_t seed, std::optional<std::int64_t> ma
     out.finish_reason = "length";
     return out;
   }
-  Writer writer(mix64(seed), numbers_in(prompt), summary_figures(prompt));
+  Writer writer(mix64(seed), numbers_in(prompt), summary_figures(prompt), summary_entities(prompt));
   const auto natural_length = static_cast<std::size_t>(128 + mix64(seed ^ 0x5eed) % 129);
   const std::size_t target = max_tokens ? static_cast<std::size_t>(*max_tokens) : natural_length;
   writer.summary();
@@ -295,8 +354,8 @@ GeneratedText generate_report(std::uint64_t seed, std::optional<std::int64_t> ma
     out.finish_reason = "stop";
   }
   const std::string text = out.joined();
-  for (auto& [sentence, figure] : writer.planted()) {
-    if (text.find(sentence) != std::string::npos) out.planted.push_back(std::move(figure));
+  for (auto& figure : writer.planted()) {
+    if (text.find(figure.sentence) != std::string::npos) out.planted.push_back(std::move(figure));
   }
   return out;
 }

@@ -18,9 +18,10 @@ namespace chimera::sim {
 struct PlantedFigure {
   std::string written;  // as in the text: "102.50 tokens/s", "29%"
   std::string expected;
-  std::string metric;  // the data summary's column name
-  std::string entity;  // the entity the sentence names first
-  std::string basis;   // the data-summary figures it was made from
+  std::string metric;    // the data summary's column name
+  std::string entity;    // the entity the sentence names first
+  std::string basis;     // the data-summary figures it was made from
+  std::string sentence;  // the whole sentence that states it
 };
 
 struct GeneratedText {
@@ -39,6 +40,10 @@ struct SummaryFigure {
   std::string entity;
 };
 std::vector<SummaryFigure> summary_figures(std::string_view prompt, std::size_t limit = 64);
+
+// The models and configurations a prompt names ("for model gemma3:latest",
+// "for config g60_c2048_t0.8"), each once, in order.
+std::vector<std::string> summary_entities(std::string_view prompt, std::size_t limit = 64);
 
 // Numbers found in a prompt ("102.31", "2048"), so a report can quote some of
 // them (true figures) next to invented ones.

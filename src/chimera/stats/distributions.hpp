@@ -1,15 +1,11 @@
 #pragma once
-// The distribution functions the hypothesis tests need, written out so their
-// accuracy is ours to test (no statistics library on Debian covers them with
-// a C++ interface we would want to depend on).
+// The distribution functions the hypothesis tests need, from Boost.Math
+// (students_t, normal, ibeta). Arguments outside a function's domain give NaN,
+// never an exception, so a degenerate sample cannot abort a comparison.
 
 namespace chimera::stats {
 
-// Regularized incomplete beta function I_x(a, b) for a, b > 0 and x in [0, 1],
-// by the continued fraction of Numerical Recipes §6.4 evaluated with the
-// modified Lentz method; the symmetry I_x(a, b) = 1 - I_{1-x}(b, a) keeps x on
-// the side where the fraction converges fast. Relative accuracy about 1e-14;
-// NaN for arguments outside the domain.
+// Regularized incomplete beta function I_x(a, b) for a, b > 0 and x in [0, 1].
 double regularized_incomplete_beta(double a, double b, double x);
 
 // Student's t distribution with `df` > 0 degrees of freedom (df need not be an
@@ -17,13 +13,12 @@ double regularized_incomplete_beta(double a, double b, double x);
 double student_t_cdf(double t, double df);
 // P(|T| >= |t|).
 double student_t_two_sided_p(double t, double df);
-// The t with student_t_cdf(t, df) == p, p in (0, 1), by bisection to machine
-// precision (a bracket found by doubling, then halved until it is ~1e-15 wide).
+// The t with student_t_cdf(t, df) == p, p in (0, 1).
 double student_t_quantile(double p, double df);
 
 // Standard normal distribution.
 double normal_cdf(double z);
-// P(|Z| >= |z|).
+// P(|Z| >= |z|), computed from the upper tail so small p values keep their digits.
 double normal_two_sided_p(double z);
 
 }  // namespace chimera::stats

@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/catalog.hpp"
+#include "chimera/report/agent_report.hpp"
 
 namespace chimera::agents {
 namespace {
+
+using namespace chimera::report;
 
 measure::RequestResult call(std::string text, std::int64_t tokens, double tps, double ttft) {
   measure::RequestResult r;

@@ -6,6 +6,7 @@
 
 #include "chimera/agents/extraction.hpp"
 #include "chimera/agents/markdown_outline.hpp"
+#include "support/process.hpp"
 
 namespace chimera::agents {
 namespace {
@@ -169,6 +170,49 @@ TEST(AgentsOutline, SetextHeadingsAndContinuationLines) {
   EXPECT_EQ(outline.sections[2].parent, 1);
 }
 
+TEST(AgentsOutline, BoldLinesInsideParagraphsAndItemsAreHeadings) {
+  // A hard break after the bold line, a bold line between two lines of text,
+  // and a bold line CommonMark would continue the last list item with.
+  const auto outline = parse_outline(
+      "**Key Findings**  \nDecode is fast.\n**Recommendations**:\nBatch more.\n\n"
+      "1. first step\n2. second step\n**Appendix**\n");
+  ASSERT_EQ(outline.sections.size(), 4u);
+  EXPECT_EQ(outline.sections[1].heading, "Key Findings");
+  EXPECT_EQ(outline.sections[1].paragraphs, std::vector<std::string>{"Decode is fast."});
+  EXPECT_EQ(outline.sections[2].heading, "Recommendations");
+  EXPECT_EQ(outline.sections[2].line, 3u);
+  ASSERT_EQ(outline.sections[2].items.size(), 2u);
+  EXPECT_EQ(outline.sections[2].items[1].text, "second step");
+  EXPECT_EQ(outline.sections[3].heading, "Appendix");
+  EXPECT_EQ(outline.sections[3].line, 8u);
+}
+
+TEST(AgentsOutline, InlineMarkdownIsKeptAndBlockQuotesAreRead) {
+  const auto outline = parse_outline(
+      "## Key Findings\n\n> - `num_ctx` *matters*: see [the table](#t)\n\n"
+      "Intro line\n| Metric | Value |\n|---|---|\n| TTFT | 0.12 s |\n");
+  ASSERT_EQ(outline.sections.size(), 2u);
+  const auto& section = outline.sections[1];
+  ASSERT_EQ(section.items.size(), 1u);
+  EXPECT_EQ(section.items[0].text, "`num_ctx` *matters*: see [the table](#t)");
+  EXPECT_EQ(section.items[0].line, 3u);
+  EXPECT_EQ(section.paragraphs, std::vector<std::string>{"Intro line"});
+  ASSERT_EQ(section.table_rows.size(), 1u);
+  EXPECT_EQ(section.table_rows[0].text, "TTFT — Value: 0.12 s");
+  EXPECT_EQ(section.table_rows[0].line, 8u);
+}
+
+TEST(AgentsOutline, DeeplyNestedInputIsBounded) {
+  std::string deep;
+  for (int i = 0; i < 2000; ++i)
+    deep += std::string(static_cast<std::size_t>(i % 40), ' ') + "- x\n";
+  deep += std::string(5000, '>') + " quoted\n" + std::string(3000, '*') + "bold" +
+          std::string(3000, '*') + "\n";
+  const auto outline = parse_outline(deep);
+  ASSERT_FALSE(outline.sections.empty());
+  EXPECT_FALSE(outline.sections[0].items.empty());
+}
+
 // The LLM part of a seed report: between the header's rule and "## Workflow Summary".
 std::string llm_part(const std::string& seed) {
   auto begin = seed.find("\n---\n");
@@ -178,7 +222,9 @@ std::string llm_part(const std::string& seed) {
 }
 
 std::optional<std::string> read_seed(const std::string& prefix) {
-  const std::filesystem::path dir = std::filesystem::path(CHIMERA_SHARED_DIR) / "seeds";
+  const auto shared = chimera::testing::shared_dir();
+  if (!shared) return std::nullopt;
+  const std::filesystem::path dir = std::filesystem::path(*shared) / "seeds";
   if (!std::filesystem::exists(dir)) return std::nullopt;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().filename().string().starts_with(prefix)) {

@@ -1,13 +1,18 @@
 // A labelled set of planted figures, generated from real artifacts: each figure
 // of a row is stated for its own entity (verified), for another entity that
-// does not hold it (misattributed), as a percent change between two entities
-// (derived), or perturbed into a value no file holds (unverified). The
+// does not hold it (misattributed), as a percent change or ratio between two
+// entities (derived), or perturbed into a value no file holds (unverified).
+// Eight phrasings (sentences with the entity before or after the figure, the
+// metric by its column name or in words, two table layouts, a list item) and
+// four ways to write a value (as the data has it, another spelling of its
+// unit, converted between ms and s, rounded) are cycled through. The
 // verifier's classes are compared with the labels.
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -19,7 +24,7 @@
 #include "chimera/agents/verification.hpp"
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/facts.hpp"
-#include "chimera/orchestrate/figure_sources.hpp"
+#include "chimera/orchestrate/run/figure_sources.hpp"
 #include "support/process.hpp"
 
 namespace chimera::agents {
@@ -33,17 +38,99 @@ struct Planted {
   FigureStatus label;
 };
 
+// How a figure is written: as the data has it; with another spelling of its
+// unit; converted (ms <-> s); rounded to fewer decimals than the data holds.
+enum class Style { kAsIs, kSpelling, kConverted, kRounded };
+constexpr std::array kStyles = {Style::kAsIs, Style::kSpelling, Style::kConverted, Style::kRounded};
+
 // The value as an analyst would write it, with the unit its column implies.
-std::string written_value(double value, const std::string& unit) {
-  const std::string number = ingest::format_number(value);
-  if (unit == "tok/s" || unit == "ms" || unit == "s") return number + " " + unit;
-  if (unit == "%") return number + "%";
+std::string written_value(double value, const std::string& unit, Style style) {
+  std::string number = ingest::format_number(value);
+  const auto point = number.find('.');
+  if (style == Style::kRounded && point != std::string::npos &&
+      number.find('e') == std::string::npos) {
+    // One decimal fewer than the data shows: 102.46 -> 102.5, 0.5532 -> 0.553.
+    const int decimals = static_cast<int>(number.size() - point - 1);
+    number = fmt::format("{:.{}f}", value, decimals - 1);
+  }
+  if (style == Style::kConverted && unit == "ms") return ingest::format_number(value / 1000) + " s";
+  if (style == Style::kConverted && unit == "s") return ingest::format_number(value * 1000) + " ms";
+  const bool spelled = style == Style::kSpelling;
+  if (unit == "tok/s") return number + (spelled ? " tokens per second" : " tok/s");
+  if (unit == "ms") return number + (spelled ? " milliseconds" : " ms");
+  if (unit == "s") return number + (spelled ? " seconds" : " s");
+  if (unit == "%") return number + (spelled ? " percent" : "%");
   return number;
 }
 
-bool holds(const std::vector<KnownFigure>& figures, double value) {
+// What a reader would call the metric, when its name says: "throughput" for
+// mean_tokens_s, "time to first token" for ttft_ms; else the name itself.
+std::string spoken_metric(const std::string& label) {
+  const Metric m = metric_of_name(label);
+  if (m.family == "throughput") return "throughput";
+  if (m.name() == "duration/ttft") return "time to first token";
+  if (m.name() == "duration/latency") return "latency";
+  if (m.name() == "duration/total") return "total duration";
+  return label;
+}
+
+// A sentence or table that states `value` as the `label` of `entity`; `n`
+// picks the phrasing.
+std::string phrase(std::size_t n, const std::string& entity, const std::string& label,
+                   const std::string& value) {
+  switch (n % 8) {
+    case 0:
+      return fmt::format("For {}, the {} was {}.", entity, label, value);
+    case 1:
+      return fmt::format("{} reached a {} of {}.", entity, spoken_metric(label), value);
+    case 2:
+      return fmt::format("The {} of {} is {}.", label, entity, value);
+    case 3:
+      return fmt::format("We measured {} for the {} of {} in this sweep.", value, label, entity);
+    case 4:
+      return fmt::format("| configuration | {} |\n|---|---:|\n| {} | {} |\n", label, entity, value);
+    case 5:
+      return fmt::format("| metric | {} |\n|---|---|\n| {} | {} |\n", entity, label, value);
+    case 6:
+      return fmt::format("On {} the {} came in at {}, as the table shows.", entity,
+                         spoken_metric(label), value);
+    default:
+      return fmt::format("- **{}**: {} {}", entity, spoken_metric(label), value);
+  }
+}
+
+// "The mean_tokens_s of A was 28.8% higher than that of B", and other ways
+// to state a percent change or a ratio.
+std::pair<std::string, std::string> derived_phrase(std::size_t n, const std::string& entity,
+                                                   const std::string& other,
+                                                   const std::string& label, double value,
+                                                   double peer) {
+  const double change = (value - peer) / std::abs(peer) * 100;
+  const std::string higher = change > 0 ? "higher" : "lower";
+  const std::string pct = fmt::format("{:.{}f}%", std::abs(change), n % 2 == 0 ? 1 : 0);
+  switch (n % 4) {
+    case 0:
+      return {
+          fmt::format("The {} of {} was {} {} than that of {}.", label, entity, pct, higher, other),
+          pct};
+    case 1:
+      return {fmt::format("Compared with {}, {} shows a {} {} in {}.", other, entity, pct,
+                          change > 0 ? "increase" : "decrease", label),
+              pct};
+    case 2:
+      if (value / peer >= 1.1) {
+        const std::string ratio = fmt::format("{:.2f}x", value / peer);
+        return {fmt::format("{} reached {} the {} of {}.", entity, ratio, label, other), ratio};
+      }
+      [[fallthrough]];
+    default:
+      return {fmt::format("{} is {} {} than {} in {}.", entity, pct, higher, other, label), pct};
+  }
+}
+
+bool holds(const std::vector<KnownFigure>& figures, double value, double tolerance) {
   for (const auto& f : figures) {
-    if (std::abs(f.value - value) <= 0.01 * std::max(1.0, std::abs(value))) return true;
+    if (std::abs(f.value - value) <= tolerance * std::max(1.0, std::abs(value))) return true;
   }
   return false;
 }
@@ -52,65 +139,94 @@ bool checkable(double value) {
   return std::isfinite(value) && std::abs(value) >= 10 && std::abs(value) < 1e7;
 }
 
-// Up to `per_root` planted figures of each class from the figures of the root's
-// entities, in index order (deterministic).
-std::vector<Planted> plant(const orchestrate::IngestFigureSource& source, std::size_t per_class) {
-  std::vector<std::string> names = source.entity_names();
-  std::map<std::string, std::vector<KnownFigure>> about;
-  for (const auto& name : names) {
-    // Names the verifier takes for entities: a letter in them ("1/7 (14%)" is not).
+using FiguresAbout = std::map<std::string, std::vector<KnownFigure>>;
+
+// Every entity the verifier takes for one (a letter in its name: "1/7 (14%)"
+// is not), with its figures.
+FiguresAbout figures_about(const orchestrate::IngestFigureSource& source) {
+  FiguresAbout about;
+  for (const auto& name : source.entity_names()) {
     const bool has_letter = std::any_of(name.begin(), name.end(), [](char c) {
       return std::isalpha(static_cast<unsigned char>(c)) != 0;
     });
     if (name.size() >= 3 && has_letter) about[name] = source.about(name, 1 << 20);
   }
+  return about;
+}
+
+// A figure worth planting: a measurement, not a reference ("Version" cells),
+// and not a count or share, which are written in other forms than their cells.
+bool plantable(const KnownFigure& f) {
+  return checkable(f.value) && f.unit != "count" && f.unit != "fraction" &&
+         f.label.find("ersion") == std::string::npos;
+}
+
+// The same metric of another entity, which holds no figure near `value`.
+std::pair<const std::string*, const KnownFigure*> peer_of(const FiguresAbout& about,
+                                                          const std::string& entity,
+                                                          const KnownFigure& f) {
+  for (const auto& [other, its] : about) {
+    if (other == entity || holds(its, f.value, 0.02)) continue;
+    for (const auto& g : its) {
+      if (g.label == f.label && checkable(g.value) && g.value != f.value) return {&other, &g};
+    }
+  }
+  return {nullptr, nullptr};
+}
+
+struct Planter {
+  std::size_t per_class;
+  std::size_t step = 0;  // figures seen
   std::vector<Planted> correct, wrong, derived, invented;
+
+  bool full() const {
+    return correct.size() >= per_class && wrong.size() >= per_class &&
+           derived.size() >= per_class && invented.size() >= per_class;
+  }
+  void plant(const orchestrate::IngestFigureSource& source, const FiguresAbout& about,
+             const std::string& entity, const KnownFigure& f) {
+    // Phrasing and style advance with the figures planted so far, so each
+    // class sees every phrasing and every way of writing a value.
+    const Style style = kStyles[(step++ / 8) % kStyles.size()];
+    const std::string value = written_value(f.value, f.unit, style);
+    if (correct.size() < per_class) {
+      correct.push_back(
+          {phrase(correct.size(), entity, f.label, value), value, FigureStatus::kVerified});
+    }
+    const double off = f.value * 1.37 + 0.11;
+    if (invented.size() < per_class && source.find(off, 0.02).empty()) {
+      const std::string v = written_value(off, f.unit, kStyles[invented.size() % 2]);
+      invented.push_back(
+          {phrase(invented.size() + 3, entity, f.label, v), v, FigureStatus::kUnverified});
+    }
+    const auto [other, peer] = peer_of(about, entity, f);
+    if (peer == nullptr) return;
+    if (wrong.size() < per_class) {
+      wrong.push_back(
+          {phrase(wrong.size() + 5, *other, f.label, value), value, FigureStatus::kMisattributed});
+    }
+    const double change = (f.value - peer->value) / std::abs(peer->value) * 100;
+    if (derived.size() < per_class && std::abs(change) >= 10 && std::abs(change) < 1000) {
+      auto [text, written] =
+          derived_phrase(derived.size(), entity, *other, f.label, f.value, peer->value);
+      derived.push_back({std::move(text), std::move(written), FigureStatus::kDerived});
+    }
+  }
+};
+
+// Up to `per_class` planted figures of each class from the figures of the
+// root's entities, in index order (deterministic).
+std::vector<Planted> plant(const orchestrate::IngestFigureSource& source, std::size_t per_class) {
+  const FiguresAbout about = figures_about(source);
+  Planter planter{per_class, 0, {}, {}, {}, {}};
   for (const auto& [entity, all_figures] : about) {
-    const std::vector<KnownFigure> figures(
-        all_figures.begin(), all_figures.begin() + std::min<std::size_t>(all_figures.size(), 64));
-    for (const auto& f : figures) {
-      // A "Version" cell is a reference, not a figure; counts and shares are
-      // written in other forms than their cells.
-      if (!checkable(f.value) || f.unit == "count" || f.unit == "fraction" ||
-          f.label.find("ersion") != std::string::npos) {
-        continue;
-      }
-      const std::string value = written_value(f.value, f.unit);
-      if (correct.size() < per_class) {
-        correct.push_back({fmt::format("For {}, the {} was {}.", entity, f.label, value), value,
-                           FigureStatus::kVerified});
-      }
-      const double off = f.value * 1.37 + 0.11;
-      if (invented.size() < per_class && source.find(off, 0.02).empty()) {
-        const std::string v = written_value(off, f.unit);
-        invented.push_back({fmt::format("For {}, the {} was {}.", entity, f.label, v), v,
-                            FigureStatus::kUnverified});
-      }
-      // The same metric of another entity, which does not hold this value.
-      for (const auto& [other, its] : about) {
-        if (other == entity || holds(its, f.value)) continue;
-        const KnownFigure* peer = nullptr;
-        for (const auto& g : its) {
-          if (g.label == f.label && checkable(g.value) && g.value != f.value) peer = &g;
-        }
-        if (peer == nullptr) continue;
-        if (wrong.size() < per_class) {
-          wrong.push_back({fmt::format("For {}, the {} was {}.", other, f.label, value), value,
-                           FigureStatus::kMisattributed});
-        }
-        const double change = (f.value - peer->value) / std::abs(peer->value) * 100;
-        if (derived.size() < per_class && std::abs(change) >= 10 && std::abs(change) < 1000) {
-          const std::string v = fmt::format("{:.1f}%", std::abs(change));
-          derived.push_back({fmt::format("The {} of {} was {} {} than that of {}.", f.label, entity,
-                                         v, change > 0 ? "higher" : "lower", other),
-                             v, FigureStatus::kDerived});
-        }
-        break;
-      }
+    const std::size_t n = std::min<std::size_t>(all_figures.size(), 64);
+    for (std::size_t i = 0; i < n && !planter.full(); ++i) {
+      if (plantable(all_figures[i])) planter.plant(source, about, entity, all_figures[i]);
     }
   }
   std::vector<Planted> all;
-  for (auto* part : {&correct, &wrong, &derived, &invented}) {
+  for (auto* part : {&planter.correct, &planter.wrong, &planter.derived, &planter.invented}) {
     all.insert(all.end(), part->begin(), part->end());
   }
   return all;

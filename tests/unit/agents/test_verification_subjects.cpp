@@ -1,12 +1,14 @@
 #include <gtest/gtest.h>
 
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/catalog.hpp"
 #include "chimera/agents/subjects.hpp"
 #include "chimera/agents/verification.hpp"
+#include "chimera/report/agent_report.hpp"
 
 namespace chimera::agents {
 namespace {
+
+using namespace chimera::report;
 
 TEST(AgentsSubjects, MetricNamesAndWords) {
   EXPECT_EQ(metric_of_name("mean_tokens_s").family, "throughput");

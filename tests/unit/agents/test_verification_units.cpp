@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/catalog.hpp"
 #include "chimera/agents/verification.hpp"
+#include "chimera/report/agent_report.hpp"
 
 namespace chimera::agents {
 namespace {
+
+using namespace chimera::report;
 
 // Known figures typed as the ingestion source types them from their names.
 class AgentsVerificationUnits : public ::testing::Test {

@@ -10,6 +10,7 @@
 
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
+#include "chimera/report/inventory.hpp"
 #include "chimera/util/utf8.hpp"
 #include "support/process.hpp"
 
@@ -30,7 +31,7 @@ void expect_outputs_valid(const Analysis& a) {
       << to_json(a).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   EXPECT_TRUE(util::is_valid_utf8(json));
   EXPECT_TRUE(nlohmann::json::accept(json));
-  const std::string markdown = render_markdown(a);
+  const std::string markdown = report::render_inventory_markdown(a);
   EXPECT_TRUE(util::is_valid_utf8(markdown));
   EXPECT_EQ(markdown.find('\0'), std::string::npos);
   for (std::size_t budget : {100u, 400u, 4000u}) {

@@ -28,31 +28,20 @@ backends::GenerationRequest measured_call() {
   return req;
 }
 
-TEST(WarmupRequest, KeepsTheMeasuredShape) {
+TEST(WarmupRequest, IsTheMeasuredRequestMarkedAsAWarmUp) {
   const auto measured = measured_call();
-  const auto w = warmup_request(measured, "r1-agent-warmup", WarmupPrompt::kShort);
+  const auto w = warmup_request(measured, "r1-agent-warmup");
   EXPECT_TRUE(w.warmup);
+  EXPECT_FALSE(measured.warmup);
   EXPECT_EQ(w.id, "r1-agent-warmup");
   EXPECT_EQ(w.model, measured.model);
   EXPECT_EQ(w.api, "chat_completions");
   EXPECT_EQ(w.headers, measured.headers);
-  EXPECT_EQ(w.options["num_ctx"], 2048);
-  EXPECT_EQ(w.options["temperature"], 0.4);
+  EXPECT_EQ(w.options, measured.options);
   EXPECT_DOUBLE_EQ(w.timeouts.first_token_ms, 300'000);
-  // A short answer: the agent's long prompt is not what warms the model.
-  EXPECT_EQ(w.options["num_predict"], 4);
-  EXPECT_EQ(w.prompt, "Reply with the single word OK.");
-  EXPECT_TRUE(w.system.empty());
-}
-
-TEST(WarmupRequest, SamePromptKeepsPromptAndOptions) {
-  const auto measured = measured_call();
-  const auto w = warmup_request(measured, "c1-w0", WarmupPrompt::kSame);
-  EXPECT_TRUE(w.warmup);
+  // The prompt too: an engine's first prefill of a prompt length is paid here.
   EXPECT_EQ(w.prompt, measured.prompt);
   EXPECT_EQ(w.system, measured.system);
-  EXPECT_EQ(w.options, measured.options);
-  EXPECT_EQ(w.headers, measured.headers);
 }
 
 TEST(Mailbox, DeliversInOrderAcrossThreads) {

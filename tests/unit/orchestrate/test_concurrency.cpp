@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "chimera/orchestrate/concurrency.hpp"
+#include "chimera/orchestrate/run/concurrency.hpp"
 
 namespace chimera::orchestrate {
 namespace {

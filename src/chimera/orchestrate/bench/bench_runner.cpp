@@ -4,6 +4,7 @@
 
 #include "chimera/orchestrate/common/mailbox.hpp"
 #include "chimera/orchestrate/common/warmup.hpp"
+#include "chimera/util/error.hpp"
 #include "chimera/util/signals.hpp"
 
 namespace chimera::orchestrate {
@@ -23,8 +24,7 @@ backends::GenerationRequest make_request(const RunPlan& plan, int index, bool wa
   req.headers = plan.headers;
   req.timeouts = plan.timeouts;
   if (warmup) {
-    return warmup_request(std::move(req), fmt::format("{}-w{}", plan.id_prefix, index),
-                          WarmupPrompt::kSame);
+    return warmup_request(std::move(req), fmt::format("{}-w{}", plan.id_prefix, index));
   }
   return req;
 }
@@ -40,7 +40,8 @@ RunOutcome run_plan(backends::Backend& backend, const RunPlan& plan,
                    [&mailbox](measure::RequestResult r) { mailbox.post(std::move(r)); });
   };
   auto deliver = [&](const measure::RequestResult& r) {
-    if (r.status == measure::Status::kError && r.error_kind == "cancelled") return;
+    if (r.status == measure::Status::kError && r.error_kind == to_string(FailureKind::kCancelled))
+      return;
     on_result(r);
     if (!r.warmup) {
       ++outcome.measured;

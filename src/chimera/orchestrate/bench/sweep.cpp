@@ -91,40 +91,6 @@ std::vector<RankedConfiguration> rank_configurations(const report::BenchReport& 
   return ranked;
 }
 
-namespace {
-std::string spread(const stats::Summary* s, int decimals) {
-  if (s == nullptr || !s->mean) return report::format::kMissing;
-  if (!s->sd) return fmt::format("{:.{}f}", *s->mean, decimals);
-  return fmt::format("{:.{}f} ± {:.{}f}", *s->mean, decimals, *s->sd, decimals);
-}
-}  // namespace
-
-std::string ranking_table(const report::BenchReport& report,
-                          const std::vector<RankedConfiguration>& ranking,
-                          const RankOptions& options) {
-  std::string out;
-  const bool score = options.by == RankBy::kScore;
-  out += fmt::format(
-      "| rank | configuration | decode tok/s (mean ± sd) | TTFT ms (mean ± sd) | "
-      "load ms (mean) | ok/measured |{}\n",
-      score ? " score |" : "");
-  out += fmt::format("|---:|---|---:|---:|---:|---:|{}\n", score ? "---:|" : "");
-  int rank = 0;
-  for (const auto& r : ranking) {
-    const auto& c = report.configurations[r.index];
-    const auto* load = c.warm_summary(report::Metric::kLoadMs);
-    const auto measured = c.counts.ok + c.counts.empty + c.counts.error;
-    out += fmt::format(
-        "| {} | {} | {} | {} | {} | {}/{} |{}\n",
-        r.has_data ? std::to_string(++rank) : report::format::kMissing, c.label,
-        spread(c.warm_summary(report::Metric::kDecodeTps), 2),
-        spread(c.warm_summary(report::Metric::kTtftMs), 1),
-        load && load->mean ? fmt::format("{:.1f}", *load->mean) : report::format::kMissing,
-        c.counts.ok, measured, score ? fmt::format(" {:.3f} |", r.score) : "");
-  }
-  return out;
-}
-
 std::string recommended_profile_yaml(const report::BenchReport& report,
                                      const RankedConfiguration& best, const RankOptions& options,
                                      const std::string& profile_name) {

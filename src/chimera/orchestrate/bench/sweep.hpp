@@ -9,36 +9,20 @@
 
 #include "chimera/orchestrate/bench/grid.hpp"
 #include "chimera/report/model.hpp"
+#include "chimera/report/sweep_ranking.hpp"
 
 namespace chimera::orchestrate {
 
-enum class RankBy { kDecodeTps, kTtft, kScore };
-
-struct RankOptions {
-  RankBy by = RankBy::kDecodeTps;
-  // For kScore: score = w_tps · tps/best_tps + w_ttft · best_ttft/ttft (both in 0..1).
-  double weight_tps = 0.5;
-  double weight_ttft = 0.5;
-};
+using report::RankBy;
+using report::RankedConfiguration;
+using report::RankOptions;
 
 // "tps" | "ttft" | "score"; weights "tps=0.7,ttft=0.3".
 std::optional<RankBy> rank_by_from_string(const std::string& text);
 Expected<RankOptions> parse_weights(const std::string& spec, RankOptions base);
 
-struct RankedConfiguration {
-  std::size_t index;  // into report.configurations
-  double decode_tps = 0, ttft_ms = 0;
-  double score = 0;       // kScore only
-  bool has_data = false;  // no warm ok request: ranked last
-};
-
 std::vector<RankedConfiguration> rank_configurations(const report::BenchReport& report,
                                                      const RankOptions& options);
-
-// Markdown table of the ranking (measured values, with their spread).
-std::string ranking_table(const report::BenchReport& report,
-                          const std::vector<RankedConfiguration>& ranking,
-                          const RankOptions& options);
 
 // A `profiles:` YAML snippet for the best configuration, loadable with --config.
 std::string recommended_profile_yaml(const report::BenchReport& report,

@@ -6,9 +6,7 @@ namespace chimera::orchestrate {
 
 sim::SimConfig sim_config_from(const std::string& yaml_path) {
   if (yaml_path.empty()) return sim::default_sim_config();
-  auto config = sim::load_sim_config(yaml_path);
-  if (!config) throw Error("simulator config: " + config.error().message);
-  return *config;
+  return value_or_throw(sim::load_sim_config(yaml_path), "simulator config");
 }
 
 SimLauncher::~SimLauncher() {

@@ -1,8 +1,9 @@
 #pragma once
-// The one warm-up builder. A warm-up loads the model before it is timed, so it
-// must look to the server like the measured call: same model, API, options,
-// headers and timeouts. Only the id, the warm-up mark and (optionally) the
-// prompt differ.
+// The one warm-up builder. A warm-up loads the model before it is timed and
+// pays any first-of-a-shape cost (an engine's first prefill of a new prompt
+// length, kernel compilation), so it is the measured request itself: same
+// model, API, prompt, options, headers and timeouts. Only the id and the
+// warm-up mark differ.
 
 #include <string>
 
@@ -10,12 +11,6 @@
 
 namespace chimera::orchestrate {
 
-enum class WarmupPrompt {
-  kSame,   // the measured prompt itself (bench: the prompt is short and repeated)
-  kShort,  // a four-token "OK" reply: the agent's long prompt stays uncached
-};
-
-backends::GenerationRequest warmup_request(backends::GenerationRequest measured, std::string id,
-                                           WarmupPrompt prompt);
+backends::GenerationRequest warmup_request(backends::GenerationRequest measured, std::string id);
 
 }  // namespace chimera::orchestrate

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "chimera/measure/request.hpp"
+#include "chimera/report/comparison.hpp"
 #include "chimera/report/model.hpp"
 #include "chimera/stats/compare.hpp"
 #include "chimera/util/error.hpp"
@@ -36,28 +37,11 @@ Expected<SampleSet> load_samples(const std::string& spec);
 // The agents of a `chimera run` directory, in the order the run listed them.
 Expected<std::vector<std::string>> run_directory_agents(const std::string& dir);
 
-struct MetricComparison {
-  report::Metric metric;
-  stats::Comparison comparison;
-  std::string verdict;
-};
-
-struct CandidateComparison {
-  std::string candidate;
-  std::vector<MetricComparison> metrics;
-};
-
-struct ComparisonReport {
-  std::string baseline;
-  bool simulated = false;
-  std::vector<CandidateComparison> candidates;
-  std::vector<std::string> notes;
-};
+using report::CandidateComparison;
+using report::ComparisonReport;
+using report::MetricComparison;
 
 ComparisonReport compare_sets(const SampleSet& baseline, const std::vector<SampleSet>& candidates,
                               const std::vector<report::Metric>& metrics, double confidence);
-
-std::string render_comparison_markdown(const ComparisonReport& report, const std::string& title);
-nlohmann::json to_json(const ComparisonReport& report);
 
 }  // namespace chimera::orchestrate

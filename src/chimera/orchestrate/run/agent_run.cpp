@@ -2,22 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
 #include <memory>
 
 #include "chimera/agents/agent_metrics.hpp"
-#include "chimera/agents/agent_report.hpp"
 #include "chimera/agents/extraction.hpp"
 #include "chimera/agents/prompt.hpp"
 #include "chimera/agents/verification.hpp"
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/orchestrate/common/files.hpp"
-#include "chimera/orchestrate/common/warmup.hpp"
 #include "chimera/orchestrate/run/combined_report.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
+#include "chimera/report/agent_report.hpp"
 #include "chimera/store/store.hpp"
 #include "chimera/util/signals.hpp"
 #include "chimera/util/terminal.hpp"
@@ -97,9 +97,7 @@ class RunWriter {
     info.args = {{"scenario", options.scenario.name}, {"runs", options.runs}};
     info.tool_version = kVersion;
     info.fingerprint = options.scenario.name;
-    auto id = db_->begin_run(info);
-    if (!id) throw Error("results store: " + id.error().message);
-    run_id_ = *id;
+    run_id_ = value_or_throw(db_->begin_run(info), "results store");
   }
 
   void requests(int run, const std::string& phase, const WorkflowAgent& agent,
@@ -192,7 +190,7 @@ struct RunContext {
 // One agent's result in one run: its report and its row in the combined
 // report are filled from the same execution, once.
 struct AgentResult {
-  agents::AgentReportInput report;
+  report::AgentReportInput report;
   AgentOutcome outcome;
 };
 
@@ -240,29 +238,43 @@ RunContext prepare_run(const AgentRunOptions& options, const Backends& backends,
 
 // --- warm up, isolated phase, concurrent phase --------------------------------
 
-// Without isolated baselines: load every agent's model once before the
-// concurrent phase, so that phase is timed warm. The isolated phase warms each
-// agent up itself, right before timing it.
+// The whole scenario, one agent at a time, every request exactly the measured
+// one (prompt, options, API, headers) marked as a warm-up: models are loaded
+// and every prompt shape has been seen before anything is timed.
 void warm_up(RunContext& ctx) {
-  for (const auto& a : ctx.agents) {
-    if (signals::interrupted()) break;
-    AgentExecution exec;
-    exec.agent = a.spec.name;
-    exec.warmups.push_back(a.backend->generate(
-        warmup_request(agent_request(a, ctx.options.timeouts, ctx.options.headers),
-                       fmt::format("r{}-warmup-{}", ctx.run, a.spec.name), WarmupPrompt::kShort)));
-    ctx.writer.requests(ctx.run, "warmup", a, exec);
+  for (int pass = 1; pass <= ctx.options.warmups && !signals::interrupted(); ++pass) {
+    term::progress(ctx.progress("warming up"));
+    auto e = ctx.execution(ExecutionMode::kIsolated, fmt::format("r{}-warmup{}", ctx.run, pass));
+    e.warm_up_each_isolated_agent = false;
+    e.as_warmup = true;
+    const auto result = execute(ctx.agents, e);
+    for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
+      ctx.writer.requests(ctx.run, "warmup", ctx.agents[i], result.agents[i]);
+    }
   }
 }
 
-std::optional<ExecutionResult> isolated_phase(RunContext& ctx) {
-  term::progress(ctx.progress("isolated baselines"));
-  auto isolated = execute(
-      ctx.agents, ctx.execution(ExecutionMode::kIsolated, fmt::format("r{}-isolated", ctx.run)));
-  for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
-    ctx.writer.requests(ctx.run, "isolated", ctx.agents[i], isolated.agents[i]);
+// Each agent alone, repeated: T_i is the median of the repetitions, and
+// repetitions that disagree mark the baseline unstable.
+std::vector<ExecutionResult> isolated_phase(RunContext& ctx) {
+  std::vector<ExecutionResult> repetitions;
+  const int total = std::max(1, ctx.options.baseline_runs);
+  for (int rep = 1; rep <= total && !signals::interrupted(); ++rep) {
+    term::progress(ctx.progress(fmt::format("isolated baselines {}/{}", rep, total)));
+    auto e = ctx.execution(ExecutionMode::kIsolated, fmt::format("r{}-isolated{}", ctx.run, rep));
+    e.warm_up_each_isolated_agent = ctx.options.warmups > 0;
+    repetitions.push_back(execute(ctx.agents, e));
+    for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
+      ctx.writer.requests(ctx.run, "isolated", ctx.agents[i], repetitions.back().agents[i]);
+    }
+    if (repetitions.back().interrupted) break;
   }
-  return isolated;
+  if (repetitions.empty()) {
+    ExecutionResult none;
+    none.interrupted = true;
+    repetitions.push_back(none);
+  }
+  return repetitions;
 }
 
 ExecutionResult concurrent_phase(RunContext& ctx) {
@@ -288,9 +300,9 @@ ExecutionResult concurrent_phase(RunContext& ctx) {
 
 // --- assemble -------------------------------------------------------------------
 
-std::vector<agents::DataFact> facts_for(const ingest::Analysis& analysis,
+std::vector<report::DataFact> facts_for(const ingest::Analysis& analysis,
                                         const std::string& summary) {
-  std::vector<agents::DataFact> facts;
+  std::vector<report::DataFact> facts;
   for (const auto& f : analysis.facts) {
     if (summary.find(f.text) == std::string::npos) continue;
     facts.push_back({f.text, f.source.describe()});
@@ -340,15 +352,14 @@ AgentResult assemble_agent(const RunContext& ctx, const WorkflowAgent& agent,
     in.extraction = agents::extract(exec.final_text());
     in.verification = verify_answer(agent, exec.final_text(), out.metrics, data_figures);
   }
-  const auto failure = agents::agent_failure(in);
+  const auto failure = report::agent_failure(in);
   out.ok = usable && !failure;
   if (!out.ok) {
     out.failure = failure
                       ? fmt::format("{} {}: {}", failure->stage, failure->kind, failure->message)
                       : (exec.failure.empty() ? "no usable answer" : exec.failure);
   }
-  out.figures = in.verification.total();
-  out.figures_verified = in.verification.verified_count();
+  out.verification = count_figures(in.verification);
   out.report_file = file_safe(agent.spec.name) + "_report.md";
   return r;
 }
@@ -375,7 +386,7 @@ void write_run(RunContext& ctx, const ExecutionResult& concurrent,
   for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
     auto result = assemble_agent(ctx, ctx.agents[i], concurrent.agents[i], data_figures);
     const fs::path report = ctx.dir / result.outcome.report_file;
-    write_text(report, agents::render_agent_report(result.report));
+    write_text(report, report::render_agent_report(result.report));
     summary.report_paths.push_back(report.string());
     if (!result.outcome.ok) ++summary.agent_failures;
     ctx.writer.agent_result(store_record(ctx.run, result.outcome, report));
@@ -392,23 +403,35 @@ void write_run(RunContext& ctx, const ExecutionResult& concurrent,
              render_summary_markdown(runs, o.simulated, o.scenario.name));
 }
 
-// prepare → warm up (or isolated phase) → concurrent phase → assemble → write.
+ConcurrencyFigures figures(const RunContext& ctx, const std::vector<ExecutionResult>& isolated,
+                           const ExecutionResult& concurrent) {
+  std::map<std::string, std::vector<std::string>> depends_on;
+  for (const auto& a : ctx.agents) depends_on[a.spec.name] = a.spec.depends_on;
+  ConcurrencyOptions options;
+  options.threshold = ctx.options.contention_threshold;
+  return concurrency_figures(
+      agent_times(isolated, concurrent, depends_on, ctx.options.cold_threshold_ms),
+      concurrent.wall_ms, options);
+}
+
+// prepare → warm up → isolated and concurrent phases → assemble → write. The
+// two phases swap places every other run, so a drifting server favours
+// neither side.
 RunRecord run_once(const AgentRunOptions& options, const Backends& backends, RunWriter& writer,
                    int run, const std::vector<RunRecord>& earlier, AgentRunSummary& summary) {
   RunContext ctx = prepare_run(options, backends, writer, run);
-  std::optional<ExecutionResult> isolated;
-  if (ctx.measure_concurrency) {
-    isolated = isolated_phase(ctx);
-  } else {
-    warm_up(ctx);
-  }
+  warm_up(ctx);
+  const bool isolated_first = run % 2 == 1;
+  std::vector<ExecutionResult> isolated;
+  if (ctx.measure_concurrency && isolated_first) isolated = isolated_phase(ctx);
   const ExecutionResult concurrent = concurrent_phase(ctx);
+  if (ctx.measure_concurrency && !isolated_first) isolated = isolated_phase(ctx);
   term::progress_done();
   ctx.record.interrupted = concurrent.interrupted || signals::interrupted();
   ctx.record.concurrent_wall_ms = concurrent.wall_ms;
-  if (isolated) {
-    ctx.record.concurrency = measure_concurrency(
-        *isolated, concurrent, options.contention_threshold, options.cold_threshold_ms);
+  if (ctx.measure_concurrency) {
+    ctx.record.isolated_first = isolated_first;
+    ctx.record.concurrency = figures(ctx, isolated, concurrent);
   }
   write_run(ctx, concurrent, earlier, summary);
   if (!ctx.record.interrupted) {

@@ -27,6 +27,12 @@ struct AgentRunOptions {
   // Isolated baselines before the concurrent run (needed for speedup); only
   // meaningful with two or more agents.
   bool isolated_baselines = true;
+  // Repetitions of each isolated baseline, summarised by their median.
+  int baseline_runs = 2;
+  // Warm-up passes at the start of each run: the whole scenario once per pass,
+  // one agent at a time, every request the measured one marked as a warm-up.
+  // 0 also drops the warm-up before each agent's isolated baseline.
+  int warmups = 1;
   double contention_threshold = 0.9;
   int permits_per_endpoint = 0;
   backends::Timeouts timeouts = agent_timeouts();

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "chimera/report/format.hpp"
-#include "chimera/stats/descriptive.hpp"
 
 namespace chimera::orchestrate {
 namespace {
@@ -25,18 +24,179 @@ std::string delta(const std::optional<double>& baseline, const std::optional<dou
   return fmt::format("{:+.1f}%", (*candidate - *baseline) / *baseline * 100.0);
 }
 
-std::string summary_cell(const stats::Summary& s, double scale, const char* unit, int decimals) {
-  if (!s.mean) return report::format::kMissing;
-  std::string text = fmt::format("{:.{}f}{}", *s.mean * scale, decimals, unit);
-  if (s.sd) text += fmt::format(" ± {:.{}f}", *s.sd * scale, decimals);
-  if (s.ci95_low && s.ci95_high) {
-    text += fmt::format(" (95% CI {:.{}f}–{:.{}f})", *s.ci95_low * scale, decimals,
-                        *s.ci95_high * scale, decimals);
+using report::format::kMissing;
+
+constexpr const char* kDefinitions =
+    "Each agent was first timed alone (isolated baseline T_i: warm, the median of its "
+    "repetitions), then all were started together (wall time W); W* is the critical path of the "
+    "scenario's dependency graph weighted by the T_i (max T_i for independent agents, the sum "
+    "along a pipeline).\n\n"
+    "- **speedup** = ΣT_i / W: how much faster than running the agents one after another.\n"
+    "- **ideal speedup** = ΣT_i / W*: the best the scenario's shape allows.\n"
+    "- **efficiency** = W* / W: 100% means no contention, however unequal the agents are.\n"
+    "- **efficiency_vs_n** = speedup / N: the original's figure, kept for comparison; it reads "
+    "imbalance between agents as contention.\n"
+    "- **slowdown_i** = concurrent duration_i / T_i: above 1 beyond noise, agent i waited for "
+    "the others.\n\n";
+
+// An efficiency above 100% is never shown as a plain result.
+std::string efficiency_text(double efficiency, bool baseline_stable) {
+  std::string text = fmt::format("{:.1f}%", efficiency * 100);
+  if (efficiency > 1.0) {
+    text += baseline_stable ? " (above 100% only within noise)"
+                            : " (above 100%: baseline unstable, not a result)";
   }
   return text;
 }
 
+std::string estimate_cell(const Estimate& e, double scale, const char* unit, int decimals) {
+  if (!e.mean) return kMissing;
+  std::string text = fmt::format("{:.{}f}{}", *e.mean * scale, decimals, unit);
+  if (e.sd) text += fmt::format(" ± {:.{}f}", *e.sd * scale, decimals);
+  if (e.ci95_low && e.ci95_high) {
+    text += fmt::format(" (95% CI {:.{}f}–{:.{}f})", *e.ci95_low * scale, decimals,
+                        *e.ci95_high * scale, decimals);
+  }
+  return text;
+}
+
+std::string wall_time_line(const RunRecord& run) {
+  if (run.concurrent_wall_ms > 0 && !run.interrupted) {
+    return fmt::format("{:.1f} ms (measured)", run.concurrent_wall_ms);
+  }
+  if (run.concurrent_wall_ms > 0) {
+    return fmt::format("{:.1f} ms until the interruption (measured; the run did not finish)",
+                       run.concurrent_wall_ms);
+  }
+  return fmt::format("{} ({})", kMissing,
+                     run.interrupted ? "interrupted before the agents ran" : "not measured");
+}
+
+std::string figures_table(const ConcurrencyFigures& c, bool isolated_first) {
+  const std::size_t repetitions = c.per_agent.empty() ? 0 : c.per_agent.front().repetitions;
+  return fmt::format(
+      "| measure | value |\n|---|---:|\n"
+      "| ΣT_i (isolated, measured; median of {} repetition{}) | {:.1f} ms |\n"
+      "| W* (critical path of the T_i) | {:.1f} ms |\n"
+      "| W (concurrent wall, measured) | {:.1f} ms |\n"
+      "| speedup | {:.3f}x |\n| ideal speedup | {:.3f}x |\n| efficiency | {} |\n"
+      "| efficiency_vs_n (speedup / N, the original's figure) | {:.1f}% |\n"
+      "| contention threshold | {:.0f}% |\n| phase order | {} |\n\n",
+      repetitions, repetitions == 1 ? "" : "s", c.sum_isolated_ms, c.critical_path_ms, c.wall_ms,
+      c.speedup, c.ideal_speedup, efficiency_text(c.efficiency, c.baseline_stable),
+      c.efficiency_vs_n * 100, c.threshold * 100,
+      isolated_first ? "isolated, then concurrent" : "concurrent, then isolated");
+}
+
+std::string per_agent_table(const ConcurrencyFigures& c, bool interrupted) {
+  std::string md =
+      "| agent | isolated T_i | baseline spread | concurrent | slowdown | model reload in "
+      "concurrent run |\n|---|---:|---:|---:|---:|---|\n";
+  // An agent cut short has partial times: none of them is a figure.
+  const std::string missing =
+      fmt::format("{} ({})", kMissing, interrupted ? "interrupted" : "failed");
+  for (const auto& a : c.per_agent) {
+    const bool known = a.ok && a.repetitions > 0 && a.isolated_ms > 0;
+    md += fmt::format(
+        "| {} | {} | {} | {} | {} | {} |\n", a.name,
+        known ? fmt::format("{:.1f} ms", a.isolated_ms) : missing,
+        known ? fmt::format("{:.1f}% of {}", a.spread * 100, a.repetitions) : kMissing,
+        known ? fmt::format("{:.1f} ms", a.concurrent_ms) : missing,
+        known ? fmt::format("{:.2f}x", a.slowdown) : missing, a.reloaded ? "yes" : "no");
+  }
+  return md + "\n";
+}
+
+std::string concurrency_section(const RunRecord& run) {
+  std::string md = "## Concurrency\n\n";
+  if (!run.concurrency) {
+    return md + "Not measured: speedup needs two or more agents and their isolated baselines.\n\n";
+  }
+  const auto& c = *run.concurrency;
+  md += kDefinitions;
+  if (c.measured) {
+    md += figures_table(c, run.isolated_first);
+  } else {
+    md += fmt::format("No figures: {}.\n\n",
+                      run.interrupted ? "the run was interrupted before every agent finished "
+                                        "both phases"
+                                      : "some agent did not finish both phases");
+  }
+  md += fmt::format("**Verdict:** {}\n\n", c.verdict);
+  return md + per_agent_table(c, run.interrupted);
+}
+
+std::string concurrency_summary(const ConcurrencyAggregate& g) {
+  std::string md = "## Concurrency across runs (measured)\n\n";
+  md += kDefinitions;
+  std::string efficiency = estimate_cell(g.efficiency, 100, "%", 1);
+  if (g.efficiency.mean && *g.efficiency.mean > 1.0) {
+    efficiency += g.unstable_runs > 0 ? " (above 100%: baselines unstable, not a result)"
+                                      : " (above 100% only within noise)";
+  }
+  md += fmt::format(
+      "| measure | mean ± sd (95% CI) over {} measured run{} |\n|---|---|\n"
+      "| speedup | {} |\n| ideal speedup | {} |\n| efficiency | {} |\n"
+      "| efficiency_vs_n (speedup / N, the original's figure) | {} |\n"
+      "| W* critical path | {} |\n| W concurrent wall time | {} |\n| ΣT_i isolated | {} |\n\n",
+      g.measured, g.measured == 1 ? "" : "s", estimate_cell(g.speedup, 1, "x", 3),
+      estimate_cell(g.ideal_speedup, 1, "x", 3), efficiency,
+      estimate_cell(g.efficiency_vs_n, 100, "%", 1), estimate_cell(g.critical_path_ms, 1, " ms", 1),
+      estimate_cell(g.wall_ms, 1, " ms", 1), estimate_cell(g.sum_isolated_ms, 1, " ms", 1));
+  md += "| agent | isolated T_i | concurrent | slowdown |\n|---|---:|---:|---:|\n";
+  for (const auto& a : g.agents) {
+    md += fmt::format("| {} | {} | {} | {} |\n", a.name, estimate_cell(a.isolated_ms, 1, " ms", 1),
+                      estimate_cell(a.concurrent_ms, 1, " ms", 1),
+                      estimate_cell(a.slowdown, 1, "x", 2));
+  }
+  md += fmt::format(
+      "\nRuns with contention: {} of {}; runs with unstable baselines: {}; runs without "
+      "figures (interrupted or failed): {}.\n\n**Verdict:** {}\n",
+      g.contention_runs, g.measured, g.unstable_runs, g.runs - g.measured, g.verdict);
+  return md;
+}
+
+nlohmann::json to_json(const VerificationCounts& v) {
+  return {
+      {"figures", v.figures},      {"verified", v.verified},     {"misattributed", v.misattributed},
+      {"derived", v.derived},      {"unverified", v.unverified}, {"trivial", v.trivial},
+      {"checkable", v.checkable()}};
+}
+
+VerificationCounts sum_over(const std::vector<RunRecord>& runs) {
+  VerificationCounts total;
+  for (const auto& r : runs) {
+    for (const auto& a : r.agents) {
+      total.figures += a.verification.figures;
+      total.verified += a.verification.verified;
+      total.misattributed += a.verification.misattributed;
+      total.derived += a.verification.derived;
+      total.unverified += a.verification.unverified;
+      total.trivial += a.verification.trivial;
+    }
+  }
+  return total;
+}
+
 }  // namespace
+
+VerificationCounts count_figures(const agents::VerificationResult& result) {
+  using agents::FigureStatus;
+  VerificationCounts v;
+  v.figures = result.total();
+  v.verified = result.count(FigureStatus::kVerified);
+  v.misattributed = result.count(FigureStatus::kMisattributed);
+  v.derived = result.count(FigureStatus::kDerived);
+  v.unverified = result.count(FigureStatus::kUnverified);
+  v.trivial = result.count(FigureStatus::kTrivial);
+  return v;
+}
+
+std::string verified_of_checkable(const VerificationCounts& v) {
+  return fmt::format(
+      "verified {} of {} checkable (misattributed {}, derived {}, unverified {}; {} trivial)",
+      v.verified, v.checkable(), v.misattributed, v.derived, v.unverified, v.trivial);
+}
 
 nlohmann::json to_json(const agents::AgentMetrics& m) {
   return {{"calls", m.calls},
@@ -51,23 +211,6 @@ nlohmann::json to_json(const agents::AgentMetrics& m) {
           {"load_ms", opt(m.load_ms)}};
 }
 
-nlohmann::json to_json(const ConcurrencyMeasurement& m) {
-  nlohmann::json agents = nlohmann::json::array();
-  for (const auto& a : m.per_agent) {
-    agents.push_back({{"agent", a.agent},
-                      {"isolated_ms", a.isolated_ms},
-                      {"concurrent_ms", a.concurrent_ms},
-                      {"slowdown", a.slowdown},
-                      {"reloaded", a.reloaded},
-                      {"reload_ms", a.reload_ms}});
-  }
-  return {{"agents", m.agents},         {"sum_isolated_ms", m.sum_isolated_ms},
-          {"wall_ms", m.wall_ms},       {"speedup", m.speedup},
-          {"efficiency", m.efficiency}, {"threshold", m.threshold},
-          {"contention", m.contention}, {"reload_in_concurrent_run", m.reload_in_concurrent_run},
-          {"per_agent", agents},        {"verdict", m.verdict}};
-}
-
 nlohmann::json to_json(const RunRecord& run) {
   nlohmann::json agents = nlohmann::json::array();
   for (const auto& a : run.agents) {
@@ -80,8 +223,7 @@ nlohmann::json to_json(const RunRecord& run) {
                       {"ok", a.ok},
                       {"failure", a.failure},
                       {"metrics", to_json(a.metrics)},
-                      {"figures", a.figures},
-                      {"figures_verified", a.figures_verified},
+                      {"verification", to_json(a.verification)},
                       {"report", a.report_file},
                       {"start_ms", a.start_ms},
                       {"end_ms", a.end_ms}});
@@ -96,7 +238,12 @@ nlohmann::json to_json(const RunRecord& run) {
       {"concurrent_wall_ms", run.concurrent_wall_ms},
       {"agents", agents},
       {"measured", "every figure here was measured in this run; none is estimated"}};
-  j["concurrency"] = run.concurrency ? to_json(*run.concurrency) : nlohmann::json(nullptr);
+  j["concurrency"] = nullptr;
+  if (run.concurrency) {
+    j["concurrency"] = to_json(*run.concurrency);
+    j["concurrency"]["phase_order"] =
+        run.isolated_first ? "isolated, then concurrent" : "concurrent, then isolated";
+  }
   return j;
 }
 
@@ -111,36 +258,9 @@ std::string render_combined_report(const RunRecord& run) {
   if (run.interrupted) md += "> **INCOMPLETE** — this run was interrupted before it finished.\n\n";
   md += fmt::format(
       "- **Scenario:** {}\n- **Agents:** {}\n- **Started:** {}\n- **Ingest time:** "
-      "{:.1f} ms (measured)\n- **Concurrent wall time:** {:.1f} ms (measured)\n\n",
-      run.scenario, run.agents.size(), run.started_at, run.ingest_ms, run.concurrent_wall_ms);
-
-  md += "## Concurrency\n\n";
-  if (!run.concurrency) {
-    md += "Not measured: speedup needs two or more agents and their isolated baselines.\n\n";
-  } else {
-    const auto& c = *run.concurrency;
-    md +=
-        "Each agent was first timed alone (isolated baseline T_i, warm, same options), then all "
-        "were started together (wall time W). speedup = ΣT_i / W; efficiency = speedup / N; "
-        "slowdown_i = concurrent duration_i / T_i.\n\n";
-    if (c.speedup > 0) {
-      md += fmt::format(
-          "| measure | value |\n|---|---:|\n| ΣT_i (isolated, measured) | {:.1f} ms |\n"
-          "| W (concurrent wall, measured) | {:.1f} ms |\n| speedup | {:.3f}x |\n"
-          "| efficiency | {:.1f}% |\n| contention threshold | {:.0f}% |\n\n",
-          c.sum_isolated_ms, c.wall_ms, c.speedup, c.efficiency * 100, c.threshold * 100);
-    }
-    md += fmt::format("**Verdict:** {}\n\n", c.verdict);
-    md +=
-        "| agent | isolated T_i | concurrent | slowdown | model reload in concurrent run |\n"
-        "|---|---:|---:|---:|---|\n";
-    for (const auto& a : c.per_agent) {
-      md += fmt::format("| {} | {:.1f} ms | {:.1f} ms | {:.2f}x | {} |\n", a.agent, a.isolated_ms,
-                        a.concurrent_ms, a.slowdown,
-                        a.reloaded ? fmt::format("yes ({:.0f} ms load)", a.reload_ms) : "no");
-    }
-    md += "\n";
-  }
+      "{:.1f} ms (measured)\n- **Concurrent wall time:** {}\n\n",
+      run.scenario, run.agents.size(), run.started_at, run.ingest_ms, wall_time_line(run));
+  md += concurrency_section(run);
 
   md += "## Per-agent metrics (concurrent run, measured)\n\n";
   md +=
@@ -174,8 +294,8 @@ std::string render_combined_report(const RunRecord& run) {
   }
   md += "## Reports\n\n";
   for (const auto& a : run.agents) {
-    md += fmt::format("- [{}]({}) — figures verified: {}/{}\n", a.agent, a.report_file,
-                      a.figures_verified, a.figures);
+    md += fmt::format("- [{}]({}) — figures {}\n", a.agent, a.report_file,
+                      verified_of_checkable(a.verification));
   }
   return md;
 }
@@ -187,31 +307,17 @@ nlohmann::json summary_json(const std::vector<RunRecord>& runs, bool simulated,
   j["scenario"] = scenario;
   j["simulated"] = simulated;
   j["complete"] = complete;
+  const VerificationCounts figures = sum_over(runs);
+  j["verification"] = to_json(figures);
+  j["verification"]["text"] = verified_of_checkable(figures);
   j["runs"] = nlohmann::json::array();
-  std::vector<ConcurrencyMeasurement> measurements;
+  std::vector<ConcurrencyFigures> figures;
   for (const auto& r : runs) {
     j["runs"].push_back(to_json(r));
-    if (r.concurrency) measurements.push_back(*r.concurrency);
+    if (r.concurrency) figures.push_back(*r.concurrency);
   }
-  const auto across = summarize_concurrency(measurements);
-  auto summary = [](const stats::Summary& s) {
-    nlohmann::json o = {{"n", s.n}};
-    o["mean"] = s.mean ? nlohmann::json(*s.mean) : nlohmann::json(nullptr);
-    o["sd"] = s.sd ? nlohmann::json(*s.sd) : nlohmann::json(nullptr);
-    o["ci95_low"] = s.ci95_low ? nlohmann::json(*s.ci95_low) : nlohmann::json(nullptr);
-    o["ci95_high"] = s.ci95_high ? nlohmann::json(*s.ci95_high) : nlohmann::json(nullptr);
-    return o;
-  };
-  j["concurrency"] = {{"runs_measured", across.runs},
-                      {"speedup", summary(across.speedup)},
-                      {"efficiency", summary(across.efficiency)},
-                      {"wall_ms", summary(across.wall_ms)},
-                      {"sum_isolated_ms", summary(across.sum_isolated_ms)},
-                      {"runs_with_contention", across.runs_with_contention},
-                      {"runs_with_reload", across.runs_with_reload}};
-  nlohmann::json slow = nlohmann::json::object();
-  for (const auto& [agent, s] : across.slowdown) slow[agent] = summary(s);
-  j["concurrency"]["slowdown"] = slow;
+  j["concurrency"] =
+      figures.empty() ? nlohmann::json(nullptr) : to_json(aggregate_concurrency(figures));
   return j;
 }
 
@@ -221,36 +327,23 @@ std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool sim
                                runs.size() == 1 ? "" : "s");
   if (simulated) md += "> **SIMULATED** — every run here was served by `chimera sim`.\n\n";
   md +=
-      "| run | agent | status | throughput | TTFT | total duration | tokens | verified figures |\n"
+      "| run | agent | status | throughput | TTFT | total duration | tokens | figures verified "
+      "of checkable |\n"
       "|---:|---|---|---:|---:|---:|---:|---:|\n";
-  std::vector<ConcurrencyMeasurement> measurements;
+  std::vector<ConcurrencyFigures> figures;
   for (const auto& r : runs) {
     for (const auto& a : r.agents) {
-      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {}/{} |\n", r.index, a.agent,
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} of {} |\n", r.index, a.agent,
                         a.ok ? "ok" : "failed", opt_tps(a.metrics.throughput_tps),
                         opt_ms(a.metrics.ttft_ms), opt_ms(a.metrics.total_duration_ms),
-                        a.metrics.tokens_generated, a.figures_verified, a.figures);
+                        a.metrics.tokens_generated, a.verification.verified,
+                        a.verification.checkable());
     }
-    if (r.concurrency) measurements.push_back(*r.concurrency);
+    if (r.concurrency) figures.push_back(*r.concurrency);
   }
-  md += "\n";
-  if (!measurements.empty()) {
-    const auto across = summarize_concurrency(measurements);
-    md += "## Concurrency across runs (measured)\n\n";
-    md += fmt::format(
-        "| measure | mean ± sd (95% CI) |\n|---|---|\n| speedup | {} |\n| efficiency | {} "
-        "|\n| concurrent wall time | {} |\n| ΣT_i isolated | {} |\n",
-        summary_cell(across.speedup, 1, "x", 3), summary_cell(across.efficiency, 100, "%", 1),
-        summary_cell(across.wall_ms, 1, " ms", 1),
-        summary_cell(across.sum_isolated_ms, 1, " ms", 1));
-    for (const auto& [agent, s] : across.slowdown) {
-      md += fmt::format("| slowdown of {} | {} |\n", agent, summary_cell(s, 1, "x", 2));
-    }
-    md += fmt::format(
-        "\nRuns with contention: {} of {}; runs with a model reload inside the "
-        "concurrent run: {}.\n",
-        across.runs_with_contention, across.runs, across.runs_with_reload);
-  }
+  md += fmt::format("\nFigures in the answers, all runs: {}.\n\n",
+                    verified_of_checkable(sum_over(runs)));
+  if (!figures.empty()) md += concurrency_summary(aggregate_concurrency(figures));
   return md;
 }
 

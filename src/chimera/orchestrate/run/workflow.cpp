@@ -164,6 +164,7 @@ class Coordinator {
     req.id = fmt::format("{}-{}-{}", options_.id_prefix, agents_[i].spec.name, stage_name(stage));
     req.system = prompt.system();
     req.prompt = prompt.user();
+    req.warmup = options_.as_warmup;
     const double now = now_ms();
     if (states_[i].calls_done == 0) out_.agents[i].start_ms = now;
     if (!first_submit_ms_) first_submit_ms_ = now;
@@ -171,10 +172,16 @@ class Coordinator {
     submit(i, std::move(req), false);
   }
 
+  // The measured shape of the agent's first call, prompt included: a server
+  // whose first prefill of a new prompt length is slow pays that here.
   void submit_warmup(std::size_t i) {
-    auto req = warmup_request(agent_request(agents_[i], options_.timeouts, options_.headers),
-                              fmt::format("{}-{}-warmup", options_.id_prefix, agents_[i].spec.name),
-                              WarmupPrompt::kShort);
+    agents::Stage stage{};
+    const auto prompt = next_prompt(i, stage);
+    auto measured = agent_request(agents_[i], options_.timeouts, options_.headers);
+    measured.system = prompt.system();
+    measured.prompt = prompt.user();
+    auto req = warmup_request(
+        std::move(measured), fmt::format("{}-{}-warmup", options_.id_prefix, agents_[i].spec.name));
     states_[i].state = State::kWarmingUp;
     submit(i, std::move(req), true);
   }

@@ -36,9 +36,13 @@ struct ExecutionOptions {
   backends::Timeouts timeouts;
   std::map<std::string, std::string> headers;
   std::string id_prefix;  // request ids: "<prefix>-<agent>-<stage>"
-  // Before each agent in isolated mode: a short request with the agent's
-  // model and options, so its time is measured warm.
+  // Before each agent in isolated mode: its first call's request (same
+  // prompt, model, API, options, headers) marked as a warm-up, so its time is
+  // measured warm, also after another agent's model took the server.
   bool warm_up_each_isolated_agent = true;
+  // Every call of this execution is a warm-up: sent and recorded as such,
+  // its times used for nothing.
+  bool as_warmup = false;
 };
 
 struct AgentExecution {

@@ -14,7 +14,7 @@
 #include "chimera/agents/verification.hpp"
 #include "chimera/measure/request.hpp"
 
-namespace chimera::agents {
+namespace chimera::report {
 
 struct TimingSplit {
   double ingest_s = 0.0;
@@ -28,7 +28,7 @@ struct DataFact {
 };
 
 struct AgentReportInput {
-  AgentSpec agent;
+  agents::AgentSpec agent;
   std::string date;  // as printed, e.g. "2025-11-15"
   bool simulated = false;
   // The LLM calls in order: analysis then report, or the single call. The last
@@ -40,8 +40,8 @@ struct AgentReportInput {
   std::size_t files_analysed = 0;
   std::string data_summary;
   std::vector<DataFact> facts;
-  Extraction extraction;
-  VerificationResult verification;
+  agents::Extraction extraction;
+  agents::VerificationResult verification;
 };
 
 // Why an agent produced no usable answer, if it did not.
@@ -54,4 +54,4 @@ std::optional<AgentFailure> agent_failure(const AgentReportInput& input);
 
 std::string render_agent_report(const AgentReportInput& input);
 
-}  // namespace chimera::agents
+}  // namespace chimera::report

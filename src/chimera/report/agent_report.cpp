@@ -1,4 +1,4 @@
-#include "chimera/agents/agent_report.hpp"
+#include "chimera/report/agent_report.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,9 @@
 #include <array>
 #include <optional>
 
-namespace chimera::agents {
+namespace chimera::report {
+
+using namespace chimera::agents;
 
 namespace {
 
@@ -259,4 +261,4 @@ std::string render_agent_report(const AgentReportInput& input) {
   return out;
 }
 
-}  // namespace chimera::agents
+}  // namespace chimera::report
