@@ -307,9 +307,9 @@ nlohmann::json summary_json(const std::vector<RunRecord>& runs, bool simulated,
   j["scenario"] = scenario;
   j["simulated"] = simulated;
   j["complete"] = complete;
-  const VerificationCounts figures = sum_over(runs);
-  j["verification"] = to_json(figures);
-  j["verification"]["text"] = verified_of_checkable(figures);
+  const VerificationCounts verification = sum_over(runs);
+  j["verification"] = to_json(verification);
+  j["verification"]["text"] = verified_of_checkable(verification);
   j["runs"] = nlohmann::json::array();
   std::vector<ConcurrencyFigures> figures;
   for (const auto& r : runs) {
