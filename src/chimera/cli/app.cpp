@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   commands.push_back(add_inventory_command(root, globals));
   commands.push_back(add_bench_command(root, globals));
   commands.push_back(add_sweep_command(root, globals));
+  commands.push_back(add_worker_command(root, globals));
   commands.push_back(add_compare_command(root, globals));
   commands.push_back(add_report_command(root, globals));
   commands.push_back(add_sim_command(root, globals));

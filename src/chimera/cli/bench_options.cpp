@@ -142,7 +142,9 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
                  "A request whose server load time exceeds this is cold")
       ->capture_default_str();
   app.add_option("--header", o.headers, "Extra HTTP header 'Name: value' (repeatable)");
-  app.add_option("--store", o.store, "Results store: a SQLite path or sqlite:PATH")
+  app.add_option(
+         "--store", o.store,
+         "Results store: a SQLite path, sqlite:PATH or postgresql://user[:password]@host[:port]/db")
       ->capture_default_str();
   app.add_flag("--no-store", o.no_store, "Do not write a results store");
   app.add_option("--output", o.outputs,

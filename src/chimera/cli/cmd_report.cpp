@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <set>
 
 #include "chimera/cli/commands.hpp"
 #include "chimera/report/format.hpp"
@@ -66,6 +67,20 @@ std::optional<report::Ranking> ranking_for(const std::string& rank_by, store::Ru
   return report::Ranking{*metric, report::metric_info(*metric).better == stats::Better::kHigher};
 }
 
+// A distributed sweep's cell redone after its worker died (or lost its lease)
+// has more than one stored attempt; only the finished one counts.
+std::vector<store::ConfigurationRecord> done_attempts_only(
+    std::vector<store::ConfigurationRecord> configurations) {
+  std::set<std::string> done;
+  for (const auto& c : configurations) {
+    if (c.status == store::ConfigurationStatus::kDone) done.insert(c.key);
+  }
+  std::erase_if(configurations, [&](const store::ConfigurationRecord& c) {
+    return c.status != store::ConfigurationStatus::kDone && done.contains(c.key);
+  });
+  return configurations;
+}
+
 // Summaries are rebuilt from the stored raw requests, streamed one at a time.
 report::BenchReport report_from_store(store::ResultStore& store, std::int64_t run_id,
                                       const std::string& rank_by) {
@@ -78,7 +93,7 @@ report::BenchReport report_from_store(store::ResultStore& store, std::int64_t ru
   out.simulated = run.simulated;
   out.ranking = ranking_for(rank_by, run.kind);
 
-  const auto configurations = value_or_throw(store.configurations(run_id));
+  const auto configurations = done_attempts_only(value_or_throw(store.configurations(run_id)));
   std::map<std::int64_t, report::ConfigurationAccumulator> accumulators;
   for (const auto& c : configurations) {
     accumulators.emplace(c.id, report::ConfigurationAccumulator({.key = c.key,
@@ -291,7 +306,8 @@ Command add_report_command(CLI::App& root, const GlobalOptions& globals) {
       "report", "Re-render stored results as Markdown, HTML, CSV, JSON, JSONL or a console table");
   auto options = std::make_shared<ReportOptions>();
   app->add_option("--store", options->store_url,
-                  "Results store: a SQLite file path, sqlite:///abs/path or sqlite:relative");
+                  "Results store: a SQLite file path, sqlite:///abs/path, sqlite:relative or "
+                  "postgresql://user[:password]@host[:port]/db");
   app->add_option("--input,input", options->input_path,
                   "Instead of a store: a JSON results file (--output FILE.json), a JSONL file of "
                   "requests (--output FILE.jsonl), or a `chimera run` output directory (its HTML "

@@ -280,7 +280,9 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
   app->add_flag("--resume", o->resume,
                 "Continue the interrupted run directory named by --output-dir: finished runs are "
                 "kept, the run in flight is done again");
-  app->add_option("--store", o->store, "Results store (default: <output-dir>/results.sqlite)");
+  app->add_option("--store", o->store,
+                  "Results store: a SQLite path or postgresql://user[:password]@host[:port]/db "
+                  "(default: <output-dir>/results.sqlite)");
   add_timeout_options(*app, o->timeouts, "call");
   add_max_line_bytes_option(*app, o->max_line_bytes);
   app->add_option("--cold-threshold-ms", o->cold_threshold_ms,

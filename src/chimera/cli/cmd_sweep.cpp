@@ -30,6 +30,21 @@ Command add_sweep_command(CLI::App& root, const GlobalOptions& globals) {
   app->add_option("--profile-name", sweep->profile_name, "Name of the recommended profile")
       ->capture_default_str();
   app->add_flag("--fresh", sweep->fresh, "Start over instead of resuming an unfinished sweep");
+  app->add_option("--shard", sweep->shard,
+                  "Run only part of the grid: I/N (the grid points whose position modulo N is I), "
+                  "N (the index from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID) or auto (index "
+                  "and count from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT)");
+  app->add_flag("--distributed", sweep->distributed,
+                "Register the sweep's cells in the PostgreSQL --store for `chimera worker` "
+                "processes on any machine, print its id and return (measures nothing)");
+  app->add_option("--permits", sweep->permits,
+                  "With --distributed: at most this many workers measure the same server at once "
+                  "(0: no limit; with --sim each worker has its own simulator)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app->add_flag("--status", sweep->status,
+                "Show a distributed sweep's progress per worker (with --store, --sweep)");
+  app->add_option("--sweep", sweep->sweep_id, "For --status: the sweep id (default: the latest)");
   return Command{app, [options, sweep, &globals] {
                    return run_benchmark_command(*options, globals, sweep.get());
                  }};

@@ -91,7 +91,42 @@ CREATE TABLE inventories (
   // run left `running` by a process that no longer exists can be told apart
   // from one still in progress.
   const std::string v2 = "ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';";
-  return {Migration{1, v1}, Migration{2, v2}};
+  // Version 3: distributed sweeps. A sweep's cells are a queue that workers
+  // on any machine lease one at a time; a cell points at the configuration
+  // that finished it, so a cell redone after its worker died is read once.
+  // Lease times come from the database server's clock, never a worker's.
+  // `permits` bounds the cells leased at once, across sweeps, per endpoint.
+  const std::string v3 = fmt::format(R"sql(
+CREATE TABLE sweeps (
+  id {id},
+  fingerprint TEXT NOT NULL UNIQUE,
+  spec TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  permits INTEGER NOT NULL,
+  run_id BIGINT REFERENCES runs (id),
+  state TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE sweep_cells (
+  id {id},
+  sweep_id BIGINT NOT NULL REFERENCES sweeps (id),
+  ordinal INTEGER NOT NULL,
+  cell_key TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_expires_at TIMESTAMPTZ,
+  heartbeat_at TIMESTAMPTZ,
+  configuration_id BIGINT UNIQUE REFERENCES configurations (id),
+  last_error TEXT,
+  UNIQUE (sweep_id, cell_key)
+);
+CREATE INDEX sweep_cells_by_state ON sweep_cells (sweep_id, state, ordinal);
+)sql",
+                                     fmt::arg("id", id_column));
+  return {Migration{1, v1}, Migration{2, v2}, Migration{3, v3}};
 }
 
 int current_schema_version() {

@@ -70,6 +70,10 @@ class BenchmarkRun {
 
  private:
   void open_run() {
+    if (spec_.attach_run) {
+      out_.run_id = *spec_.attach_run;
+      return;
+    }
     const std::string print = fingerprint(spec_.args);
     std::optional<std::int64_t> resumable;
     if (spec_.resume)
@@ -110,7 +114,7 @@ class BenchmarkRun {
     } else {
       store::ConfigurationRecord record;
       record.run_id = *out_.run_id;
-      record.ordinal = static_cast<int>(i);
+      record.ordinal = spec_.first_ordinal + static_cast<int>(i);
       record.key = point.key;
       record.label = point.label;
       record.backend = backend_.kind();
@@ -139,6 +143,7 @@ class BenchmarkRun {
         summarize);
     StoredConfiguration sc;
     if (db_ != nullptr) sc = store_configuration(i, acc);
+    if (db_ != nullptr) out_.configuration_ids.push_back(sc.id);
     if (sc.done) {
       ++out_.configurations_reused;
       out_.report.configurations.push_back(acc.finish());
@@ -157,7 +162,7 @@ class BenchmarkRun {
       out_.interrupted = true;
       return false;
     }
-    if (db_ != nullptr) {
+    if (db_ != nullptr && !spec_.attach_run) {
       stored(db_->set_configuration_status(sc.id, store::ConfigurationStatus::kDone),
              "updating a configuration");
     }
@@ -171,7 +176,7 @@ class BenchmarkRun {
     RunPlan plan = spec_.plan;
     plan.model = point.model;
     plan.options = point.options;
-    plan.id_prefix = fmt::format("c{}", i + 1);
+    plan.id_prefix = fmt::format("c{}", spec_.first_ordinal + i + 1);
     const LoadLevel& level = point.load;
     if (level.rate && plan.open_loop) {
       plan.open_loop->rate = *level.rate;
@@ -220,7 +225,7 @@ class BenchmarkRun {
       out_.report.warnings.push_back(
           "interrupted: the results below are partial; run the same command again to resume");
     }
-    if (db_ != nullptr) {
+    if (db_ != nullptr && !spec_.attach_run) {
       stored(db_->finish_run(*out_.run_id, out_.interrupted ? store::RunStatus::kInterrupted
                                                             : store::RunStatus::kComplete),
              "finishing the run");

@@ -26,6 +26,12 @@ struct BenchmarkSpec {
   nlohmann::json args = nlohmann::json::object();  // what identifies the run (fingerprinted)
   bool simulated = false;
   std::optional<report::Ranking> ranking;
+  // A distributed sweep's worker records its cell into the sweep's existing
+  // run: no run is begun, resumed or finished, grid[0] gets `first_ordinal`,
+  // and configurations stay `running` (the worker marks them done once its
+  // lease confirms that the cell is its own).
+  std::optional<std::int64_t> attach_run;
+  int first_ordinal = 0;
   // After each configuration (and at the end): e.g. rewrite the export files.
   std::function<void(const report::BenchReport&, std::optional<std::int64_t> run_id)> on_report;
   // After the grid, asked for one more point at a time until it returns
@@ -45,6 +51,7 @@ struct BenchmarkOutcome {
   int failed = 0;
   bool interrupted = false;
   std::vector<std::string> notes;
+  std::vector<std::int64_t> configuration_ids;  // stored configurations, in grid order
 };
 
 // A stable digest of the arguments, for finding the run to resume.

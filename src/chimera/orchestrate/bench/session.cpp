@@ -41,10 +41,14 @@ nlohmann::json run_arguments(const BenchSessionOptions& o, const backends::Backe
   }
   if (o.plan.slo) args["slo"] = load::to_string(*o.plan.slo);
   if (o.rate_sweep_points) args["rate_sweep"] = *o.rate_sweep_points;
+  if (o.shard) args["shard"] = fmt::format("{}/{}", o.shard->first, o.shard->second);
   return args;
 }
 
-std::unique_ptr<backends::Backend> connect(const BenchSessionOptions& o, const std::string& url) {
+}  // namespace
+
+std::unique_ptr<backends::Backend> connect_backend(const BenchSessionOptions& o,
+                                                   const std::string& url) {
   backends::BackendOptions bo;
   bo.kind = o.backend_kind;
   bo.url = url;
@@ -58,6 +62,16 @@ std::unique_ptr<backends::Backend> connect(const BenchSessionOptions& o, const s
                             info.error().message));
   }
   return backend;
+}
+
+namespace {
+
+std::vector<GridPoint> shard_of(const std::vector<GridPoint>& grid, int index, int count) {
+  std::vector<GridPoint> mine;
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    if (static_cast<int>(i % static_cast<std::size_t>(count)) == index) mine.push_back(grid[i]);
+  }
+  return mine;
 }
 
 RankOptions rank_options(const BenchSessionOptions& o) {
@@ -95,8 +109,8 @@ std::unique_ptr<store::ResultStore> open_store(const std::string& url) {
   if (url.empty()) return nullptr;
   auto opened = store::open_store(url);
   if (!opened) {
-    throw Error(
-        fmt::format("Could not open the results store '{}': {}", url, opened.error().message));
+    throw Error(fmt::format("Could not open the results store '{}': {}",
+                            store::redact_store_url(url), opened.error().message));
   }
   return std::move(*opened);
 }
@@ -224,8 +238,9 @@ std::vector<GridPoint> rate_sweep_grid(const BenchSessionOptions& o,
 BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   std::vector<std::string> models = o.models;
   if (models.empty()) models.push_back("gemma3:latest");
-  const auto options_grid = build_grid(models, o.axes);
+  auto options_grid = build_grid(models, o.axes);
   check_options(o, options_grid.size());
+  if (o.shard) options_grid = shard_of(options_grid, o.shard->first, o.shard->second);
   const auto grid =
       o.rate_sweep_points ? rate_sweep_grid(o, options_grid) : at_loads(options_grid, o.loads);
   std::optional<RateSweepPlanner> planner;
@@ -236,7 +251,7 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   SimLauncher sims;
   const std::string url =
       o.sim ? simulator_url(sims.start(sim_config_from(o.sim_config)), o.backend_kind) : o.endpoint;
-  auto backend = connect(o, url);
+  auto backend = connect_backend(o, url);
   warn_num_gpu(*backend, o, models);
   // Without a store, exports still need the requests: they are kept in an
   // in-memory one that nothing else sees.

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chimera/load/sweep.hpp"
@@ -20,7 +21,12 @@ struct SweepSettings {
   std::string weights;          // tps=0.5,ttft=0.5
   std::string recommend_path;   // where the recommended profile snippet goes
   std::string profile_name = "sweep-best";
-  bool fresh = false;  // do not resume an unfinished sweep
+  bool fresh = false;        // do not resume an unfinished sweep
+  std::string shard;         // --shard as given (I/N, N or auto); parsed into BenchSessionOptions
+  bool distributed = false;  // register the cells for workers instead of running them
+  bool status = false;       // show a distributed sweep's progress
+  std::string sweep_id;      // for --status: the sweep (default: the latest)
+  int permits = 1;           // --distributed: cells measuring one server at once
 };
 
 struct BenchSessionOptions {
@@ -42,6 +48,8 @@ struct BenchSessionOptions {
   // --rate sweep[:N]: a synchronous run, a throughput run, then N rates
   // between them, stopping at saturation (one grid point only).
   std::optional<int> rate_sweep_points;
+  // --shard I/N: only the grid points whose position modulo N is I.
+  std::optional<std::pair<int, int>> shard;
 };
 
 struct BenchSessionResult {
@@ -51,6 +59,10 @@ struct BenchSessionResult {
   std::string recommendation;                // sweep only: the profile YAML, when any has data
   std::string store_description;             // empty without a store
 };
+
+// A client for the session's server at `url`, checked to answer; Error when it does not.
+std::unique_ptr<backends::Backend> connect_backend(const BenchSessionOptions& options,
+                                                   const std::string& url);
 
 // Throws UsageError for contradictory options, Error when the server or the
 // store cannot be reached.

@@ -90,8 +90,8 @@ class RunWriter {
                                 : options.store_url;
     auto opened = store::open_store(url);
     if (!opened) {
-      throw Error(
-          fmt::format("Could not open the results store '{}': {}", url, opened.error().message));
+      throw Error(fmt::format("Could not open the results store '{}': {}",
+                              store::redact_store_url(url), opened.error().message));
     }
     db_ = std::move(*opened);
     store::RunInfo info;
