@@ -10,8 +10,8 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <set>
+#include <sstream>
 
 #include "chimera/cli/commands.hpp"
 #include "chimera/report/format.hpp"
@@ -157,8 +157,7 @@ int list_runs(store::ResultStore& store, bool json) {
   }
   if (json)
     std::cout << dump_json(array, 2) << '
-'; if (!json && runs.empty()) std::cout << fmt::format("(no runs in {})\n", store.description());
-  return kExitOk;
+'; if (!json && runs.empty()) std::cout << fmt::format("(no runs in {})\n", store.description()); return kExitOk;
 }
 
 report::BenchReport report_from_file(const std::string& path) {
