@@ -97,9 +97,7 @@ int compare_command(const CompareCliOptions& o, const GlobalOptions& globals) {
       throw Error(w.error().message);
   }
   if (globals.json) {
-    std::cout << dump_json(report::to_json(result), 2)
-              << "
-                 ";
+    std::cout << dump_json(report::to_json(result), 2) << "\n";
   } else {
     std::cout << (html_stdout ? html : markdown);
   }

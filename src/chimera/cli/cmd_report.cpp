@@ -155,9 +155,9 @@ int list_runs(store::ResultStore& store, bool json) {
                                configurations, run.simulated ? "yes" : "no");
     }
   }
-  if (json)
-    std::cout << dump_json(array, 2) << '
-'; if (!json && runs.empty()) std::cout << fmt::format("(no runs in {})\n", store.description()); return kExitOk;
+  if (json) std::cout << dump_json(array, 2) << '\n';
+  if (!json && runs.empty()) std::cout << fmt::format("(no runs in {})\n", store.description());
+  return kExitOk;
 }
 
 report::BenchReport report_from_file(const std::string& path) {

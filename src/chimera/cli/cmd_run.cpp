@@ -175,9 +175,7 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
       options, orchestrate::RunServers{o.endpoint, o.sim, o.sim_shared, o.sim_config});
   const auto& scenario = options.scenario;
   if (globals.json) {
-    std::cout << dump_json(orchestrate::to_json(result), 2)
-              << "
-                 ";
+    std::cout << dump_json(orchestrate::to_json(result), 2) << "\n";
   } else {
     std::string kept =
         result.runs_kept > 0 ? fmt::format(" ({} kept from before)", result.runs_kept) : "";

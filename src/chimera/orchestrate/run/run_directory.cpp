@@ -33,6 +33,17 @@ agents::AgentMetrics metrics_from_json(const nlohmann::json& j) {
   return m;
 }
 
+VerificationCounts verification_from_json(const nlohmann::json& j) {
+  VerificationCounts v;
+  v.figures = j.value("figures", std::size_t{0});
+  v.verified = j.value("verified", std::size_t{0});
+  v.misattributed = j.value("misattributed", std::size_t{0});
+  v.derived = j.value("derived", std::size_t{0});
+  v.unverified = j.value("unverified", std::size_t{0});
+  v.trivial = j.value("trivial", std::size_t{0});
+  return v;
+}
+
 AgentOutcome outcome_from_json(const nlohmann::json& j) {
   AgentOutcome a;
   a.agent = j.value("agent", "");
@@ -44,8 +55,7 @@ AgentOutcome outcome_from_json(const nlohmann::json& j) {
   a.ok = j.value("ok", false);
   a.failure = j.value("failure", "");
   a.metrics = metrics_from_json(j.value("metrics", nlohmann::json::object()));
-  a.figures = j.value("figures", std::size_t{0});
-  a.figures_verified = j.value("figures_verified", std::size_t{0});
+  a.verification = verification_from_json(j.value("verification", nlohmann::json::object()));
   a.report_file = j.value("report", "");
   a.start_ms = j.value("start_ms", 0.0);
   a.end_ms = j.value("end_ms", 0.0);
