@@ -107,26 +107,30 @@ void decode_all(const std::vector<std::string>& chunks, Factory factory) {
 
 void BM_OllamaDecode(benchmark::State& state) {
   const auto chunks = ollama_chunks();
-  run_chunks(state, chunks,
-             [](const auto& cs) { decode_all(cs, chimera::backends::make_ollama_decoder); });
+  run_chunks(state, chunks, [](const auto& cs) {
+    decode_all(cs, [] { return chimera::backends::make_ollama_decoder(); });
+  });
 }
 
 void BM_OllamaDecodeRecut(benchmark::State& state) {
   const auto chunks = recut(ollama_chunks(), 37);
-  run_chunks(state, chunks,
-             [](const auto& cs) { decode_all(cs, chimera::backends::make_ollama_decoder); });
+  run_chunks(state, chunks, [](const auto& cs) {
+    decode_all(cs, [] { return chimera::backends::make_ollama_decoder(); });
+  });
 }
 
 void BM_OpenAiDecode(benchmark::State& state) {
   const auto chunks = openai_chunks();
-  run_chunks(state, chunks,
-             [](const auto& cs) { decode_all(cs, chimera::backends::make_openai_decoder); });
+  run_chunks(state, chunks, [](const auto& cs) {
+    decode_all(cs, [] { return chimera::backends::make_openai_decoder(); });
+  });
 }
 
 void BM_OpenAiDecodeRecut(benchmark::State& state) {
   const auto chunks = recut(openai_chunks(), 37);
-  run_chunks(state, chunks,
-             [](const auto& cs) { decode_all(cs, chimera::backends::make_openai_decoder); });
+  run_chunks(state, chunks, [](const auto& cs) {
+    decode_all(cs, [] { return chimera::backends::make_openai_decoder(); });
+  });
 }
 
 }  // namespace
