@@ -35,8 +35,8 @@ RunRecord sample_run(int index) {
   a.metrics.throughput_tps = 41.5;
   a.metrics.ttft_ms = 120.0;
   a.metrics.tokens_generated = 300;
-  a.figures = 7;
-  a.figures_verified = 5;
+  a.verification.figures = 7;
+  a.verification.verified = 5;
   a.report_file = "DataCollector-9000_report.md";
   a.start_ms = 1.5;
   a.end_ms = 800;
