@@ -340,7 +340,8 @@ TEST(Concurrency, UnequalAgentsOnSeparateServersAreNotContention) {
   EXPECT_NEAR(c["efficiency_vs_n"].get<double>(), 0.59, 0.06);
   EXPECT_NEAR(c["efficiency_vs_n"].get<double>(), c["speedup"].get<double>() / 2, 1e-9);
   EXPECT_EQ(c["agents"].size(), 2u);
-  for (const auto& a : c["agents"]) EXPECT_NEAR(a["slowdown"].get<double>(), 1.0, 0.05) << a;
+  // A 100 ms agent gains a few ms of scheduling noise on a loaded machine.
+  for (const auto& a : c["agents"]) EXPECT_NEAR(a["slowdown"].get<double>(), 1.0, 0.15) << a;
   std::ifstream report(fs::path(out) / "run_1" / "combined_report.md");
   const std::string md((std::istreambuf_iterator<char>(report)), {});
   EXPECT_NE(md.find("efficiency_vs_n (speedup / N, the original's figure)"), std::string::npos);

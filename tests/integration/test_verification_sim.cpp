@@ -136,7 +136,7 @@ const ReportedFigure* find_reported(const std::vector<ReportedFigure>& reported,
 // one external simulator: each agent's report states, for every figure the
 // simulator planted in its answer, the class the simulator recorded, and the
 // counts in metrics.json are those of the report.
-void expect_run_matches_truth(const std::string& artifacts) {
+void expect_run_matches_truth(const std::string& artifacts, bool every_class) {
   namespace fs = std::filesystem;
   TempDir dir;
   SimProcess sim({"--config", source_dir() + "/tests/fixtures/sim-fast.yaml"});
@@ -177,8 +177,12 @@ void expect_run_matches_truth(const std::string& artifacts) {
     EXPECT_EQ(counts.at("checkable").get<std::size_t>(),
               counts.at("figures").get<std::size_t>() - counts.at("trivial").get<std::size_t>());
   }
+  // The project's examples are built so that every class can be planted; a
+  // foreign corpus may offer no pair of entities for some class.
   for (const char* status : {"verified", "misattributed", "derived", "unverified"}) {
-    EXPECT_GT(planted_by_class[status], 0u) << status << " was never planted in this run";
+    if (every_class || std::string(status) == "verified" || std::string(status) == "unverified") {
+      EXPECT_GT(planted_by_class[status], 0u) << status << " was never planted in this run";
+    }
   }
   const auto combined = slurp(out / "run_1" / "combined_report.md");
   EXPECT_NE(combined.find("checkable (misattributed "), std::string::npos) << combined;
@@ -188,12 +192,12 @@ void expect_run_matches_truth(const std::string& artifacts) {
 }
 
 TEST(VerificationAgainstSim, AWholeRunReportsThePlantedClassesOnTheProjectExamples) {
-  expect_run_matches_truth(source_dir() + "/examples/artifacts");
+  expect_run_matches_truth(source_dir() + "/examples/artifacts", true);
 }
 
 TEST(VerificationAgainstSim, AWholeRunReportsThePlantedClassesOnTheSharedArtifacts) {
   CHIMERA_REQUIRE_SHARED_ARTIFACTS(root);
-  expect_run_matches_truth(root);
+  expect_run_matches_truth(root, false);
 }
 
 }  // namespace

@@ -185,6 +185,7 @@ Command add_doctor_command(CLI::App& root, const GlobalOptions& globals) {
                   "Check that this model is present and report its layer count (repeatable; "
                   "one name per --model, so a URL after it stays an endpoint)")
       ->expected(1)
+      ->allow_extra_args(false)
       ->take_all();
   add_timeout_options(*app, options->timeouts, "call");
   add_max_line_bytes_option(*app, options->max_line_bytes);

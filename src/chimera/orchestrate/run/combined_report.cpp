@@ -247,6 +247,14 @@ nlohmann::json to_json(const RunRecord& run) {
   return j;
 }
 
+namespace {
+// An interrupted run may never have reached ingestion: no time, not 0 ms.
+std::string ingest_time_line(const RunRecord& run) {
+  if (run.interrupted && run.ingest_ms <= 0) return "n/a (interrupted before ingestion)";
+  return fmt::format("{:.1f} ms (measured)", run.ingest_ms);
+}
+}  // namespace
+
 std::string render_combined_report(const RunRecord& run) {
   std::string md;
   md += fmt::format("# Combined Report — run {} ({})\n\n", run.index, run.scenario);
@@ -257,9 +265,9 @@ std::string render_combined_report(const RunRecord& run) {
   }
   if (run.interrupted) md += "> **INCOMPLETE** — this run was interrupted before it finished.\n\n";
   md += fmt::format(
-      "- **Scenario:** {}\n- **Agents:** {}\n- **Started:** {}\n- **Ingest time:** "
-      "{:.1f} ms (measured)\n- **Concurrent wall time:** {}\n\n",
-      run.scenario, run.agents.size(), run.started_at, run.ingest_ms, wall_time_line(run));
+      "- **Scenario:** {}\n- **Agents:** {}\n- **Started:** {}\n- **Ingest time:** {}\n"
+      "- **Concurrent wall time:** {}\n\n",
+      run.scenario, run.agents.size(), run.started_at, ingest_time_line(run), wall_time_line(run));
   md += concurrency_section(run);
 
   md += "## Per-agent metrics (concurrent run, measured)\n\n";
