@@ -497,14 +497,16 @@ net::awaitable<bool> Exchange::stream_tokens() {
       if (next_due > Clock::now()) break;
       due = next_due;
     }
+    // Stamped as the bytes go to the socket: the client can read them before
+    // this coroutine resumes, so a stamp taken after the write could trail it.
+    const auto handed = Clock::now();
     if (!co_await write(std::move(out))) {
       truth_.status = 499;
       record();
       co_return false;
     }
-    const auto now = Clock::now();
-    if (sent_tokens_ == 0) first_token_ = now;
-    last_token_ = now;
+    if (sent_tokens_ == 0) first_token_ = handed;
+    last_token_ = handed;
     sent_tokens_ += batched;
     state_.tokens_sent += batched;
   }
