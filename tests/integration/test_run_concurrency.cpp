@@ -1,5 +1,6 @@
 // The honesty test: speedup and efficiency are measured against isolated
 // baselines, so they see contention that the original's metric could not.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -219,7 +220,7 @@ std::string write_scenario(const std::string& dir, const std::vector<AgentDef>& 
 
 // `chimera run` on the project's example artifacts; returns the output directory.
 std::string run_scenario(const std::string& dir, const std::string& scenario,
-                         std::vector<std::string> extra = {}) {
+                         std::vector<std::string> extra = {}, std::string* console = nullptr) {
   const std::string out = dir + "/out";
   std::vector<std::string> args{
       "run",          "--scenario", scenario, "--artifacts", source_dir() + "/examples/artifacts",
@@ -227,6 +228,7 @@ std::string run_scenario(const std::string& dir, const std::string& scenario,
   args.insert(args.end(), extra.begin(), extra.end());
   auto r = run_chimera(args);
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  if (console != nullptr) *console = r.out;
   return out;
 }
 
@@ -363,10 +365,17 @@ TEST(Concurrency, OneSingleSlotServerIsContention) {
   SimProcess sim({"--config", fixture("sim-concurrency.yaml")});
   const auto scenario =
       write_scenario(dir.path(), {{"short", 200, sim.url(), {}}, {"long", 400, sim.url(), {}}});
-  const auto out = run_scenario(dir.path(), scenario);
+  std::string console;
+  const auto out = run_scenario(dir.path(), scenario, {}, &console);
   const auto c = concurrency_of(out);
   ASSERT_TRUE(c["measured"].get<bool>()) << c.dump(2);
   const auto truth = shared_pair_truth(out, sim.url());
+  // The console says the same as metrics.json: the efficiency and the verdict.
+  EXPECT_NE(console.find(fmt::format("efficiency {:.1f}%", c["efficiency"].get<double>() * 100)),
+            std::string::npos)
+      << console;
+  EXPECT_NE(console.find("run 1: " + c["verdict"].get<std::string>()), std::string::npos)
+      << console;
   std::cout << "single-slot pair: efficiency " << c["efficiency"] << " (truth "
             << truth_efficiency(truth) << "), slowdowns " << agent_slowdown(c, "short") << "/"
             << agent_slowdown(c, "long") << " (truth " << truth[0].slowdown() << "/"
@@ -387,10 +396,17 @@ TEST(Concurrency, OneBatchingServerFallsBetweenSeparateAndSingleSlot) {
   SimProcess sim({"--config", fixture("sim-batching.yaml")});
   const auto scenario =
       write_scenario(dir.path(), {{"short", 200, sim.url(), {}}, {"long", 400, sim.url(), {}}});
-  const auto out = run_scenario(dir.path(), scenario);
+  std::string console;
+  const auto out = run_scenario(dir.path(), scenario, {}, &console);
   const auto c = concurrency_of(out);
   ASSERT_TRUE(c["measured"].get<bool>()) << c.dump(2);
   const auto truth = shared_pair_truth(out, sim.url());
+  // The console says the same as metrics.json: the efficiency and the verdict.
+  EXPECT_NE(console.find(fmt::format("efficiency {:.1f}%", c["efficiency"].get<double>() * 100)),
+            std::string::npos)
+      << console;
+  EXPECT_NE(console.find("run 1: " + c["verdict"].get<std::string>()), std::string::npos)
+      << console;
   const double efficiency = c["efficiency"].get<double>();
   std::cout << "batching pair: efficiency " << efficiency << " (truth " << truth_efficiency(truth)
             << "), slowdowns " << agent_slowdown(c, "short") << "/" << agent_slowdown(c, "long")

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -169,6 +170,28 @@ orchestrate::AgentRunOptions agent_run_options(const RunCliOptions& o,
   return options;
 }
 
+// One line on the console: the efficiency across runs and the verdict; the
+// definitions and the per-agent table are in summary.md.
+std::string concurrency_line(const orchestrate::ConcurrencyAggregate& c) {
+  if (c.measured == 0 || !c.efficiency.mean) return "concurrency: " + c.verdict;
+  const double efficiency = *c.efficiency.mean * 100;
+  std::string spread;
+  if (c.efficiency.ci95_low && c.efficiency.ci95_high) {
+    spread = fmt::format(" (95% CI {:.1f}–{:.1f}%)", *c.efficiency.ci95_low * 100,
+                         *c.efficiency.ci95_high * 100);
+  }
+  std::string flag;
+  if (std::round(efficiency * 10) > 1000) {
+    flag = c.efficiency.ci95_low.value_or(0) > 1 ? " [above 100% beyond noise: see the verdict]"
+                                                 : " [above 100% within noise]";
+  }
+  return fmt::format(
+      "concurrency (measured, {} run(s)): efficiency {:.1f}%{}{} = critical path / wall; "
+      "speedup {:.2f}x of ideal {:.2f}x; {}",
+      c.measured, efficiency, spread, flag, c.speedup.mean.value_or(0),
+      c.ideal_speedup.mean.value_or(0), c.verdict);
+}
+
 int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
   const auto options = agent_run_options(o, globals);
   const auto result = orchestrate::run_session(
@@ -189,6 +212,8 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
     for (const auto& p : result.report_paths) std::cout << "  " << p << "\n";
     std::cout << "  " << (result.output_dir / "summary.md").string() << "\n";
     std::cout << "  " << (result.output_dir / "report.html").string() << "\n";
+    if (result.concurrency) std::cout << concurrency_line(*result.concurrency) << "\n";
+    for (const auto& v : result.run_verdicts) std::cout << "  " << v << "\n";
     if (result.agent_failures > 0) {
       std::cout << fmt::format(
           "{} agent report(s) record a failed or empty LLM call; see the "

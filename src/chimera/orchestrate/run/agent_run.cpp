@@ -506,6 +506,14 @@ AgentRunSummary run_agents(const AgentRunOptions& options) {
     ++summary.runs_completed;
   }
   if (signals::interrupted()) summary.interrupted = true;
+  std::vector<ConcurrencyFigures> figures;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (!records[i].concurrency) continue;
+    figures.push_back(*records[i].concurrency);
+    summary.run_verdicts.push_back(
+        fmt::format("run {}: {}", records[i].index, figures.back().verdict));
+  }
+  if (!figures.empty()) summary.concurrency = aggregate_concurrency(figures);
   write_text(options.output_dir / "summary.json",
              dump_json(summary_json(records, options.simulated, options.scenario.name,
                                     !summary.interrupted),

@@ -6,6 +6,7 @@
 // disk before the next run starts.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct AgentRunSummary {
   bool simulated = false;
   std::filesystem::path output_dir;
   std::vector<std::string> report_paths;
+  // Over the finished runs with two or more agents and isolated baselines.
+  std::optional<ConcurrencyAggregate> concurrency;
+  std::vector<std::string> run_verdicts;  // "run N: <that run's verdict>"
 };
 
 AgentRunSummary run_agents(const AgentRunOptions& options);

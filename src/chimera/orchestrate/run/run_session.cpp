@@ -57,14 +57,17 @@ AgentRunSummary run_session(AgentRunOptions options, const RunServers& servers) 
 }
 
 nlohmann::json to_json(const AgentRunSummary& s) {
-  return {{"output_dir", s.output_dir.string()},
-          {"runs_completed", s.runs_completed},
-          {"runs_kept", s.runs_kept},
-          {"interrupted_run", s.interrupted_run},
-          {"agent_failures", s.agent_failures},
-          {"interrupted", s.interrupted},
-          {"simulated", s.simulated},
-          {"reports", s.report_paths}};
+  nlohmann::json j = {{"output_dir", s.output_dir.string()},
+                      {"runs_completed", s.runs_completed},
+                      {"runs_kept", s.runs_kept},
+                      {"interrupted_run", s.interrupted_run},
+                      {"agent_failures", s.agent_failures},
+                      {"interrupted", s.interrupted},
+                      {"simulated", s.simulated},
+                      {"reports", s.report_paths}};
+  j["concurrency"] = s.concurrency ? to_json(*s.concurrency) : nlohmann::json(nullptr);
+  j["run_verdicts"] = s.run_verdicts;
+  return j;
 }
 
 }  // namespace chimera::orchestrate
