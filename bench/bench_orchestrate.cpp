@@ -4,6 +4,7 @@
 //  - the efficiency W*/W Chimera measures for N agents of unequal lengths on N
 //    separate simulator endpoints with fixed service times (ideal: 100%).
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include <array>
 #include <filesystem>
@@ -143,6 +144,10 @@ void BM_ConcurrencyEfficiency(benchmark::State& state) {
   state.counters["efficiency_vs_n_pct"] = f.efficiency_vs_n * 100;
   state.counters["baseline_stable"] = f.baseline_stable ? 1 : 0;
   state.counters["speedup"] = f.speedup;
+  if (!f.unstable_reasons.empty()) {
+    state.SetLabel(
+        fmt::format("{} unstable: {}", f.unstable_reasons.size(), f.unstable_reasons.front()));
+  }
 }
 // Arguments: agents, decode tokens/s of the simulated model, tokens per call
 // of the longest agent. N = 2: 40 and 400 tokens. N = 64: 10, 20, 40 and 80

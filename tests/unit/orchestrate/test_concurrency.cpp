@@ -113,6 +113,36 @@ TEST(Concurrency, DisagreeingRepetitionsMakeTheBaselineUnstable) {
   EXPECT_DOUBLE_EQ(f.per_agent[0].isolated_ms, (38100 + 9600) / 2.0);  // the median
 }
 
+TEST(Concurrency, AShortAgentsJitterBelowTheNoiseOfTheCriticalPathIsNotInstability) {
+  // 51 and 63 ms differ by 21% of their median, but by 12 ms against a 1,000 ms
+  // critical path: they cannot move the efficiency beyond noise.
+  const std::vector<AgentTimes> agents{agent("short", {51, 63}, 52),
+                                       agent("long", {1000, 1004}, 1010)};
+  const auto f = concurrency_figures(agents, 1012);
+  EXPECT_GT(f.per_agent[0].spread, 0.15);
+  EXPECT_TRUE(f.baseline_stable) << f.verdict;
+  EXPECT_TRUE(f.verdict.starts_with("no contention")) << f.verdict;
+  // The same spread on the agent that sets the critical path is instability.
+  const auto g =
+      concurrency_figures({agent("short", {51, 52}, 52), agent("long", {900, 1100}, 1010)}, 1012);
+  EXPECT_FALSE(g.baseline_stable);
+  EXPECT_NE(g.verdict.find("long's isolated repetitions differ"), std::string::npos) << g.verdict;
+}
+
+TEST(Concurrency, AVerdictNamesTheFiveSlowestAgentsAndCountsTheRest) {
+  std::vector<AgentTimes> agents;
+  for (int i = 0; i < 8; ++i) {
+    agents.push_back(agent("agent-" + std::to_string(i), {1000, 1000}, 1500 + 100.0 * i));
+  }
+  const auto f = concurrency_figures(agents, 2400);
+  ASSERT_TRUE(f.contention) << f.verdict;
+  EXPECT_NE(f.verdict.find("agent-7 ran 2.20x slower than alone"), std::string::npos) << f.verdict;
+  EXPECT_NE(f.verdict.find("agent-3 ran"), std::string::npos) << f.verdict;
+  EXPECT_EQ(f.verdict.find("agent-2 ran"), std::string::npos) << f.verdict;
+  EXPECT_NE(f.verdict.find("and 3 more agents slower than alone beyond noise"), std::string::npos)
+      << f.verdict;
+}
+
 TEST(Concurrency, EfficiencyAboveOneIsFlagged) {
   // A slow baseline makes the agent look faster together than alone.
   const auto f = concurrency_figures({agent("a", {38100}, 9600), agent("b", {9500}, 9700)}, 9800);

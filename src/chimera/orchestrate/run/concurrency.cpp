@@ -70,17 +70,20 @@ std::vector<std::string> instability(const ConcurrencyFigures& f,
                                      const ConcurrencyOptions& options) {
   std::vector<std::string> reasons;
   double noise = options.noise;
+  // A difference this small cannot move the efficiency (the critical path over
+  // the wall time) by more than the noise, however short the agent.
+  const double floor_ms = options.noise * f.critical_path_ms;
   for (std::size_t i = 0; i < f.per_agent.size(); ++i) {
     const auto& a = f.per_agent[i];
     noise = std::max(noise, a.noise);
-    if (a.spread > options.baseline_tolerance) {
-      const auto [low, high] =
-          std::minmax_element(agents[i].isolated_ms.begin(), agents[i].isolated_ms.end());
+    const auto [low, high] =
+        std::minmax_element(agents[i].isolated_ms.begin(), agents[i].isolated_ms.end());
+    if (a.spread > options.baseline_tolerance && *high - *low > floor_ms) {
       reasons.push_back(
           fmt::format("{}'s isolated repetitions differ by {} of their median ({:.0f}–{:.0f} ms)",
                       a.name, percent(a.spread), *low, *high));
     }
-    if (a.slowdown < 1.0 - a.noise) {
+    if (a.slowdown < 1.0 - a.noise && a.isolated_ms - a.concurrent_ms > floor_ms) {
       reasons.push_back(fmt::format("{} ran faster together than alone ({:.2f}x its baseline)",
                                     a.name, a.slowdown));
     }
@@ -108,10 +111,18 @@ void judge_contention(ConcurrencyFigures& f) {
             [](const auto* x, const auto* y) { return x->slowdown > y->slowdown; });
   const bool below = f.efficiency < f.threshold;
   if (below && !slower.empty()) {
+    // The five slowest by name; the per-agent table has every one.
+    constexpr std::size_t kNamed = 5;
     std::vector<std::string> who, reloads;
     for (const auto* a : slower) {
-      who.push_back(fmt::format("{} ran {:.2f}x slower than alone", a->name, a->slowdown));
+      if (who.size() < kNamed) {
+        who.push_back(fmt::format("{} ran {:.2f}x slower than alone", a->name, a->slowdown));
+      }
       if (a->reloaded) reloads.push_back(a->name);
+    }
+    if (slower.size() > kNamed) {
+      who.push_back(
+          fmt::format("and {} more agents slower than alone beyond noise", slower.size() - kNamed));
     }
     if (!reloads.empty()) {
       f.verdict = fmt::format(

@@ -40,7 +40,8 @@ struct AgentTimes {
 struct ConcurrencyOptions {
   double threshold = 0.9;  // efficiency below this may be contention
   // Repetitions of one baseline that differ by more than this share of their
-  // median make the baseline unstable.
+  // median, and by more than `noise` of the critical path, make the baseline
+  // unstable.
   double baseline_tolerance = 0.15;
   // The smallest relative noise of one timing; an agent's own noise is the
   // larger of this and the spread of its repetitions.
