@@ -229,6 +229,90 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
   return result.agent_failures > 0 ? kExitPartial : kExitOk;
 }
 
+// What runs: the data, the scenario or one persona, models and options.
+void add_workflow_options(CLI::App& app, RunCliOptions& o) {
+  app.option_defaults()->group("What runs");
+  app.add_option("--artifacts,-a", o.artifacts,
+                 "Artifacts directory: reports/, csv_data/ and artifacts/ under it are analysed");
+  app.add_option("--data", o.data_dirs, "Any other directory to analyse (repeatable)");
+  app.add_option("--scenario,-s", o.scenario,
+                 "Built-in scenario (baseline_vs_chimera, chimera_hetero, chimera_homo), one from "
+                 "--config, or a scenario YAML file")
+      ->capture_default_str();
+  app.add_option("--scenario-name", o.scenario_name, "Which scenario of a scenario file to run");
+  app.add_option("--persona", o.persona, "Run one agent with this persona (single persona call)");
+  app.add_option("--profile", o.profile,
+                 "Profile for --persona, or for every agent of the scenario");
+  app.add_option("--model,-m", o.model, "Model for every agent (overrides the profiles)");
+  app.add_option("--option,-o", o.option_specs, "Option NAME=VALUE for every agent (repeatable)");
+  app.add_flag("--pipeline", o.pipeline,
+               "Hand each agent's answer to the next (collector → insight) instead of running them "
+               "side by side");
+}
+
+// Where it runs: a server URL, its API, or the built-in simulator.
+void add_server_options(CLI::App& app, RunCliOptions& o) {
+  app.option_defaults()->group("Servers");
+  app.add_option("--endpoint,-e", o.endpoint,
+                 "Server URL for agents without their own (default: OLLAMA_HOST or "
+                 "http://localhost:11434)");
+  app.add_option("--backend", o.backend, "ollama or openai (default: inferred from the URL)")
+      ->check(CLI::IsMember({"ollama", "openai"}));
+  app.add_flag(
+      "--sim", o.sim,
+      "Start a built-in simulated server for each agent (everything is labelled SIMULATED)");
+  app.add_flag("--sim-shared", o.sim_shared,
+               "Start ONE built-in simulated server with one slot for all agents");
+  app.add_option("--sim-config", o.sim_config, "YAML file for the built-in simulator")
+      ->check(CLI::ExistingFile);
+  app.add_option("--header", o.headers, "Extra HTTP header 'Name: value' (repeatable)");
+}
+
+// How it is measured: runs, baselines, warm-up, the contention threshold, limits.
+void add_measurement_options(CLI::App& app, RunCliOptions& o) {
+  app.option_defaults()->group("Measurement");
+  app.add_option("--runs,-n", o.runs, "How many times to run the scenario")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  app.add_flag("--no-isolated", o.no_isolated,
+               "Skip the isolated baselines (no speedup is reported)");
+  app.add_option("--baseline-runs", o.baseline_runs,
+                 "Repetitions of each agent's isolated baseline (its median is T_i)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  app.add_option("--warmup", o.warmups,
+                 "Warm-up passes per run: the scenario once per pass, every request exactly the "
+                 "measured one (0: none, not even before each isolated baseline)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  app.add_option("--contention-threshold", o.contention_threshold,
+                 "Efficiency below which contention is reported")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--permits", o.permits,
+                 "At most this many requests in flight per endpoint (0: no limit)")
+      ->capture_default_str();
+  add_timeout_options(app, o.timeouts, "call");
+  add_max_line_bytes_option(app, o.max_line_bytes);
+  app.add_option("--cold-threshold-ms", o.cold_threshold_ms,
+                 "A call whose server load time exceeds this paid for a model load")
+      ->capture_default_str();
+}
+
+// Where the results go: the run directory, resuming it, the store.
+void add_output_options(CLI::App& app, RunCliOptions& o) {
+  app.option_defaults()->group("Output");
+  app.add_option("--output-dir,-O", o.output_dir,
+                 "Where run_N/, summary.json, summary.md and requests.jsonl go (default: "
+                 "chimera-runs/<scenario>-<UTC time>)");
+  app.add_flag("--resume", o.resume,
+               "Continue the interrupted run directory named by --output-dir: finished runs are "
+               "kept, the run in flight is done again");
+  app.add_option("--store", o.store,
+                 "Results store: a SQLite path or postgresql://user[:password]@host[:port]/db "
+                 "(default: <output-dir>/results.sqlite)");
+}
+
 }  // namespace
 
 Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
@@ -247,71 +331,10 @@ Command add_run_command(CLI::App& root, const GlobalOptions& globals) {
       "  chimera run --artifacts ./bench-results --runs 3\n"
       "  chimera run --persona InsightAgent --profile chimera-optimized --data ./reports\n"
       "  chimera run --scenario my-scenario.yaml --sim-shared --artifacts ./results");
-  app->add_option("--artifacts,-a", o->artifacts,
-                  "Artifacts directory: reports/, csv_data/ and artifacts/ under it are analysed");
-  app->add_option("--data", o->data_dirs, "Any other directory to analyse (repeatable)");
-  app->add_option("--scenario,-s", o->scenario,
-                  "Built-in scenario (baseline_vs_chimera, chimera_hetero, chimera_homo), one from "
-                  "--config, or a scenario YAML file")
-      ->capture_default_str();
-  app->add_option("--scenario-name", o->scenario_name, "Which scenario of a scenario file to run");
-  app->add_option("--persona", o->persona, "Run one agent with this persona (single persona call)");
-  app->add_option("--profile", o->profile,
-                  "Profile for --persona, or for every agent of the scenario");
-  app->add_option("--model,-m", o->model, "Model for every agent (overrides the profiles)");
-  app->add_option("--option,-o", o->option_specs, "Option NAME=VALUE for every agent (repeatable)");
-  app->add_option("--endpoint,-e", o->endpoint,
-                  "Server URL for agents without their own (default: OLLAMA_HOST or "
-                  "http://localhost:11434)");
-  app->add_option("--backend", o->backend, "ollama or openai (default: inferred from the URL)")
-      ->check(CLI::IsMember({"ollama", "openai"}));
-  app->add_flag(
-      "--pipeline", o->pipeline,
-      "Hand each agent's answer to the next (collector → insight) instead of running them "
-      "side by side");
-  app->add_option("--runs,-n", o->runs, "How many times to run the scenario")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 10000));
-  app->add_option("--output-dir,-O", o->output_dir,
-                  "Where run_N/, summary.json, summary.md and requests.jsonl go (default: "
-                  "chimera-runs/<scenario>-<UTC time>)");
-  app->add_flag(
-      "--sim", o->sim,
-      "Start a built-in simulated server for each agent (everything is labelled SIMULATED)");
-  app->add_flag("--sim-shared", o->sim_shared,
-                "Start ONE built-in simulated server with one slot for all agents");
-  app->add_option("--sim-config", o->sim_config, "YAML file for the built-in simulator")
-      ->check(CLI::ExistingFile);
-  app->add_flag("--no-isolated", o->no_isolated,
-                "Skip the isolated baselines (no speedup is reported)");
-  app->add_option("--baseline-runs", o->baseline_runs,
-                  "Repetitions of each agent's isolated baseline (its median is T_i)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100));
-  app->add_option("--warmup", o->warmups,
-                  "Warm-up passes per run: the scenario once per pass, every request exactly the "
-                  "measured one (0: none, not even before each isolated baseline)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 100));
-  app->add_option("--contention-threshold", o->contention_threshold,
-                  "Efficiency below which contention is reported")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  app->add_option("--permits", o->permits,
-                  "At most this many requests in flight per endpoint (0: no limit)")
-      ->capture_default_str();
-  app->add_flag("--resume", o->resume,
-                "Continue the interrupted run directory named by --output-dir: finished runs are "
-                "kept, the run in flight is done again");
-  app->add_option("--store", o->store,
-                  "Results store: a SQLite path or postgresql://user[:password]@host[:port]/db "
-                  "(default: <output-dir>/results.sqlite)");
-  add_timeout_options(*app, o->timeouts, "call");
-  add_max_line_bytes_option(*app, o->max_line_bytes);
-  app->add_option("--cold-threshold-ms", o->cold_threshold_ms,
-                  "A call whose server load time exceeds this paid for a model load")
-      ->capture_default_str();
-  app->add_option("--header", o->headers, "Extra HTTP header 'Name: value' (repeatable)");
+  add_workflow_options(*app, *o);
+  add_server_options(*app, *o);
+  add_measurement_options(*app, *o);
+  add_output_options(*app, *o);
   return Command{app, [o, &globals] { return run_command(*o, globals); }};
 }
 
