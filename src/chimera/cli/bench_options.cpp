@@ -155,9 +155,7 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
 std::vector<orchestrate::OptionAxis> option_axes(const BenchCliOptions& o) {
   std::vector<orchestrate::OptionAxis> axes;
   auto add = [&axes](const std::string& spec) {
-    auto axis = orchestrate::parse_option_axis(spec);
-    if (!axis) throw UsageError(axis.error().message);
-    orchestrate::merge_axis(axes, std::move(*axis));
+    orchestrate::merge_axis(axes, value_or_throw<UsageError>(orchestrate::parse_option_axis(spec)));
   };
   for (const auto& spec : o.option_specs) add(spec);
   const std::pair<const char*, const std::string*> shortcuts[] = {
@@ -203,10 +201,9 @@ T usage_or(Expected<T> value) {
 
 // Prompts from a .jsonl file: {"prompt"} or {"messages"} records, bad lines named.
 std::vector<load::PromptRecord> prompt_records(const std::string& path) {
-  auto file = load::read_prompt_file(path);
-  if (!file) throw UsageError(file.error().message);
-  if (!file->errors.empty()) term::warn(load::describe_errors(path, file->errors));
-  return std::move(file->records);
+  auto file = value_or_throw<UsageError>(load::read_prompt_file(path));
+  if (!file.errors.empty()) term::warn(load::describe_errors(path, file.errors));
+  return std::move(file.records);
 }
 
 void add_load_plan(const BenchCliOptions& o, orchestrate::RunPlan& plan) {

@@ -221,11 +221,71 @@ std::optional<std::filesystem::path> run_directory_of(store::ResultStore& store,
   return std::nullopt;
 }
 
-bool wants_html(const ReportOptions& o, const std::string& format) {
+bool wants_html(const ReportOptions& o, std::string_view format) {
   if (format == "html") return true;
   for (const auto& spec : o.outputs)
     if (report::parse_output_spec(spec)->format == "html") return true;
   return false;
+}
+
+// Writes every --output and, unless --quiet, prints the report.
+int emit(const ReportOptions& o, const GlobalOptions& globals, const report::Reporter& reporter,
+         const report::BenchReport& bench_report, const report::RequestSource& requests) {
+  value_or_throw(report::write_outputs(bench_report, requests, o.outputs));
+  if (!globals.quiet || o.outputs.empty()) {
+    value_or_throw(reporter.write(bench_report, requests, std::cout));
+  }
+  return kExitOk;
+}
+
+int report_from_store_url(const ReportOptions& o, const GlobalOptions& globals,
+                          const report::Reporter& reporter) {
+  // Reading must not create an empty store where a path has a typo.
+  const auto location = value_or_throw(store::parse_store_url(o.store_url));
+  if (location.kind == store::StoreLocation::Kind::kSqlite &&
+      !std::filesystem::exists(location.target)) {
+    throw Error(
+        fmt::format("there is no results store at '{}'; give the file that "
+                    "'chimera bench --store' or 'chimera sweep --store' wrote",
+                    location.target));
+  }
+  auto store = value_or_throw(store::open_store(o.store_url));
+  if (o.list) return list_runs(*store, globals.json);
+  const auto run_id = resolve_run_id(*store, o.run);
+  if (wants_html(o, reporter.format())) {
+    if (auto dir = run_directory_of(*store, run_id)) {
+      ReportOptions from_dir = o;
+      from_dir.input_path = dir->string();
+      return report_run_directory(from_dir, reporter, globals);
+    }
+  }
+  const auto bench_report = report_from_store(*store, run_id, o.rank_by);
+  const report::RequestSource requests =
+      [&store, run_id](const report::RequestSink& sink) -> Expected<void> {
+    auto count = store->requests(
+        run_id, std::nullopt, [&sink](std::int64_t, const measure::RequestResult& r) { sink(r); });
+    if (!count) return std::unexpected(count.error());
+    return {};
+  };
+  return emit(o, globals, reporter, bench_report, requests);
+}
+
+int report_from_input(const ReportOptions& o, const GlobalOptions& globals,
+                      const report::Reporter& reporter) {
+  if (o.list) throw UsageError("--list lists the runs of a results store; give --store URL");
+  std::error_code ec;
+  if (std::filesystem::is_directory(o.input_path, ec))
+    return report_run_directory(o, reporter, globals);
+  report::BenchReport bench_report;
+  report::RequestSource requests;
+  if (std::filesystem::path(o.input_path).extension() == ".jsonl") {
+    bench_report = value_or_throw(report::report_from_requests_file(o.input_path));
+    requests = report::requests_file_source(o.input_path);
+  } else {
+    bench_report = report_from_file(o.input_path);
+  }
+  if (!o.rank_by.empty()) bench_report.ranking = ranking_for(o.rank_by, store::RunKind::kSweep);
+  return emit(o, globals, reporter, bench_report, requests);
 }
 
 int run_report(const ReportOptions& o, const GlobalOptions& globals) {
@@ -235,67 +295,11 @@ int run_report(const ReportOptions& o, const GlobalOptions& globals) {
         "JSONL file of requests, or a `chimera run` output directory)");
   }
   // Check every --output before reading anything, so a typo fails fast.
-  for (const auto& spec : o.outputs) {
-    if (auto parsed = report::parse_output_spec(spec); !parsed) {
-      throw UsageError(parsed.error().message);
-    }
-  }
+  for (const auto& spec : o.outputs) value_or_throw<UsageError>(report::parse_output_spec(spec));
   const std::string format = globals.json ? "json" : (o.format.empty() ? "console" : o.format);
-  auto reporter = report::make_reporter(format);
-  if (!reporter) throw UsageError(reporter.error().message);
-
-  std::unique_ptr<store::ResultStore> store;
-  report::BenchReport bench_report;
-  report::RequestSource requests;
-  if (!o.store_url.empty()) {
-    // Reading must not create an empty store where a path has a typo.
-    const auto location = value_or_throw(store::parse_store_url(o.store_url));
-    if (location.kind == store::StoreLocation::Kind::kSqlite &&
-        !std::filesystem::exists(location.target)) {
-      throw Error(
-          fmt::format("there is no results store at '{}'; give the file that "
-                      "'chimera bench --store' or 'chimera sweep --store' wrote",
-                      location.target));
-    }
-    store = value_or_throw(store::open_store(o.store_url));
-    if (o.list) return list_runs(*store, globals.json);
-    const auto run_id = resolve_run_id(*store, o.run);
-    if (wants_html(o, format)) {
-      if (auto dir = run_directory_of(*store, run_id)) {
-        ReportOptions from_dir = o;
-        from_dir.input_path = dir->string();
-        return report_run_directory(from_dir, **reporter, globals);
-      }
-    }
-    bench_report = report_from_store(*store, run_id, o.rank_by);
-    requests = [&store, run_id](const report::RequestSink& sink) -> Expected<void> {
-      auto count =
-          store->requests(run_id, std::nullopt,
-                          [&sink](std::int64_t, const measure::RequestResult& r) { sink(r); });
-      if (!count) return std::unexpected(count.error());
-      return {};
-    };
-  } else {
-    if (o.list) throw UsageError("--list lists the runs of a results store; give --store URL");
-    std::error_code ec;
-    if (std::filesystem::is_directory(o.input_path, ec))
-      return report_run_directory(o, **reporter, globals);
-    if (std::filesystem::path(o.input_path).extension() == ".jsonl") {
-      bench_report = value_or_throw(report::report_from_requests_file(o.input_path));
-      requests = report::requests_file_source(o.input_path);
-    } else {
-      bench_report = report_from_file(o.input_path);
-    }
-    if (!o.rank_by.empty()) {
-      bench_report.ranking = ranking_for(o.rank_by, store::RunKind::kSweep);
-    }
-  }
-
-  value_or_throw(report::write_outputs(bench_report, requests, o.outputs));
-  if (!globals.quiet || o.outputs.empty()) {
-    value_or_throw((*reporter)->write(bench_report, requests, std::cout));
-  }
-  return kExitOk;
+  const auto reporter = value_or_throw<UsageError>(report::make_reporter(format));
+  return o.store_url.empty() ? report_from_input(o, globals, *reporter)
+                             : report_from_store_url(o, globals, *reporter);
 }
 
 }  // namespace

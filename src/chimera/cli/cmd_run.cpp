@@ -63,13 +63,12 @@ std::string list_scenarios(const agents::Catalog& catalog) {
 
 agents::Scenario choose_scenario(const RunCliOptions& o, agents::Catalog& catalog) {
   if (!o.persona.empty()) {
-    auto persona = catalog.persona(o.persona);
-    if (!persona) throw UsageError(persona.error().message);
-    auto profile = catalog.profile(o.profile.empty() ? "baseline" : o.profile);
-    if (!profile) throw UsageError(profile.error().message);
+    auto persona = value_or_throw<UsageError>(catalog.persona(o.persona));
+    auto profile =
+        value_or_throw<UsageError>(catalog.profile(o.profile.empty() ? "baseline" : o.profile));
     agents::Scenario single;
-    single.name = "single:" + persona->name;
-    single.agents.push_back({persona->name, *persona, *profile, "", {}});
+    single.name = "single:" + persona.name;
+    single.agents.push_back({persona.name, persona, profile, "", {}});
     return single;
   }
   std::string name = o.scenario;
@@ -94,22 +93,17 @@ agents::Scenario choose_scenario(const RunCliOptions& o, agents::Catalog& catalo
                       o.scenario, added.size(), list_scenarios(catalog)));
     }
   }
-  auto scenario = catalog.scenario(name);
-  if (!scenario) throw UsageError(scenario.error().message);
-  return *scenario;
+  return value_or_throw<UsageError>(catalog.scenario(name));
 }
 
 void apply_overrides(const RunCliOptions& o, const agents::Catalog& catalog,
                      agents::Scenario& scenario) {
   for (auto& agent : scenario.agents) {
     if (!o.profile.empty() && o.persona.empty()) {
-      auto profile = catalog.profile(o.profile);
-      if (!profile) throw UsageError(profile.error().message);
-      agent.profile = *profile;
+      agent.profile = value_or_throw<UsageError>(catalog.profile(o.profile));
     }
-    auto overridden = agents::apply_overrides(agent.profile, o.model, o.option_specs);
-    if (!overridden) throw UsageError(overridden.error().message);
-    agent.profile = std::move(*overridden);
+    agent.profile =
+        value_or_throw<UsageError>(agents::apply_overrides(agent.profile, o.model, o.option_specs));
   }
   if (o.pipeline) scenario = agents::as_pipeline(scenario);
 }

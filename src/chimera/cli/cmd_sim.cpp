@@ -65,8 +65,7 @@ sim::SimConfig build_config(const SimOptions& o) {
     if (o.jitter) model.jitter = *o.jitter;
   }
   for (const auto& flag : o.models) {
-    auto ok = sim::apply_model_flag(config, flag);
-    if (!ok) throw UsageError(ok.error().message);
+    value_or_throw<UsageError>(sim::apply_model_flag(config, flag));
   }
   if (o.parallel) config.parallel = *o.parallel;
   if (o.max_queue) config.max_queue = *o.max_queue;
