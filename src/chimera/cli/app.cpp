@@ -65,15 +65,7 @@ std::optional<std::string> unknown_command(const std::vector<Command>& commands,
   return std::nullopt;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  GlobalOptions globals;
-  CLI::App root{
-      "Chimera runs LLM agent workflows against inference servers (Ollama, OpenAI-compatible),\n"
-      "measures them precisely, tunes their options by sweeps, and writes reports grounded\n"
-      "in the benchmark artifacts they analysed.",
-      "chimera"};
+void add_global_options(CLI::App& root, GlobalOptions& globals) {
   root.set_version_flag("--version", fmt::format("chimera {}", kVersion));
   root.footer(kFooter);
   root.require_subcommand(1);
@@ -84,7 +76,9 @@ int main(int argc, char** argv) {
   root.add_option("--config", globals.config_path,
                   "YAML config file (profiles, personas, scenarios)")
       ->check(CLI::ExistingFile);
+}
 
+std::vector<Command> add_commands(CLI::App& root, const GlobalOptions& globals) {
   std::vector<Command> commands;
   commands.push_back(add_run_command(root, globals));
   commands.push_back(add_inventory_command(root, globals));
@@ -95,7 +89,38 @@ int main(int argc, char** argv) {
   commands.push_back(add_report_command(root, globals));
   commands.push_back(add_sim_command(root, globals));
   commands.push_back(add_doctor_command(root, globals));
+  return commands;
+}
 
+// The one place an exception becomes a message and an exit code.
+int run_parsed(const Command& command) {
+  const std::string name = command.app->get_name();
+  try {
+    return command.run();
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "chimera %s: usage error: %s\nRun 'chimera %s --help' for usage.\n",
+                 name.c_str(), e.what(), name.c_str());
+    return e.exit_code();
+  } catch (const Error& e) {
+    std::fprintf(stderr, "chimera %s: error: %s\n", name.c_str(), e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "chimera %s: internal error: %s\n", name.c_str(), e.what());
+    return kExitFatal;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  GlobalOptions globals;
+  CLI::App root{
+      "Chimera runs LLM agent workflows against inference servers (Ollama, OpenAI-compatible),\n"
+      "measures them precisely, tunes their options by sweeps, and writes reports grounded\n"
+      "in the benchmark artifacts they analysed.",
+      "chimera"};
+  add_global_options(root, globals);
+  const std::vector<Command> commands = add_commands(root, globals);
   if (auto unknown = unknown_command(commands, argc, argv)) {
     std::string names;
     for (const auto& command : commands) {
@@ -114,23 +139,8 @@ int main(int argc, char** argv) {
   }
   term::set_color_disabled(globals.no_color);
   signals::install_handlers();
-
-  for (auto& command : commands) {
-    if (!command.app->parsed()) continue;
-    try {
-      return command.run();
-    } catch (const UsageError& e) {
-      std::fprintf(stderr, "chimera %s: usage error: %s\nRun 'chimera %s --help' for usage.\n",
-                   command.app->get_name().c_str(), e.what(), command.app->get_name().c_str());
-      return e.exit_code();
-    } catch (const Error& e) {
-      std::fprintf(stderr, "chimera %s: error: %s\n", command.app->get_name().c_str(), e.what());
-      return e.exit_code();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "chimera %s: internal error: %s\n", command.app->get_name().c_str(),
-                   e.what());
-      return kExitFatal;
-    }
+  for (const auto& command : commands) {
+    if (command.app->parsed()) return run_parsed(command);
   }
   return kExitUsage;
 }
