@@ -221,82 +221,99 @@ Expected<void> apply_model_flag(SimConfig& config, const std::string& flag) {
   return validate(config);
 }
 
+namespace {
+
+Expected<void> parse_faults(ModelSpec& model, const YAML::Node& list) {
+  model.faults.clear();
+  for (const auto& rule_node : list) {
+    CHIMERA_TRY(spec, parse_fault(rule_node["kind"].as<std::string>("")));
+    FaultRule rule{*spec, rule_node["probability"].as<double>(1.0)};
+    if (rule_node["after"]) rule.fault.after = rule_node["after"].as<std::int64_t>();
+    if (rule_node["ms"]) rule.fault.ms = rule_node["ms"].as<std::int64_t>();
+    if (rule.probability < 0 || rule.probability > 1) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("model {}: fault probability must be in [0, 1]", model.name));
+    }
+    model.faults.push_back(rule);
+  }
+  return {};
+}
+
+// [[batch, factor], ...] in YAML, the "batch:factor;..." form of --model.
+Expected<void> parse_batch_curve(ModelSpec& model, const YAML::Node& list) {
+  std::string points;
+  for (const auto& point : list) {
+    if (!point.IsSequence() || point.size() != 2) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("model {}: batch_curve points are [batch, factor]", model.name));
+    }
+    points += fmt::format("{}{}:{}", points.empty() ? "" : ";", point[0].as<std::string>(),
+                          point[1].as<std::string>());
+  }
+  return set_model_field(model, "batch_curve", points);
+}
+
+Expected<void> parse_models(SimConfig& config, const YAML::Node& list) {
+  if (!list.IsSequence())
+    return fail(FailureKind::kInvalidInput, "sim config: models must be a list");
+  for (const auto& node : list) {
+    if (!node["name"]) return fail(FailureKind::kInvalidInput, "sim config: model without name");
+    ModelSpec& model = model_named(config, node["name"].as<std::string>());
+    for (const auto& field : node) {
+      const auto key = field.first.as<std::string>();
+      Expected<void> ok;
+      if (key == "name") continue;
+      if (key == "faults") {
+        ok = parse_faults(model, field.second);
+      } else if (key == "batch_curve" && field.second.IsSequence()) {
+        ok = parse_batch_curve(model, field.second);
+      } else {
+        ok = set_model_field(model, key, field.second.as<std::string>());
+      }
+      if (!ok) return ok;
+    }
+  }
+  return {};
+}
+
+// One top-level key of the configuration file.
+Expected<void> parse_top_level(SimConfig& config, const std::string& key, const YAML::Node& value) {
+  if (key == "seed") {
+    config.seed = value.as<std::uint64_t>();
+  } else if (key == "parallel") {
+    config.parallel = value.as<int>();
+  } else if (key == "max_queue") {
+    config.max_queue = value.as<int>();
+  } else if (key == "rate_limits") {
+    config.rate_limits = value.as<bool>();
+  } else if (key == "keep_alive_s") {
+    config.keep_alive_s = value.as<double>();
+  } else if (key == "threads") {
+    config.threads = value.as<int>();
+  } else if (key == "log_requests") {
+    config.log_requests = value.as<bool>();
+  } else if (key == "version") {
+    config.version = value.as<std::string>();
+  } else if (key == "replace_default_models") {
+    if (value.as<bool>()) config.models.clear();
+  } else if (key == "models") {
+    return parse_models(config, value);
+  } else {
+    return fail(FailureKind::kInvalidInput, fmt::format("sim config: unknown key '{}'", key));
+  }
+  return {};
+}
+
+}  // namespace
+
 Expected<SimConfig> parse_sim_config(const std::string& yaml_text, SimConfig config) {
   try {
     const YAML::Node root = YAML::Load(yaml_text);
     if (!root || root.IsNull()) return config;
     if (!root.IsMap()) return fail(FailureKind::kInvalidInput, "sim config must be a YAML mapping");
     for (const auto& entry : root) {
-      const auto key = entry.first.as<std::string>();
-      const auto& value = entry.second;
-      if (key == "seed") {
-        config.seed = value.as<std::uint64_t>();
-      } else if (key == "parallel") {
-        config.parallel = value.as<int>();
-      } else if (key == "max_queue") {
-        config.max_queue = value.as<int>();
-      } else if (key == "rate_limits") {
-        config.rate_limits = value.as<bool>();
-      } else if (key == "keep_alive_s") {
-        config.keep_alive_s = value.as<double>();
-      } else if (key == "threads") {
-        config.threads = value.as<int>();
-      } else if (key == "log_requests") {
-        config.log_requests = value.as<bool>();
-      } else if (key == "version") {
-        config.version = value.as<std::string>();
-      } else if (key == "replace_default_models") {
-        if (value.as<bool>()) config.models.clear();
-      } else if (key == "models") {
-        if (!value.IsSequence()) {
-          return fail(FailureKind::kInvalidInput, "sim config: models must be a list");
-        }
-        for (const auto& node : value) {
-          if (!node["name"])
-            return fail(FailureKind::kInvalidInput, "sim config: model without name");
-          ModelSpec& model = model_named(config, node["name"].as<std::string>());
-          for (const auto& field : node) {
-            const auto field_key = field.first.as<std::string>();
-            if (field_key == "name") continue;
-            if (field_key == "faults") {
-              model.faults.clear();
-              for (const auto& rule_node : field.second) {
-                auto spec = parse_fault(rule_node["kind"].as<std::string>(""));
-                if (!spec) return std::unexpected(spec.error());
-                FaultRule rule{*spec, rule_node["probability"].as<double>(1.0)};
-                if (rule_node["after"]) rule.fault.after = rule_node["after"].as<std::int64_t>();
-                if (rule_node["ms"]) rule.fault.ms = rule_node["ms"].as<std::int64_t>();
-                if (rule.probability < 0 || rule.probability > 1) {
-                  return fail(
-                      FailureKind::kInvalidInput,
-                      fmt::format("model {}: fault probability must be in [0, 1]", model.name));
-                }
-                model.faults.push_back(rule);
-              }
-              continue;
-            }
-            if (field_key == "batch_curve" && field.second.IsSequence()) {
-              std::string points;
-              for (const auto& point : field.second) {
-                if (!point.IsSequence() || point.size() != 2) {
-                  return fail(
-                      FailureKind::kInvalidInput,
-                      fmt::format("model {}: batch_curve points are [batch, factor]", model.name));
-                }
-                points += fmt::format("{}{}:{}", points.empty() ? "" : ";",
-                                      point[0].as<std::string>(), point[1].as<std::string>());
-              }
-              auto ok = set_model_field(model, field_key, points);
-              if (!ok) return std::unexpected(ok.error());
-              continue;
-            }
-            auto ok = set_model_field(model, field_key, field.second.as<std::string>());
-            if (!ok) return std::unexpected(ok.error());
-          }
-        }
-      } else {
-        return fail(FailureKind::kInvalidInput, fmt::format("sim config: unknown key '{}'", key));
-      }
+      auto ok = parse_top_level(config, entry.first.as<std::string>(), entry.second);
+      if (!ok) return std::unexpected(ok.error());
     }
   } catch (const YAML::Exception& e) {
     return fail(FailureKind::kInvalidInput, fmt::format("sim config: {}", e.what()));
