@@ -6,6 +6,8 @@
 #include <array>
 #include <optional>
 
+#include "chimera/report/format.hpp"
+
 namespace chimera::report {
 
 using namespace chimera::agents;
@@ -15,10 +17,6 @@ namespace {
 std::string stage_name(const AgentReportInput& input, std::size_t index) {
   if (input.agent.persona.workflow == Workflow::kSingle) return "single";
   return index == 0 ? "analysis" : "report";
-}
-
-std::string fixed(double value, int decimals = 2) {
-  return fmt::format("{:.{}f}", value, decimals);
 }
 
 const Expectation* expectation_for(const Profile& profile, std::string_view metric) {
@@ -38,7 +36,8 @@ std::string metric_line(const std::string& name, const std::optional<double>& va
                         const std::string& note = "") {
   std::string line = "- " + name + ": ";
   if (value) {
-    line += fixed(*value) + " " + unit + " (measured" + (note.empty() ? "" : ", " + note) + ")";
+    line += format::fixed(value, 2, " " + unit) + " (measured" + (note.empty() ? "" : ", " + note) +
+            ")";
   } else {
     line += "n/a (not reported by server)";
   }
