@@ -349,12 +349,11 @@ class MeasuredRun {
     if (plan_.turns > 1) {
       auto& turns = outcome_.load["turns"] = nlohmann::json::array();
       for (std::size_t k = 0; k < turn_stats_.size(); ++k) {
-        turns.push_back(
-            {{"turn", k + 1},
-             {"requests", turn_stats_[k].requests},
-             {"ttft_ms", load::percentiles_json(turn_stats_[k].ttft_ms.summary(kNoCi))},
-             {"prompt_tokens",
-              load::percentiles_json(turn_stats_[k].prompt_tokens.summary(kNoCi))}});
+        turns.push_back({{"turn", k + 1},
+                         {"requests", turn_stats_[k].requests},
+                         {"ttft_ms", load::percentiles_json(turn_stats_[k].ttft_ms.summary(kNoCi))},
+                         {"prompt_tokens",
+                          load::percentiles_json(turn_stats_[k].prompt_tokens.summary(kNoCi))}});
       }
     }
     if (plan_.open_loop) {
