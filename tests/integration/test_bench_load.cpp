@@ -170,6 +170,86 @@ TEST(BenchLoad, ConstantArrivalsAreEvenlySpaced) {
   EXPECT_NEAR(median, 0.025, 0.005);
 }
 
+// Hyndman–Fan type 7, as the summaries use.
+double percentile7(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const double h = (static_cast<double>(v.size()) - 1) * p / 100;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const auto hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+// The measured rows of the JSONL export (read back from the store), by
+// request number: ids end in "-<i>".
+std::vector<nlohmann::json> measured_rows(const std::string& path) {
+  std::vector<nlohmann::json> rows;
+  for (auto& row : read_jsonl(path)) {
+    if (!row.value("warmup", false) && row.contains("send_s")) rows.push_back(row);
+  }
+  auto number = [](const nlohmann::json& row) {
+    const auto id = row["id"].get<std::string>();
+    return std::stoi(id.substr(id.rfind('-') + 1));
+  };
+  std::sort(rows.begin(), rows.end(),
+            [&](const auto& a, const auto& b) { return number(a) < number(b); });
+  return rows;
+}
+
+TEST(BenchLoad, EachRequestKeepsItsScheduledAndActualSendTime) {
+  SimProcess sim(sim_args("64"));
+  TempDir dir;
+  auto r = run_chimera(bench_args(
+      sim, dir.path(),
+      {"--rate", "50", "--arrival", "constant", "--requests", "30", "--num-predict", "2"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = parse_json(r);
+  const auto& schedule = j["configurations"][0]["load"]["schedule"];
+  const auto rows = measured_rows(dir.path() + "/r.jsonl");
+  ASSERT_EQ(rows.size(), 30u);
+  std::vector<double> lateness_ms, sends;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    // A constant rate of 50/s: request i is due at i × 20 ms.
+    ASSERT_TRUE(rows[i]["scheduled_send_s"].is_number()) << rows[i];
+    const double scheduled = rows[i]["scheduled_send_s"].get<double>();
+    const double sent = rows[i]["send_s"].get<double>();
+    EXPECT_NEAR(scheduled, 0.02 * static_cast<double>(i), 1e-9);
+    EXPECT_GE(sent, scheduled);
+    lateness_ms.push_back((sent - scheduled) * 1000);
+    sends.push_back(sent);
+  }
+  // The schedule object is these very values.
+  EXPECT_EQ(schedule["lateness_ms"]["n"].get<int>(), 30);
+  EXPECT_NEAR(schedule["lateness_ms"]["max"].get<double>(),
+              *std::max_element(lateness_ms.begin(), lateness_ms.end()), 1e-9);
+  EXPECT_NEAR(schedule["lateness_ms"]["p50"].get<double>(), percentile7(lateness_ms, 50), 1e-9);
+  EXPECT_NEAR(schedule["lateness_ms"]["p99"].get<double>(), percentile7(lateness_ms, 99), 1e-9);
+  EXPECT_NEAR(schedule["achieved_rate"].get<double>(), 29 / (sends.back() - sends.front()), 1e-6);
+  // send_s is when the bytes went out: the server received them in the same
+  // rhythm (its clock and ours are both CLOCK_MONOTONIC; only the offsets
+  // between the first request and each later one are compared).
+  const auto seen = received_s(sim);
+  ASSERT_EQ(seen.size(), 30u);
+  std::vector<double> skew_ms;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    skew_ms.push_back(((seen[i] - seen[0]) - (sends[i] - sends[0])) * 1000);
+  }
+  EXPECT_LT(std::abs(percentile7(skew_ms, 50)), 1.0);
+}
+
+TEST(BenchLoad, ClosedLoopRequestsHaveNoScheduledSendTime) {
+  SimProcess sim(sim_args("4"));
+  TempDir dir;
+  auto r = run_chimera(
+      bench_args(sim, dir.path(), {"--runs", "6", "--concurrency", "2", "--num-predict", "2"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = measured_rows(dir.path() + "/r.jsonl");
+  ASSERT_EQ(rows.size(), 6u);
+  for (const auto& row : rows) {
+    EXPECT_TRUE(row["scheduled_send_s"].is_null()) << row;
+    EXPECT_GE(row["send_s"].get<double>(), 0.0) << row;
+  }
+}
+
 TEST(BenchLoad, GoodputCountsRequestsThatMeetTheSlo) {
   SimProcess sim(sim_args("8"));
   // 200 tok/s: TPOT is 5 ms. An SLO of 100 ms is met by all (a margin for a busy machine), 2 ms by

@@ -69,6 +69,7 @@ void StreamingBackend::submit(GenerationRequest request,
   }
   const auto& t = request.timeouts;
   http_request->timeouts = {t.connect_ms, t.first_token_ms, t.idle_ms, t.total_ms};
+  if (request.not_before) http_request->not_before = *request.not_before;
   auto secrets = util::header_secrets(http_request->headers);
   client_->submit(std::move(*http_request),
                   std::make_unique<GenerationHandler>(

@@ -28,6 +28,7 @@
 // A 200 answer that is not a stream (an HTML page, a JSON body) fails as
 // `malformed`, naming the content type and the first characters.
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -74,6 +75,9 @@ struct GenerationRequest {
   std::map<std::string, std::string> headers;
   Timeouts timeouts;
   bool warmup = false;
+  // Open loop: the HTTP loop holds the request until this time (steady
+  // clock), so it goes out when due rather than when the caller got to it.
+  std::optional<std::chrono::steady_clock::time_point> not_before;
   // Sees the response headers (lower-case names) on the loop thread, e.g. to
   // pick up a server's request id (X-Sim-Request-Id, x-request-id).
   std::function<void(int status, const std::map<std::string, std::string>& headers)>

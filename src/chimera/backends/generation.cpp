@@ -160,6 +160,8 @@ void GenerationHandler::on_complete(const http::TransferOutcome& outcome) {
     timeline.first_byte_ms = ms_between(outcome.t0, *first_byte_at_);
     timeline.last_byte_ms = ms_between(outcome.t0, last_byte_at_);
   }
+  result_.t0_steady_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(outcome.t0.time_since_epoch()).count();
   result_.http_status = outcome.http_status;
   result_.server = std::move(state.server);
   result_.text = std::move(state.text);

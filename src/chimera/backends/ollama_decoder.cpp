@@ -36,8 +36,7 @@ class OllamaDecoder final : public StreamDecoder {
     if (!state_.error_kind.empty()) return false;  // nothing after an error counts
     simdjson::dom::element doc;
     simdjson::dom::object object;
-    if (parser_.parse(line.data(), line.size(), true).get(doc) != simdjson::SUCCESS ||
-        doc.get(object) != simdjson::SUCCESS) {
+    if (parse_stream_json(line, doc) != simdjson::SUCCESS || doc.get(object) != simdjson::SUCCESS) {
       mark_malformed(state_, line);
       return false;
     }
@@ -87,7 +86,6 @@ class OllamaDecoder final : public StreamDecoder {
   }
 
   http::LineSplitter splitter_;
-  simdjson::dom::parser parser_;
 };
 
 }  // namespace

@@ -52,7 +52,7 @@ class OpenAiDecoder final : public StreamDecoder {
     }
     simdjson::dom::element doc;
     simdjson::dom::object object;
-    if (json_.parse(event.data.data(), event.data.size(), true).get(doc) != simdjson::SUCCESS ||
+    if (parse_stream_json(event.data, doc) != simdjson::SUCCESS ||
         doc.get(object) != simdjson::SUCCESS) {
       // `event: error` with a plain-text payload is still the server's error.
       if (event.type == "error") {
@@ -138,7 +138,6 @@ class OpenAiDecoder final : public StreamDecoder {
   }
 
   http::SseParser parser_;
-  simdjson::dom::parser json_;
   bool saw_finish_reason_ = false;
 };
 

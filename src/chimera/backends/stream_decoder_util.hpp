@@ -4,8 +4,10 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chimera/backends/stream_decoder.hpp"
 #include "chimera/util/utf8.hpp"
@@ -14,6 +16,22 @@ namespace chimera::backends {
 
 inline double nanoseconds_to_ms(std::int64_t ns) {
   return static_cast<double>(ns) / 1e6;
+}
+
+// One JSON document of a stream (an NDJSON line, an SSE event's data),
+// parsed by this thread's parser into its padded buffer. One parser per
+// request would allocate its buffers again for every request, and
+// parse(..., realloc_if_needed) allocates a padded copy of every line. The
+// element stays valid until this thread parses the next document.
+inline simdjson::error_code parse_stream_json(std::string_view text, simdjson::dom::element& out) {
+  thread_local simdjson::dom::parser parser;
+  thread_local std::vector<char> padded;
+  if (padded.size() < text.size() + simdjson::SIMDJSON_PADDING) {
+    padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  }
+  if (!text.empty()) std::memcpy(padded.data(), text.data(), text.size());
+  std::memset(padded.data() + text.size(), 0, simdjson::SIMDJSON_PADDING);
+  return parser.parse(padded.data(), text.size(), false).get(out);
 }
 
 // An integer field, accepting 12 and 12.0 alike; absent or null is 0.

@@ -3,7 +3,9 @@
 #include <curl/curl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -127,6 +129,33 @@ TransferEnd classify(CURLcode code, bool stop_requested) {
   }
 }
 
+// Transfers waiting for their not_before time, earliest first; the same
+// time keeps submission order.
+class HeldTransfers {
+ public:
+  bool empty() const { return heap_.empty(); }
+  const std::unique_ptr<Transfer>& top() const { return heap_.front(); }
+  void push(std::unique_ptr<Transfer> t) {
+    heap_.push_back(std::move(t));
+    std::push_heap(heap_.begin(), heap_.end(), later);
+  }
+  std::unique_ptr<Transfer> pop() {
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    auto t = std::move(heap_.back());
+    heap_.pop_back();
+    return t;
+  }
+
+ private:
+  static bool later(const std::unique_ptr<Transfer>& a, const std::unique_ptr<Transfer>& b) {
+    if (a->request.not_before != b->request.not_before) {
+      return a->request.not_before > b->request.not_before;
+    }
+    return a->id > b->id;
+  }
+  std::vector<std::unique_ptr<Transfer>> heap_;
+};
+
 }  // namespace
 
 class Client::Loop {
@@ -137,13 +166,16 @@ class Client::Loop {
     multi_ = curl_multi_init();
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (multi_ == nullptr || epoll_fd_ < 0 || wake_fd_ < 0) {
+    due_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (multi_ == nullptr || epoll_fd_ < 0 || wake_fd_ < 0 || due_fd_ < 0) {
       throw std::runtime_error("could not set up the HTTP event loop");
     }
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = wake_fd_;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+    for (const int fd : {wake_fd_, due_fd_}) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.fd = fd;
+      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    }
     curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Loop::on_socket);
     curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Loop::on_timer);
@@ -157,9 +189,11 @@ class Client::Loop {
     stopping_.store(true);
     wake();
     thread_.join();
+    for (CURL* e : spare_easy_) curl_easy_cleanup(e);
     curl_multi_cleanup(multi_);
     close(epoll_fd_);
     close(wake_fd_);
+    close(due_fd_);
   }
 
   void submit(HttpRequest request, std::unique_ptr<StreamHandler> handler) {
@@ -196,6 +230,9 @@ class Client::Loop {
   }
 
   void run() {
+    // Held transfers go out on a timer: the default 50 µs of timer slack
+    // would be added to every scheduled send.
+    prctl(PR_SET_TIMERSLACK, 1000UL);
     std::vector<epoll_event> events(256);
     while (!stopping_.load()) {
       const int n =
@@ -203,9 +240,9 @@ class Client::Loop {
       for (int i = 0; i < n; ++i) {
         const int fd = events[static_cast<std::size_t>(i)].data.fd;
         const auto flags = events[static_cast<std::size_t>(i)].events;
-        if (fd == wake_fd_) {
+        if (fd == wake_fd_ || fd == due_fd_) {
           std::uint64_t count = 0;
-          [[maybe_unused]] auto r = read(wake_fd_, &count, sizeof count);
+          [[maybe_unused]] auto r = read(fd, &count, sizeof count);
           continue;
         }
         int action = 0;
@@ -217,6 +254,7 @@ class Client::Loop {
       }
       if (cancel_requested_.exchange(false)) cancel_everything();
       start_queued();
+      start_due();
       run_curl_timer_if_due();
       collect_finished();
       expire_limits();
@@ -250,22 +288,63 @@ class Client::Loop {
     }
     if (batch.empty()) return;
     const bool cancelled = cancel_on_interrupt_ && signals::interrupted();
+    const auto now = Clock::now();
+    bool started = false;
     for (auto& transfer : batch) {
       if (cancelled) {
         transfer->outcome.handed_at = transfer->outcome.t0 = Clock::now();
         complete(std::move(transfer), TransferEnd::kCancelled, "cancelled by the user");
+      } else if (transfer->request.not_before > now) {
+        held_.push(std::move(transfer));
       } else {
         start(std::move(transfer));
+        started = true;
       }
     }
-    // Let curl begin the new transfers now rather than on the next wake-up.
+    if (started) kick_curl();
+    arm_due_timer();
+  }
+
+  // Held transfers whose time has come, in due order.
+  void start_due() {
+    if (held_.empty()) return;
+    const auto now = Clock::now();
+    bool started = false;
+    while (!held_.empty() && held_.top()->request.not_before <= now) {
+      start(held_.pop());
+      started = true;
+    }
+    if (started) {
+      kick_curl();
+      arm_due_timer();
+    }
+  }
+
+  // Let curl begin new transfers now rather than on the next wake-up.
+  void kick_curl() {
     int running = 0;
     curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
   }
 
+  // The timer fires when the earliest held transfer is due (absolute time on
+  // CLOCK_MONOTONIC, which is what steady_clock reads on Linux).
+  void arm_due_timer() {
+    itimerspec spec{};
+    if (!held_.empty()) {
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          held_.top()->request.not_before.time_since_epoch())
+                          .count();
+      spec.it_value.tv_sec = static_cast<time_t>(std::max<std::int64_t>(ns, 1) / 1'000'000'000);
+      spec.it_value.tv_nsec = static_cast<long>(std::max<std::int64_t>(ns, 1) % 1'000'000'000);
+    }
+    if (spec.it_value.tv_sec == armed_.tv_sec && spec.it_value.tv_nsec == armed_.tv_nsec) return;
+    armed_ = spec.it_value;
+    timerfd_settime(due_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
+  }
+
   void start(std::unique_ptr<Transfer> transfer) {
     Transfer& t = *transfer;
-    t.easy = curl_easy_init();
+    t.easy = take_easy();
     if (t.easy == nullptr) {
       t.outcome.handed_at = t.outcome.t0 = Clock::now();
       complete(std::move(transfer), TransferEnd::kOtherError, "curl_easy_init failed");
@@ -371,6 +450,8 @@ class Client::Loop {
       std::lock_guard lock(queue_mutex_);
       queued.swap(queue_);
     }
+    while (!held_.empty()) queued.push_back(held_.pop());
+    arm_due_timer();
     for (auto& transfer : queued) {
       transfer->outcome.handed_at = transfer->outcome.t0 = Clock::now();
       complete(std::move(transfer), TransferEnd::kCancelled, "cancelled before it started");
@@ -397,7 +478,25 @@ class Client::Loop {
       transfer->handler->on_complete(outcome);
     } catch (...) {
     }
+    give_back_easy(*transfer);
     completed_.fetch_add(1);
+  }
+
+  // Easy handles are reused: curl_easy_init and its allocations cost more
+  // per request than the rest of the set-up. A reset handle keeps nothing of
+  // the previous transfer but its buffers (connections live in the multi).
+  CURL* take_easy() {
+    if (spare_easy_.empty()) return curl_easy_init();
+    CURL* e = spare_easy_.back();
+    spare_easy_.pop_back();
+    return e;
+  }
+
+  void give_back_easy(Transfer& t) {
+    if (t.easy == nullptr || spare_easy_.size() >= kMaxSpareEasy) return;
+    curl_easy_reset(t.easy);
+    spare_easy_.push_back(t.easy);
+    t.easy = nullptr;
   }
 
   static int on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* userp, void* /*socketp*/) {
@@ -487,6 +586,7 @@ class Client::Loop {
   CURLM* multi_ = nullptr;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  int due_fd_ = -1;  // timerfd: the earliest held transfer is due
   int wakeup_id_ = 0;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
@@ -498,6 +598,10 @@ class Client::Loop {
   std::uint64_t next_id_ = 1;
   // Loop-thread state.
   std::unordered_map<std::uint64_t, std::unique_ptr<Transfer>> active_;
+  static constexpr std::size_t kMaxSpareEasy = 1024;
+  std::vector<CURL*> spare_easy_;
+  HeldTransfers held_;  // submitted with a not_before still to come
+  timespec armed_{};    // what due_fd_ is set to (0: disarmed)
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
   Clock::time_point curl_deadline_ = Clock::time_point::max();
 };

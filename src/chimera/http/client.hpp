@@ -5,8 +5,9 @@
 // (http_proxy, https_proxy, no_proxy) come from libcurl.
 //
 // Timestamps (steady clock):
-//  - `handed_at`: just before the transfer is handed to curl; the connect,
-//    first-token and total timers start here.
+//  - `handed_at`: just before the transfer is handed to curl (for a request
+//    with `not_before`, when it comes due); the connect, first-token and total
+//    timers start here.
 //  - `t0`: when curl is about to write the request bytes on an established (or
 //    reused) connection (CURLOPT_PREREQFUNCTION). This is the SPEC's "just
 //    before the request bytes are sent"; if no connection was ever made it
@@ -44,6 +45,10 @@ struct HttpRequest {
   std::string body;
   std::vector<std::string> headers;  // "Name: value"
   TransferTimeouts timeouts;
+  // The loop holds the transfer until then (an open-loop schedule's due
+  // time) and hands it to curl as it comes due; the timers start at the
+  // hand-over. The default starts it at once.
+  Clock::time_point not_before = Clock::time_point::min();
 };
 
 // Why a transfer ended. kOk means the HTTP exchange completed; the status may

@@ -9,9 +9,8 @@ LoadRecorder::LoadRecorder(std::optional<double> target_rate, std::optional<Slo>
 
 void LoadRecorder::on_send(const std::string& id, double scheduled_s, double sent_s,
                            bool held_by_cap, std::int64_t workload_prompt_tokens) {
-  sent_[id] = Sent{scheduled_s, sent_s, workload_prompt_tokens};
+  sent_[id] = Sent{scheduled_s, sent_s, workload_prompt_tokens, held_by_cap};
   throughput_.note_sent(sent_s);
-  if (schedule_) schedule_->add(scheduled_s, sent_s, held_by_cap);
 }
 
 void LoadRecorder::on_finish(const measure::RequestResult& result, double finished_s) {
@@ -22,6 +21,9 @@ void LoadRecorder::on_finish(const measure::RequestResult& result, double finish
   }
   const Sent sent = it->second;
   sent_.erase(it);
+  if (schedule_) {
+    schedule_->add(sent.scheduled_s, result.send_s.value_or(sent.sent_s), sent.held_by_cap);
+  }
   throughput_.add(
       span_of(result, sent.sent_s, finished_s, sent.prompt_tokens, slo_ ? &*slo_ : nullptr));
 }

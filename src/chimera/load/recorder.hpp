@@ -3,10 +3,15 @@
 // configuration, in two calls per request:
 //
 //   LoadRecorder rec(open_loop ? std::optional(spec.rate) : std::nullopt, slo);
-//   rec.on_send(id, scheduled_s, sent_s, held_by_cap, workload_prompt_tokens);  // just before
-//   submit rec.on_finish(result, finished_s);   // on the runner's thread, finish order LoadSummary
-//   s = rec.finish();        // any time; again later
+//   rec.on_send(id, scheduled_s, sent_s, held_by_cap, workload_prompt_tokens);  // at submit
+//   rec.on_finish(result, finished_s);  // on the runner's thread, in finish order
+//   LoadSummary s = rec.finish();       // any time; again later
 //
+// sent_s at on_send is when the request should go out as far as the runner
+// knows (the later of its due time and the hand-over to the HTTP client);
+// throughput and in-flight counts use it. Lateness uses the result's own
+// `send_s` (when the client was about to write the request bytes) when the
+// result has one, so the schedule summary agrees with the stored requests.
 // finished_s should be stamped on the HTTP loop thread as the completion is
 // posted (it is then in finish order and within microseconds of the last
 // byte). Memory: one small record per request in flight.
@@ -45,6 +50,7 @@ class LoadRecorder {
     double scheduled_s = 0;
     double sent_s = 0;
     std::int64_t prompt_tokens = 0;
+    bool held_by_cap = false;
   };
   // nullopt once on_finish has seen the request (or it was never sent).
   std::optional<Sent> sent_of(const std::string& id) const;

@@ -128,6 +128,8 @@ nlohmann::json to_json(const RequestResult& r, bool include_text) {
   put(j, "client_overhead_ms", r.client_overhead_ms);
   j["cold"] = r.cold;
   j["text_chunks"] = r.text_chunks;
+  put(j, "scheduled_send_s", r.scheduled_send_s);
+  put(j, "send_s", r.send_s);
   auto& s = j["server"];
   s = nlohmann::json::object();
   put(s, "load_ms", r.server.load_ms);
@@ -171,6 +173,8 @@ RequestResult request_from_json(const nlohmann::json& j) {
   r.client_overhead_ms = get<double>(j, "client_overhead_ms");
   r.cold = j.value("cold", false);
   r.text_chunks = j.value("text_chunks", std::int64_t{0});
+  r.scheduled_send_s = get<double>(j, "scheduled_send_s");
+  r.send_s = get<double>(j, "send_s");
   if (auto it = j.find("server"); it != j.end() && it->is_object()) {
     const auto& s = *it;
     r.server.load_ms = get<double>(s, "load_ms");

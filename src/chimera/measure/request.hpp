@@ -73,6 +73,19 @@ struct RequestResult {
   bool cold = false;
   std::int64_t text_chunks = 0;
 
+  // Send times of a measured request, in seconds on the configuration's
+  // steady clock (0 = when its measured part began; for an open loop, the
+  // first request's scheduled send). `scheduled_send_s`: when the open-loop
+  // schedule said to send it; absent in a closed loop. `send_s`: when the
+  // client was about to write the request bytes (t0). Send lateness is
+  // send_s − scheduled_send_s. Absent for warm-up requests.
+  std::optional<double> scheduled_send_s;
+  std::optional<double> send_s;
+  // t0 on this process's steady clock (nanoseconds since its epoch), set by
+  // the backend so that the runner can place send_s on its own axis; 0 when
+  // unknown. Not stored: it means nothing to another process.
+  std::int64_t t0_steady_ns = 0;
+
   ServerStats server;
   std::string text;  // the generated text
 };

@@ -79,7 +79,9 @@ pg::Params request_params(std::int64_t id, std::int64_t run_id, std::int64_t con
       .add(r.server.eval_count)
       .add(r.server.total_ms)
       .add(r.cold)
-      .add(dump_json(measure::to_json(r)));
+      .add(dump_json(measure::to_json(r)))
+      .add(r.scheduled_send_s)
+      .add(r.send_s);
   return p;
 }
 
@@ -88,7 +90,7 @@ constexpr const char* kCopyRequests =
     "COPY requests (id, run_id, configuration_id, seq, request_key, started_at, warmup, status, "
     "error_kind, error_message, http_status, ttft_ms, e2e_ms, tpot_ms, decode_tps, output_tokens, "
     "output_tokens_estimated, client_overhead_ms, load_ms, prompt_eval_ms, prompt_eval_count, "
-    "eval_ms, eval_count, total_ms, cold, raw) FROM STDIN";
+    "eval_ms, eval_count, total_ms, cold, raw, scheduled_send_s, send_s) FROM STDIN";
 
 class PostgresStore final : public ResultStore {
  public:

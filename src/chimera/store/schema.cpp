@@ -126,7 +126,14 @@ CREATE TABLE sweep_cells (
 CREATE INDEX sweep_cells_by_state ON sweep_cells (sweep_id, state, ordinal);
 )sql",
                                      fmt::arg("id", id_column));
-  return {Migration{1, v1}, Migration{2, v2}, Migration{3, v3}};
+  // Version 4: each request's send times (seconds on its configuration's
+  // clock): when an open-loop schedule said to send it (NULL in a closed
+  // loop) and when the client was about to write it, so send lateness can
+  // be queried per request. Rows written before have NULL in both.
+  const std::string v4 =
+      "ALTER TABLE requests ADD COLUMN scheduled_send_s DOUBLE PRECISION;\n"
+      "ALTER TABLE requests ADD COLUMN send_s DOUBLE PRECISION;";
+  return {Migration{1, v1}, Migration{2, v2}, Migration{3, v3}, Migration{4, v4}};
 }
 
 int current_schema_version() {

@@ -205,9 +205,10 @@ class SqliteStore final : public ResultStore {
                             "started_at, warmup, status, error_kind, error_message, http_status, "
                             "ttft_ms, e2e_ms, tpot_ms, decode_tps, output_tokens, "
                             "output_tokens_estimated, client_overhead_ms, load_ms, prompt_eval_ms, "
-                            "prompt_eval_count, eval_ms, eval_count, total_ms, cold, raw) VALUES "
+                            "prompt_eval_count, eval_ms, eval_count, total_ms, cold, raw, "
+                            "scheduled_send_s, send_s) VALUES "
                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                            "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"));
+                            "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"));
       insert_request_ = std::move(*stmt);
     }
     CHIMERA_TRY(seq, next_seq(configuration_id));
@@ -236,7 +237,9 @@ class SqliteStore final : public ResultStore {
         .bind(22, r.server.eval_count)
         .bind(23, r.server.total_ms)
         .bind(24, r.cold)
-        .bind(25, dump_json(measure::to_json(r)));
+        .bind(25, dump_json(measure::to_json(r)))
+        .bind(26, r.scheduled_send_s)
+        .bind(27, r.send_s);
     CHIMERA_TRY(done, s.run());
     next_seq_[configuration_id] = *seq + 1;
     return db_.last_insert_id();

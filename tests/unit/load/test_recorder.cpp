@@ -46,6 +46,25 @@ TEST(LoadRecorder, OpenLoopRunAsTheRunnerWouldReportIt) {
   EXPECT_EQ(j["throughput"]["slo_met"], 1);
 }
 
+TEST(LoadRecorder, LatenessIsTheResultsOwnSendTimeWhenItHasOne) {
+  LoadRecorder rec(10.0);
+  // Handed over early (held by the HTTP loop until due); the bytes went out
+  // 0.3 ms and 2 ms after the due times.
+  rec.on_send("a", 0.0, 0.0);
+  rec.on_send("b", 0.1, 0.1);
+  auto a = finished("a", 10, {10, 20}, 3);
+  a.send_s = 0.0003;
+  auto b = finished("b", 10, {10, 20}, 3);
+  b.send_s = 0.102;
+  rec.on_finish(a, 0.05);
+  rec.on_finish(b, 0.15);
+  const auto s = rec.finish();
+  ASSERT_TRUE(s.schedule);
+  EXPECT_NEAR(*s.schedule->lateness_ms.max, 2.0, 1e-9);
+  EXPECT_NEAR(*s.schedule->lateness_ms.p50, 1.15, 1e-9);
+  EXPECT_NEAR(s.schedule->achieved_rate, 1 / (0.102 - 0.0003), 1e-9);
+}
+
 TEST(LoadRecorder, ClosedLoopHasNoSchedule) {
   LoadRecorder rec;
   rec.on_send("x", 0, 0);

@@ -130,6 +130,95 @@ TEST_P(StoreTest, RecordsTheSchemaVersionAndMigratesOnce) {
   EXPECT_EQ(raw_scalar(url_, "SELECT COUNT(*) FROM schema_version"), "1");
 }
 
+// Runs `sql` (several statements) directly on the store's database.
+void raw_exec(const std::string& url, const std::string& sql) {
+  const auto location = parse_store_url(url);
+  ASSERT_TRUE(location);
+  if (location->kind == StoreLocation::Kind::kPostgresql) {
+    auto conn = pg::Connection::open(location->target);
+    ASSERT_TRUE(conn) << conn.error().message;
+    auto done = conn->exec(sql);
+    ASSERT_TRUE(done) << done.error().message;
+    return;
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(location->target.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  const std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+TEST_P(StoreTest, SendTimesAreKeptPerRequestAndAsColumns) {
+  auto store = open_or_die(url_);
+  ASSERT_TRUE(store);
+  RunInfo info;
+  info.fingerprint = "send-times";
+  const auto run_id = *store->begin_run(info);
+  ConfigurationRecord c;
+  c.key = c.label = c.backend = c.model = "x";
+  const auto cid = *store->add_configuration(run_id, c);
+  auto open_loop = make_request(1);
+  open_loop.scheduled_send_s = 0.25;
+  open_loop.send_s = 0.2512345;
+  auto closed_loop = make_request(2);
+  closed_loop.send_s = 1.5;
+  ASSERT_TRUE(store->record_request(run_id, cid, open_loop));
+  ASSERT_TRUE(store->record_request(run_id, cid, closed_loop));
+  store.reset();
+  store = open_or_die(url_);
+  std::vector<measure::RequestResult> seen;
+  ASSERT_TRUE(store->requests(run_id, cid, [&](auto, const auto& r) { seen.push_back(r); }));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].scheduled_send_s, 0.25);
+  EXPECT_EQ(seen[0].send_s, 0.2512345);
+  EXPECT_FALSE(seen[1].scheduled_send_s);  // a closed loop has no schedule
+  EXPECT_EQ(seen[1].send_s, 1.5);
+  // SQL sees them too: lateness per request, NULL without a schedule.
+  EXPECT_NEAR(std::stod(raw_scalar(url_,
+                                   "SELECT (send_s - scheduled_send_s) * 1000 FROM "
+                                   "requests WHERE request_key = 'req-1'")),
+              1.2345, 1e-9);
+  EXPECT_EQ(raw_scalar(url_, "SELECT COUNT(*) FROM requests WHERE scheduled_send_s IS NULL"), "1");
+}
+
+TEST_P(StoreTest, AVersionThreeStoreGainsTheSendTimeColumns) {
+  // A store as the previous schema left it, with one request in it.
+  std::string sql;
+  for (const auto& m : schema_migrations(is_postgresql() ? kPostgresqlIdColumn : kSqliteIdColumn)) {
+    if (m.version <= 3) sql += m.sql + "\n";
+  }
+  sql += R"sql(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version (version) VALUES (3);
+INSERT INTO runs (kind, fingerprint, started_at, status, simulated, args, tool_version)
+  VALUES ('bench', 'old', '2026-01-01T00:00:00.000Z', 'complete', 1, '{}', '0.1.0');
+INSERT INTO configurations (run_id, ordinal, config_key, label, backend, endpoint, model, api,
+  options, status) VALUES (1, 0, 'k', 'k', 'ollama', 'e', 'm', 'generate', '{}', 'done');
+INSERT INTO requests (run_id, configuration_id, seq, request_key, started_at, warmup, status,
+  error_kind, error_message, http_status, output_tokens, output_tokens_estimated, cold, raw)
+  VALUES (1, 1, 0, 'old-0', '2026-01-01T00:00:00.000Z', 0, 'ok', '', '', 200, 4, 0, 0,
+  '{"id": "old-0", "status": "ok", "output_tokens": 4}');
+)sql";
+  raw_exec(url_, sql);
+  auto store = open_or_die(url_);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(raw_scalar(url_, "SELECT version FROM schema_version"), "4");
+  auto fresh = make_request(7);
+  fresh.send_s = 2.0;
+  ASSERT_TRUE(store->record_request(1, 1, fresh));
+  std::vector<measure::RequestResult> seen;
+  ASSERT_TRUE(store->requests(1, std::nullopt, [&](auto, const auto& r) { seen.push_back(r); }));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].id, "old-0");  // the old row reads back, without send times
+  EXPECT_EQ(seen[0].output_tokens, 4);
+  EXPECT_FALSE(seen[0].send_s);
+  EXPECT_EQ(seen[1].send_s, 2.0);
+  EXPECT_EQ(raw_scalar(url_, "SELECT COUNT(*) FROM requests WHERE send_s IS NULL"), "1");
+}
+
 TEST_P(StoreTest, RefusesANewerSchema) {
   { auto store = open_or_die(url_); }
   raw_scalar(url_, "UPDATE schema_version SET version = 999");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <unordered_map>
@@ -18,6 +19,16 @@ namespace chimera::orchestrate {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Open loop without a concurrency cap: a request is built and handed to the
+// HTTP loop up to this long before it is due, and the loop sends it at its
+// time. What this thread is doing then (a burst of completions, a store
+// write) no longer delays the send; only the loop's own wake-up does.
+constexpr double kOpenLoopLeadS = 0.020;
+
+// The load figures print percentiles, never a confidence interval; a
+// bootstrap (O(n × 2000)) would be spent on nothing.
+constexpr stats::BootstrapOptions kNoCi{.resamples = 0};
 
 // A completion and when the HTTP loop thread posted it (within microseconds
 // of the last byte), so the finish time does not include the caller's delay.
@@ -109,7 +120,7 @@ class Conventions {
   }
 
   nlohmann::json to_json() const {
-    auto p = [](const load::LatencySketch& s) { return load::percentiles_json(s.summary()); };
+    auto p = [](const load::LatencySketch& s) { return load::percentiles_json(s.summary(kNoCi)); };
     return {{"vllm", {{"tpot_ms", p(vllm_tpot_)}, {"itl_ms", p(vllm_itl_)}}},
             {"genai_perf", {{"inter_token_latency_ms", p(genai_itl_)}}},
             {"guidellm", {{"itl_ms", p(guidellm_itl_)}, {"tpot_ms", p(guidellm_tpot_)}}},
@@ -180,12 +191,34 @@ class MeasuredRun {
     });
   }
 
-  // `scheduled_s` < 0: closed loop, due when sent.
+  // `scheduled_s` < 0: closed loop, due when sent. An open-loop request
+  // handed over early is held by the HTTP loop until it is due.
   void send(int index, double scheduled_s, bool held_by_cap) {
     auto [req, tokens] = workload_.next(index);
     const double now = seconds(Clock::now());
-    recorder_.on_send(req.id, scheduled_s < 0 ? now : scheduled_s, now, held_by_cap, tokens);
+    if (scheduled_s >= 0) req.not_before = at(scheduled_s);
+    recorder_.on_send(req.id, scheduled_s < 0 ? now : scheduled_s, std::max(now, scheduled_s),
+                      held_by_cap, tokens);
     submit(std::move(req));
+  }
+
+  Clock::time_point at(double seconds_since_origin) const {
+    return origin_ + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(seconds_since_origin));
+  }
+
+  // The request's send times on this run's axis: when it was due (open loop)
+  // and when the client was about to write its bytes (t0, from the backend).
+  void stamp_send_times(measure::RequestResult& r) const {
+    const auto sent = recorder_.sent_of(r.id);
+    if (!sent) return;
+    if (plan_.open_loop) r.scheduled_send_s = sent->scheduled_s;
+    if (r.t0_steady_ns != 0) {
+      r.send_s = seconds(Clock::time_point(
+          std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(r.t0_steady_ns))));
+    } else {
+      r.send_s = sent->sent_s;
+    }
   }
 
   void receive(Finished f) {
@@ -195,6 +228,7 @@ class MeasuredRun {
       return;
     }
     if (!r.warmup) {
+      stamp_send_times(r);
       recorder_.on_finish(r, seconds(f.at));
       conventions_.add(r);
       ++outcome_.measured;
@@ -291,20 +325,20 @@ class MeasuredRun {
     }
   }
 
+  // With --max-concurrency, whether a slot is free at the due time is only
+  // known here, so a capped run hands each request over when it is due.
   void open_loop() {
     load::OpenLoopPacer pacer(*plan_.open_loop);
+    const double lead = plan_.open_loop->max_concurrency > 0 ? 0.0 : kOpenLoopLeadS;
     while (!signals::interrupted()) {
-      const auto step = pacer.poll(seconds(Clock::now()), in_flight_);
+      const auto step = pacer.poll(seconds(Clock::now()) + lead, in_flight_);
       if (step.kind == load::OpenLoopPacer::Step::kSend) {
         send(static_cast<int>(step.index), step.scheduled_s, step.held_by_cap);
         continue;
       }
       if (step.kind == load::OpenLoopPacer::Step::kDone && in_flight_ == 0) break;
       auto deadline = Clock::time_point::max();
-      if (std::isfinite(step.wake_at)) {
-        deadline = origin_ + std::chrono::duration_cast<Clock::duration>(
-                                 std::chrono::duration<double>(step.wake_at));
-      }
+      if (std::isfinite(step.wake_at)) deadline = at(step.wake_at - lead);
       receive_until(deadline);
     }
   }
@@ -315,11 +349,11 @@ class MeasuredRun {
     if (plan_.turns > 1) {
       auto& turns = outcome_.load["turns"] = nlohmann::json::array();
       for (std::size_t k = 0; k < turn_stats_.size(); ++k) {
-        turns.push_back(
-            {{"turn", k + 1},
-             {"requests", turn_stats_[k].requests},
-             {"ttft_ms", load::percentiles_json(turn_stats_[k].ttft_ms.summary())},
-             {"prompt_tokens", load::percentiles_json(turn_stats_[k].prompt_tokens.summary())}});
+        turns.push_back({{"turn", k + 1},
+                         {"requests", turn_stats_[k].requests},
+                         {"ttft_ms", load::percentiles_json(turn_stats_[k].ttft_ms.summary(kNoCi))},
+                         {"prompt_tokens",
+                          load::percentiles_json(turn_stats_[k].prompt_tokens.summary(kNoCi))}});
       }
     }
     if (plan_.open_loop) {

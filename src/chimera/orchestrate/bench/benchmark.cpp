@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <map>
 
 #include "chimera/orchestrate/bench/load_table.hpp"
@@ -205,6 +206,9 @@ class BenchmarkRun {
     const GridPoint& point = grid_[i];
     plan.runs = std::max(0, plan.runs - sc.already_measured);
     int done = 0;
+    // Thousands of requests a second would otherwise each format and write a
+    // progress line: ten updates a second are enough to watch.
+    auto shown_at = std::chrono::steady_clock::time_point{};
     return run_plan(backend_, plan, [&](const measure::RequestResult& r) {
       if (db_ != nullptr) {
         if (auto saved = db_->record_request(*out_.run_id, sc.id, r); !saved) {
@@ -213,6 +217,9 @@ class BenchmarkRun {
       }
       acc.add(r);
       if (!r.warmup) ++done;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - shown_at < std::chrono::milliseconds(100) && done < plan.runs) return;
+      shown_at = now;
       term::progress(fmt::format("[{}/{}] {}  {} {}/{}", i + 1, grid_.size(), point.label,
                                  r.warmup ? "warm-up" : "request", r.warmup ? 1 : done, plan.runs));
     });
