@@ -37,6 +37,7 @@ constexpr std::array kMetricWords = {
     MetricWord{"first token", "duration", "ttft"},
     MetricWord{"latency", "duration", "latency"},
     MetricWord{"end to end", "duration", "latency"},
+    MetricWord{"e2e", "duration", "latency"},
     MetricWord{"response time", "duration", "latency"},
     MetricWord{"load duration", "duration", "load"},
     MetricWord{"load time", "duration", "load"},

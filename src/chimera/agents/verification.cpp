@@ -386,7 +386,8 @@ struct Candidates {
 //  - When words name the metric (the sentence, the table's column header or
 //    row), the fact's metric (its name, else its unit; its name when the words
 //    name a kind: ttft, utilization, fan speed) must be known and of
-//    the same family (and kind, when both name one; a context or batch size
+//    the same family (and kind, when both name one, or when the text names a
+//    kind and no entity; a context or batch size
 //    may be counted in tokens), and only a change is evidence for a change
 //    ("37% higher"): a value held only by another metric, or by a column
 //    whose name says nothing, is a coincidence. That figure is
@@ -404,6 +405,11 @@ bool metric_agrees(const TextSubject& subject, const KnownFigure& known) {
   // what it is: a "cpu_percent" is a percent by its unit, not a fan speed.
   const bool by_name = metric_of_name(known.metric.empty() ? known.label : known.metric).known();
   if (!text.kind.empty() && !by_name) return false;
+  // A kind with no entity ("time to first token ... 4 ms") is not matched by
+  // a duration of unknown kind from anywhere in the data (a "min_time_ms" of
+  // some benchmark): without an entity to tie them, only the kind says they
+  // are the same measurement.
+  if (!text.kind.empty() && fact.kind.empty() && subject.entities.empty()) return false;
   // A plain percent ("cpu_percent") does not conflict with a change, but it is
   // no evidence for "37% higher" either.
   const bool change = text.family == "change" || fact.family == "change";
@@ -420,21 +426,26 @@ std::vector<KnownFigure> value_matches(const NumberInText& number,
       0.5 * std::pow(10.0, -number.decimals) * (1 + 1e-9) + options.relative_slack * written;
   // Conversions may ask for one value twice (0 is 0 in every unit; ms and an
   // untyped figure share the factor 1), and a common value has hundreds of
-  // figures: each source is asked once per value. The relative tolerance is
-  // the same for every conversion of a value, so the value is the key.
+  // figures: each source is asked once per value, each figure's unit read
+  // once, and a figure taken once. The relative tolerance is the same for
+  // every conversion of a value, so the value is the key.
   struct Asked {
     const FigureSource* source;
     double value;
     std::vector<KnownFigure> found;
+    std::vector<std::string> unit_kinds;  // known_unit_kind of each
+    std::vector<char> taken;
   };
   std::vector<Asked> asked;
-  auto find = [&](const FigureSource* source, double value,
-                  double rel_tol) -> const std::vector<KnownFigure>& {
-    for (const auto& a : asked) {
-      if (a.source == source && a.value == value) return a.found;
+  auto find = [&](const FigureSource* source, double value, double rel_tol) -> Asked& {
+    for (auto& a : asked) {
+      if (a.source == source && a.value == value) return a;
     }
-    asked.push_back({source, value, source->find(value, rel_tol)});
-    return asked.back().found;
+    Asked a{source, value, source->find(value, rel_tol), {}, {}};
+    for (const auto& known : a.found) a.unit_kinds.push_back(known_unit_kind(known.unit));
+    a.taken.assign(a.found.size(), 0);
+    asked.push_back(std::move(a));
+    return asked.back();
   };
   for (const auto& conversion : conversions(number.unit)) {
     const double target = written / conversion.factor;
@@ -443,13 +454,19 @@ std::vector<KnownFigure> value_matches(const NumberInText& number,
       if (source == nullptr) continue;
       // Signs are compared apart: "34% slower" is a change of -0.34.
       for (double signed_target : {target, -target}) {
-        for (const auto& known : find(source, signed_target, rel_tol)) {
-          if (conversion.known_unit != kAnyUnit &&
-              known_unit_kind(known.unit) != conversion.known_unit) {
+        Asked& a = find(source, signed_target, rel_tol);
+        for (std::size_t i = 0; i < a.found.size(); ++i) {
+          const KnownFigure& known = a.found[i];
+          if (a.taken[i] != 0 ||
+              (conversion.known_unit != kAnyUnit && a.unit_kinds[i] != conversion.known_unit)) {
             continue;
           }
           if (std::abs(std::abs(known.value) * conversion.factor - written) > tolerance) continue;
-          if (!already_listed(matches, known)) matches.push_back(known);
+          a.taken[i] = 1;
+          // Another value's lookup may hold the same figure only when slack
+          // widens the ranges until they overlap.
+          if (options.relative_slack > 0 && already_listed(matches, known)) continue;
+          matches.push_back(known);
         }
         if (target == 0) break;
       }

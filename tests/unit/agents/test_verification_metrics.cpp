@@ -54,6 +54,16 @@ TEST_F(AgentsVerificationMetrics, ARankNeverVerifiesAMeasuredQuantity) {
   // Not even when only the unit says what the figure is.
   EXPECT_EQ(first("Concurrent execution finished in 4 ms.").status, FigureStatus::kUnverified);
   EXPECT_EQ(first("Its load time was 4.0 s.").status, FigureStatus::kUnverified);
+  // Nor a duration of unknown kind when the sentence names a kind and no entity.
+  const VectorFigureSource bench{{
+      {4, "ms", "min_time_ms", "bench.json $.backends.onnx.min_time_ms", "", {"onnx"}},
+  }};
+  EXPECT_EQ(verify("The time to first token fell to 4 ms.", {&bench}).figures[0].status,
+            FigureStatus::kUnverified);
+  EXPECT_EQ(verify("onnx took 4 ms at its fastest.", {&bench}).figures[0].status,
+            FigureStatus::kVerified);
+  EXPECT_EQ(verify("The time to first token of onnx was 4 ms.", {&bench}).figures[0].status,
+            FigureStatus::kVerified);
   EXPECT_EQ(metric_of_name("Rank").family, "ordinal");
   EXPECT_EQ(metric_of_name("run_index").family, "ordinal");
   EXPECT_EQ(metric_of_name("ttft_rank").family, "ordinal");
