@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "chimera/agents/subjects.hpp"
 #include "chimera/agents/verification.hpp"
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
@@ -29,6 +30,20 @@ std::string data_summary(const ingest::Analysis& analysis) {
   std::string summary = "Data summary:\n";
   for (const auto& fact : analysis.facts) summary += "- " + fact.text + "\n";
   return summary;
+}
+
+// Whether a fact is of another metric family than the text's "family/kind":
+// a rank or index, or a family its name (else its unit) states that differs,
+// apart from the pairs that agree (tokens with a context or batch size).
+bool disagrees(const std::string& text_metric, const agents::KnownFigure& fact) {
+  const std::string family = text_metric.substr(0, text_metric.find('/'));
+  agents::Metric m = agents::metric_of_name(fact.metric.empty() ? fact.label : fact.metric);
+  if (!m.known()) m = agents::metric_of_unit(fact.unit == "fraction" ? "%" : fact.unit);
+  if (m.family == "ordinal") return true;
+  if (!m.known() || m.family == family) return false;
+  const bool tokens_setting = (m.family == "tokens" && family == "setting") ||
+                              (m.family == "setting" && family == "tokens");
+  return !tokens_setting;
 }
 
 void expect_classes_match_truth(const std::string& root, std::size_t requests) {
@@ -73,6 +88,19 @@ void expect_classes_match_truth(const std::string& root, std::size_t requests) {
   EXPECT_GT(planted_by_class["misattributed"], 0u);
   EXPECT_GT(planted_by_class["derived"], 0u);
   EXPECT_GT(planted_by_class["unverified"], 0u);
+  // The rest of the text (random metrics and numbers, a third of them taken
+  // from the prompt) is checked too: no figure is verified by a fact of
+  // another metric family, nor by a rank or index.
+  for (const auto& text : texts) {
+    for (const auto& f : agents::verify(text, {&source}).figures) {
+      if (f.status != agents::FigureStatus::kVerified || f.metric.empty()) continue;
+      for (const auto& m : f.matches) {
+        EXPECT_FALSE(disagrees(f.metric, m))
+            << f.text_as_written << " (" << f.metric << ") in \"" << f.sentence << "\" verified by "
+            << m.label << " (" << m.source << ")";
+      }
+    }
+  }
 }
 
 TEST(VerificationAgainstSim, PlantedClassesOnTheProjectExamples) {

@@ -37,6 +37,7 @@ constexpr std::array kMetricWords = {
     MetricWord{"first token", "duration", "ttft"},
     MetricWord{"latency", "duration", "latency"},
     MetricWord{"end to end", "duration", "latency"},
+    MetricWord{"e2e", "duration", "latency"},
     MetricWord{"response time", "duration", "latency"},
     MetricWord{"load duration", "duration", "load"},
     MetricWord{"load time", "duration", "load"},
@@ -69,6 +70,7 @@ constexpr std::array kMetricWords = {
     MetricWord{"failure rate", "percent", "error"},
     MetricWord{"success rate", "percent", "success"},
     MetricWord{"fan speed", "percent", "fan"},
+    MetricWord{"occupancy", "percent", "occupancy"},
     MetricWord{"faster", "change", ""},
     MetricWord{"slower", "change", ""},
     MetricWord{"higher", "change", ""},
@@ -225,7 +227,29 @@ std::vector<Mention> metric_mentions(std::string_view text) {
 
 namespace {
 
+// "Rank", "#", "run_index", "rank_by_ttft", "gpu_id": a column that orders,
+// numbers or names rows. Its cells are positions or identifiers, never
+// measurements, whatever metric words the name also holds ("ttft_rank").
+bool is_ordinal_name(std::string_view name) {
+  static constexpr std::array<std::string_view, 6> kLeading = {"rank", "ranking",  "index",
+                                                               "idx",  "position", "ordinal"};
+  static constexpr std::array<std::string_view, 9> kTrailing = {
+      "pos", "no", "id", "#", "row", "run", "iteration", "trial", "step"};
+  const std::string n = normalise(name);
+  std::string_view words(n);
+  while (!words.empty() && (words.front() == ' ' || words.front() == '.')) words.remove_prefix(1);
+  while (!words.empty() && (words.back() == ' ' || words.back() == '.')) words.remove_suffix(1);
+  const auto first = words.substr(0, words.find(' '));
+  const auto space = words.rfind(' ');
+  const auto last = space == std::string_view::npos ? words : words.substr(space + 1);
+  auto among = [](const auto& list, std::string_view w) {
+    return std::find(list.begin(), list.end(), w) != list.end();
+  };
+  return among(kLeading, first) || among(kLeading, last) || among(kTrailing, last);
+}
+
 Metric read_metric_of_name(std::string_view name) {
+  if (is_ordinal_name(name)) return {"ordinal", ""};
   const auto mentions = metric_mentions(name);
   if (!mentions.empty()) {
     // "ttft_ms_p50": the most specific (longest) word names the metric.
@@ -262,6 +286,7 @@ Metric metric_of_unit(std::string_view unit) {
   if (unit == "%" || unit == "fraction") return {"percent", ""};
   if (unit == "GB" || unit == "MB" || unit == "KB" || unit == "B") return {"memory", ""};
   if (unit == "tokens") return {"tokens", ""};
+  if (unit == "count") return {"count", ""};
   if (unit == "x") return {"change", ""};
   return {};
 }

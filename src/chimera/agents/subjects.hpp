@@ -15,8 +15,11 @@ namespace chimera::agents {
 // A metric as a family ("duration") and, when the words say, a kind of it
 // ("ttft"). Two metrics conflict when both families are known and differ, or
 // both kinds are known and differ; an unknown side conflicts with nothing.
+// "ordinal" is the family of ranks, indexes and ids (a "Rank" or "run_index"
+// column): positions, not measurements.
 struct Metric {
-  std::string family;  // throughput duration tokens percent change memory count setting, or ""
+  std::string family;  // throughput duration tokens percent change memory count setting
+                       // ordinal, or ""
   std::string kind;    // ttft latency load prompt_eval eval total accuracy utilization ..., or ""
   bool known() const { return !family.empty(); }
   std::string name() const { return kind.empty() ? family : family + "/" + kind; }

@@ -166,6 +166,7 @@ namespace {
 // What the text says a figure is about.
 struct TextSubject {
   Metric metric;
+  bool metric_named = false;          // words (not only the unit) state the metric
   std::vector<std::string> entities;  // the entity phrase nearest the figure
   std::vector<std::string> named;     // every entity its sentence names, in order
 };
@@ -177,11 +178,16 @@ Metric metric_of_known(const KnownFigure& known) {
 
 // The metric words win unless the unit says otherwise: "throughput rose by
 // 12%" is a change (the change word is nearest), "errors in 12.5% of
-// requests" a percent, "2.1 s faster" a duration.
+// requests" a percent, "2.1 s faster" a duration. A percent of a measured
+// quantity ("degrades decode rate by 97%", "| end-to-end latency | 24 | % |")
+// is a change or share of that quantity and keeps its metric, so that a GPU
+// utilization or an occupancy that holds the value does not pass for it; a
+// percent of a count ("12% of requests") is a share, a percent.
 Metric combine(Metric words, std::string_view unit) {
   const Metric by_unit = metric_of_unit(unit);
   if (unit == "%") {
     if (words.family == "percent" || words.family == "change") return words;
+    if (words.known() && words.family != "count") return words;
     return by_unit;
   }
   if (!by_unit.known() || !words.known()) return words.known() ? words : by_unit;
@@ -219,15 +225,18 @@ Span clause_of(std::string_view text, Span sentence, std::size_t at) {
 }
 
 // The metric words nearest a figure say what it is, in this order: a word right
-// after it ("101 files", "34% faster", "0.0% fan speed"); the nearest before it
-// in its clause; its unit alone, when it has one; the nearest word before it in
-// the sentence; the nearest after.
+// after it ("101 files", "34% faster", "0.0% fan speed"); for a percent, the
+// nearest share or change word before it in its clause ("utilization of memory
+// at 97%"); the nearest word before it in its clause; its unit alone, when it
+// has one; the nearest word before it in the sentence; the nearest after.
+// `words_chose` tells whether words, rather than the unit alone, chose it.
 Metric metric_near(std::string_view text, Span sentence, const NumberInText& number,
-                   const std::vector<Mention>& metrics) {
+                   const std::vector<Mention>& metrics, bool& words_chose) {
   const std::size_t at = number.offset;
   const std::size_t after = at + number.text_as_written.size();
   const Span clause = clause_of(text, sentence, at);
   const Mention* in_clause = nullptr;
+  const Mention* share_in_clause = nullptr;
   const Mention* before = nullptr;
   const Mention* following = nullptr;
   for (const auto& m : metrics) {
@@ -235,12 +244,18 @@ Metric metric_near(std::string_view text, Span sentence, const NumberInText& num
     if (m.offset + m.length <= at) {
       before = &m;
       if (m.offset >= clause.begin) in_clause = &m;
+      if (m.offset >= clause.begin &&
+          (m.metric.family == "percent" || m.metric.family == "change")) {
+        share_in_clause = &m;
+      }
     }
     if (m.offset >= after && following == nullptr) following = &m;
   }
   Metric words;
   if (following != nullptr && following->offset - after <= 2) {
     words = following->metric;
+  } else if (number.unit == "%" && share_in_clause != nullptr) {
+    words = share_in_clause->metric;
   } else if (in_clause != nullptr) {
     words = in_clause->metric;
   } else if (metric_of_unit(number.unit).known()) {
@@ -250,6 +265,7 @@ Metric metric_near(std::string_view text, Span sentence, const NumberInText& num
   } else if (following != nullptr) {
     words = following->metric;
   }
+  words_chose = words.known();
   return combine(words, number.unit);
 }
 
@@ -286,8 +302,26 @@ TextSubject subject_in_sentence(std::string_view text, Span sentence, const Numb
   } else if (following != nullptr) {
     subject.entities.push_back(following->what);
   }
-  subject.metric = metric_near(text, sentence, number, metrics);
+  subject.metric = metric_near(text, sentence, number, metrics, subject.metric_named);
   return subject;
+}
+
+// The metric a table header or cell names, the entity names in it left out: a
+// "num_ctx=1024 temperature=0.4" configuration label names no temperature.
+Metric metric_of_place(const std::string& place, const EntityVocabulary& vocabulary) {
+  const auto entities = vocabulary.find(place);
+  if (entities.empty()) return metric_of_name(place);
+  const std::string_view all(place);
+  std::string rest;
+  std::size_t at = 0;
+  for (const auto& e : entities) {
+    if (e.offset < at || e.offset > all.size()) continue;
+    rest += all.substr(at, e.offset - at);
+    rest += ' ';
+    at = std::min(all.size(), e.offset + e.length);
+  }
+  rest += all.substr(at);
+  return metric_of_name(rest);
 }
 
 // A figure in a Markdown table: the metric is its column header's, else a row
@@ -306,10 +340,11 @@ TextSubject subject_in_table(const TableContext& table, std::string& unit,
       unit = canonical_unit(table.header.substr(open + 1, close - open - 1));
     }
   }
-  Metric words = metric_of_name(table.header);
+  Metric words = metric_of_place(table.header, vocabulary);
   for (std::size_t i = 0; i < table.cells.size() && !words.known(); ++i) {
-    if (i != table.column) words = metric_of_name(table.cells[i]);
+    if (i != table.column) words = metric_of_place(table.cells[i], vocabulary);
   }
+  subject.metric_named = words.known();
   subject.metric = combine(words, unit);
   std::vector<std::string> places{table.header};
   for (std::size_t i = 0; i < table.cells.size(); ++i) {
@@ -341,8 +376,45 @@ bool is_word_count(std::string_view text, const NumberInText& number) {
 struct Candidates {
   std::vector<KnownFigure> same_subject;
   std::vector<KnownFigure> other_subject;
-  bool neutral_only = true;  // no candidate names an entity the text contradicts
+  std::vector<KnownFigure> other_metric;  // the value, but of a metric the text does not name
+  bool neutral_only = true;  // no candidate of its metric names an entity the text contradicts
 };
+
+// Whether a known figure's metric may be the one the text gives its figure.
+//  - Ranks, indexes and ids (the "ordinal" family) stand only for ordinals:
+//    a "Rank" cell of 4 is never a "4 ms" time to first token.
+//  - When words name the metric (the sentence, the table's column header or
+//    row), the fact's metric (its name, else its unit; its name when the words
+//    name a kind: ttft, utilization, fan speed) must be known and of
+//    the same family (and kind, when both name one, or when the text names a
+//    kind and no entity; a context or batch size
+//    may be counted in tokens), and only a change is evidence for a change
+//    ("37% higher"): a value held only by another metric, or by a column
+//    whose name says nothing, is a coincidence. That figure is
+//    unverified, not misattributed: misattributed means the same metric of
+//    another entity.
+//  - When only the unit, or nothing, says what the figure is, a fact of
+//    unknown metric may be it; a known one must not conflict.
+bool metric_agrees(const TextSubject& subject, const KnownFigure& known) {
+  const Metric& text = subject.metric;
+  const Metric fact = metric_of_known(known);
+  if (fact.family == "ordinal" || text.family == "ordinal") return fact.family == text.family;
+  if (metrics_conflict(text, fact)) return false;
+  if (!subject.metric_named) return true;
+  // A kind ("fan speed", "time to first token") needs a fact whose name says
+  // what it is: a "cpu_percent" is a percent by its unit, not a fan speed.
+  const bool by_name = metric_of_name(known.metric.empty() ? known.label : known.metric).known();
+  if (!text.kind.empty() && !by_name) return false;
+  // A kind with no entity ("time to first token ... 4 ms") is not matched by
+  // a duration of unknown kind from anywhere in the data (a "min_time_ms" of
+  // some benchmark): without an entity to tie them, only the kind says they
+  // are the same measurement.
+  if (!text.kind.empty() && fact.kind.empty() && subject.entities.empty()) return false;
+  // A plain percent ("cpu_percent") does not conflict with a change, but it is
+  // no evidence for "37% higher" either.
+  const bool change = text.family == "change" || fact.family == "change";
+  return fact.known() && !(change && fact.family != text.family);
+}
 
 std::vector<KnownFigure> value_matches(const NumberInText& number,
                                        const std::vector<const FigureSource*>& sources,
@@ -352,6 +424,29 @@ std::vector<KnownFigure> value_matches(const NumberInText& number,
   const double written = std::abs(number.value);
   const double tolerance =
       0.5 * std::pow(10.0, -number.decimals) * (1 + 1e-9) + options.relative_slack * written;
+  // Conversions may ask for one value twice (0 is 0 in every unit; ms and an
+  // untyped figure share the factor 1), and a common value has hundreds of
+  // figures: each source is asked once per value, each figure's unit read
+  // once, and a figure taken once. The relative tolerance is the same for
+  // every conversion of a value, so the value is the key.
+  struct Asked {
+    const FigureSource* source;
+    double value;
+    std::vector<KnownFigure> found;
+    std::vector<std::string> unit_kinds;  // known_unit_kind of each
+    std::vector<char> taken;
+  };
+  std::vector<Asked> asked;
+  auto find = [&](const FigureSource* source, double value, double rel_tol) -> Asked& {
+    for (auto& a : asked) {
+      if (a.source == source && a.value == value) return a;
+    }
+    Asked a{source, value, source->find(value, rel_tol), {}, {}};
+    for (const auto& known : a.found) a.unit_kinds.push_back(known_unit_kind(known.unit));
+    a.taken.assign(a.found.size(), 0);
+    asked.push_back(std::move(a));
+    return asked.back();
+  };
   for (const auto& conversion : conversions(number.unit)) {
     const double target = written / conversion.factor;
     const double rel_tol = target > 0 ? tolerance / conversion.factor / target : 0.0;
@@ -359,13 +454,19 @@ std::vector<KnownFigure> value_matches(const NumberInText& number,
       if (source == nullptr) continue;
       // Signs are compared apart: "34% slower" is a change of -0.34.
       for (double signed_target : {target, -target}) {
-        for (auto& known : source->find(signed_target, rel_tol)) {
-          if (conversion.known_unit != kAnyUnit &&
-              known_unit_kind(known.unit) != conversion.known_unit) {
+        Asked& a = find(source, signed_target, rel_tol);
+        for (std::size_t i = 0; i < a.found.size(); ++i) {
+          const KnownFigure& known = a.found[i];
+          if (a.taken[i] != 0 ||
+              (conversion.known_unit != kAnyUnit && a.unit_kinds[i] != conversion.known_unit)) {
             continue;
           }
           if (std::abs(std::abs(known.value) * conversion.factor - written) > tolerance) continue;
-          if (!already_listed(matches, known)) matches.push_back(std::move(known));
+          a.taken[i] = 1;
+          // Another value's lookup may hold the same figure only when slack
+          // widens the ranges until they overlap.
+          if (options.relative_slack > 0 && already_listed(matches, known)) continue;
+          matches.push_back(known);
         }
         if (target == 0) break;
       }
@@ -377,13 +478,15 @@ std::vector<KnownFigure> value_matches(const NumberInText& number,
 Candidates split_by_subject(std::vector<KnownFigure> matches, const TextSubject& subject) {
   Candidates out;
   for (auto& known : matches) {
-    const bool metric_ok = !metrics_conflict(subject.metric, metric_of_known(known));
+    // Another metric's figure of that value is a coincidence, not a misattribution.
+    if (!metric_agrees(subject, known)) {
+      out.other_metric.push_back(std::move(known));
+      continue;
+    }
     const bool entity_ok = known.entities.empty() || names_all(known, subject.entities);
     if (!known.entities.empty() && !subject.entities.empty() && !entity_ok) {
       out.neutral_only = false;
     }
-    // Another metric's figure of that value is a coincidence, not a misattribution.
-    if (!metric_ok) continue;
     (entity_ok ? out.same_subject : out.other_subject).push_back(std::move(known));
   }
   return out;
@@ -417,7 +520,8 @@ bool find_derivation(const NumberInText& number, const TextSubject& subject,
       for (auto& b : gather(subject.named[j])) second.emplace(metric_key(b), std::move(b));
       for (const auto& a : first) {
         const Metric ma = metric_of_known(a);
-        if (subject.metric.family != "change" && metrics_conflict(subject.metric, ma)) continue;
+        if (ma.family == "ordinal") continue;  // no change or ratio of ranks measures anything
+        if (subject.metric.family != "change" && !metric_agrees(subject, a)) continue;
         const auto [lo, hi] = second.equal_range(metric_key(a));
         for (auto it = lo; it != hi; ++it) {
           const KnownFigure& b = it->second;
@@ -515,7 +619,13 @@ void classify(std::string_view text, NumberInText number, const TextSubject& sub
     return;
   }
   figure.status = FigureStatus::kUnverified;
-  figure.reason = "no fact or measurement has this value";
+  if (candidates.other_metric.empty()) {
+    figure.reason = "no fact or measurement has this value";
+    return;
+  }
+  const KnownFigure& other = candidates.other_metric.front();
+  figure.reason = fmt::format("no fact or measurement of its metric has this value; {} ({}) does",
+                              other.label, other.source);
 }
 
 }  // namespace

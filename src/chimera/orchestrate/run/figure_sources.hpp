@@ -5,6 +5,7 @@
 // percentage against seconds or a context size.
 
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,9 +28,13 @@ std::string figure_name(const ingest::Provenance& source);
 
 class IngestFigureSource final : public agents::FigureSource {
  public:
-  // `per_lookup` bounds the figures returned for one value; it is generous
-  // because the verifier drops those of an incompatible unit afterwards.
-  explicit IngestFigureSource(const ingest::FigureIndex& index, std::size_t per_lookup = 32);
+  // Every figure of a value is returned unless `per_lookup` bounds them: a
+  // common value (num_ctx 2048, num_gpu 60 in dozens of rows) would otherwise
+  // lose the row a sentence is about to the rows nearest in index order, and
+  // a right figure would pass for misattributed. The verifier keeps only those
+  // of a compatible unit and metric.
+  explicit IngestFigureSource(const ingest::FigureIndex& index,
+                              std::size_t per_lookup = std::numeric_limits<std::size_t>::max());
   std::vector<agents::KnownFigure> find(double value, double rel_tol) const override;
   std::vector<std::string> entity_names() const override;
   std::vector<agents::KnownFigure> about(const std::string& entity,
