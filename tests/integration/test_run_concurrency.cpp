@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -342,8 +343,15 @@ TEST(Concurrency, UnequalAgentsOnSeparateServersAreNotContention) {
   EXPECT_NEAR(c["efficiency_vs_n"].get<double>(), 0.59, 0.06);
   EXPECT_NEAR(c["efficiency_vs_n"].get<double>(), c["speedup"].get<double>() / 2, 1e-9);
   EXPECT_EQ(c["agents"].size(), 2u);
-  // A 100 ms agent gains a few ms of scheduling noise on a loaded machine.
-  for (const auto& a : c["agents"]) EXPECT_NEAR(a["slowdown"].get<double>(), 1.0, 0.15) << a;
+  // A 100 ms agent gains some ms of scheduling noise on a loaded machine: each
+  // agent's time together stays within 15% of its own time alone, or within
+  // the noise floor of the critical path (5%), as the verdict's rule allows.
+  const double floor_ms = 0.05 * c["critical_path_ms"].get<double>();
+  for (const auto& a : c["agents"]) {
+    const double alone = a["isolated_ms"].get<double>();
+    EXPECT_LE(std::abs(a["concurrent_ms"].get<double>() - alone), std::max(0.15 * alone, floor_ms))
+        << a;
+  }
   std::ifstream report(fs::path(out) / "run_1" / "combined_report.md");
   const std::string md((std::istreambuf_iterator<char>(report)), {});
   EXPECT_NE(md.find("efficiency_vs_n (speedup / N, the original's figure)"), std::string::npos);
