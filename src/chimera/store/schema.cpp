@@ -4,11 +4,11 @@
 
 namespace chimera::store {
 
-std::vector<Migration> schema_migrations(const std::string& id_column) {
-  // Version 1. Each request keeps its full record (raw samples such as
-  // itl_ms included) as JSON in `raw`, the source of truth when reading back;
-  // the metric columns beside it exist so that SQL can filter and aggregate.
-  const std::string v1 = fmt::format(R"sql(
+namespace {
+
+// The runs and the configurations measured in them.
+std::string runs_and_configurations(const std::string& id_column) {
+  return fmt::format(R"sql(
 CREATE TABLE runs (
   id {id},
   kind TEXT NOT NULL,
@@ -36,7 +36,13 @@ CREATE TABLE configurations (
   status TEXT NOT NULL
 );
 CREATE INDEX configurations_by_run ON configurations (run_id, ordinal);
+)sql",
+                     fmt::arg("id", id_column));
+}
 
+// One row per request.
+std::string requests_table(const std::string& id_column) {
+  return fmt::format(R"sql(
 CREATE TABLE requests (
   id {id},
   run_id BIGINT NOT NULL REFERENCES runs (id),
@@ -67,7 +73,13 @@ CREATE TABLE requests (
 );
 CREATE INDEX requests_by_configuration ON requests (configuration_id, seq);
 CREATE INDEX requests_by_run ON requests (run_id);
+)sql",
+                     fmt::arg("id", id_column));
+}
 
+// The agents of a `chimera run` and each run's artifact inventory.
+std::string agents_and_inventories(const std::string& id_column) {
+  return fmt::format(R"sql(
 CREATE TABLE agents (
   id {id},
   run_id BIGINT NOT NULL REFERENCES runs (id),
@@ -86,17 +98,31 @@ CREATE TABLE inventories (
   inventory TEXT NOT NULL
 );
 )sql",
-                                     fmt::arg("id", id_column));
-  // Version 2: which process owns a run ("host pid start-time"), so that a
-  // run left `running` by a process that no longer exists can be told apart
-  // from one still in progress.
-  const std::string v2 = "ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';";
-  // Version 3: distributed sweeps. A sweep's cells are a queue that workers
-  // on any machine lease one at a time; a cell points at the configuration
-  // that finished it, so a cell redone after its worker died is read once.
-  // Lease times come from the database server's clock, never a worker's.
-  // `permits` bounds the cells leased at once, across sweeps, per endpoint.
-  const std::string v3 = fmt::format(R"sql(
+                     fmt::arg("id", id_column));
+}
+
+// Version 1. Each request keeps its full record (raw samples such as
+// itl_ms included) as JSON in `raw`, the source of truth when reading back;
+// the metric columns beside it exist so that SQL can filter and aggregate.
+std::string version_1(const std::string& id_column) {
+  return runs_and_configurations(id_column) + requests_table(id_column) +
+         agents_and_inventories(id_column);
+}
+
+// Version 2: which process owns a run ("host pid start-time"), so that a
+// run left `running` by a process that no longer exists can be told apart
+// from one still in progress.
+std::string version_2() {
+  return "ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';";
+}
+
+// Version 3: distributed sweeps. A sweep's cells are a queue that workers
+// on any machine lease one at a time; a cell points at the configuration
+// that finished it, so a cell redone after its worker died is read once.
+// Lease times come from the database server's clock, never a worker's.
+// `permits` bounds the cells leased at once, across sweeps, per endpoint.
+std::string version_3(const std::string& id_column) {
+  return fmt::format(R"sql(
 CREATE TABLE sweeps (
   id {id},
   fingerprint TEXT NOT NULL UNIQUE,
@@ -125,15 +151,23 @@ CREATE TABLE sweep_cells (
 );
 CREATE INDEX sweep_cells_by_state ON sweep_cells (sweep_id, state, ordinal);
 )sql",
-                                     fmt::arg("id", id_column));
-  // Version 4: each request's send times (seconds on its configuration's
-  // clock): when an open-loop schedule said to send it (NULL in a closed
-  // loop) and when the client was about to write it, so send lateness can
-  // be queried per request. Rows written before have NULL in both.
-  const std::string v4 =
-      "ALTER TABLE requests ADD COLUMN scheduled_send_s DOUBLE PRECISION;\n"
-      "ALTER TABLE requests ADD COLUMN send_s DOUBLE PRECISION;";
-  return {Migration{1, v1}, Migration{2, v2}, Migration{3, v3}, Migration{4, v4}};
+                     fmt::arg("id", id_column));
+}
+
+// Version 4: each request's send times (seconds on its configuration's
+// clock): when an open-loop schedule said to send it (NULL in a closed
+// loop) and when the client was about to write it, so send lateness can
+// be queried per request. Rows written before have NULL in both.
+std::string version_4() {
+  return "ALTER TABLE requests ADD COLUMN scheduled_send_s DOUBLE PRECISION;\n"
+         "ALTER TABLE requests ADD COLUMN send_s DOUBLE PRECISION;";
+}
+
+}  // namespace
+
+std::vector<Migration> schema_migrations(const std::string& id_column) {
+  return {Migration{1, version_1(id_column)}, Migration{2, version_2()},
+          Migration{3, version_3(id_column)}, Migration{4, version_4()}};
 }
 
 int current_schema_version() {
