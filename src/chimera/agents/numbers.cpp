@@ -190,99 +190,72 @@ std::string canonical_unit(std::string_view unit) {
   return "";
 }
 
-std::vector<NumberInText> find_numbers(std::string_view text) {
-  std::vector<NumberInText> found;
-  std::size_t i = 0;
+namespace {
+
+// Joined characters ("-", ".", ":", "/") followed by a word character keep a
+// name, date, path or version together: "conv_bench_20251002-170837.json".
+// Returns the offset after the word that includes `i`.
+std::size_t skip_word(std::string_view text, std::size_t i) {
   while (i < text.size()) {
-    if (!is_digit(text[i])) {
-      ++i;
-      continue;
-    }
-    const std::size_t start = i;
-    // Joined characters ("-", ".", ":", "/") followed by a word character keep a
-    // name, date, path or version together: "conv_bench_20251002-170837.json".
-    auto skip_word = [&] {
-      while (i < text.size()) {
-        const char c = text[i];
-        const bool joiner = c == '.' || c == '-' || c == ':' || c == '/';
-        if (!is_word_char(c) && !(joiner && i + 1 < text.size() && is_word_char(text[i + 1]))) {
-          break;
-        }
-        ++i;
-      }
-    };
-    // Part of a name ("gemma3", "q4_0", "TR108", "v1.2"): skip the whole word.
-    if (start > 0 && (is_word_char(text[start - 1]) ||
-                      (text[start - 1] == '.' && start > 1 && is_word_char(text[start - 2])))) {
-      skip_word();
-      continue;
-    }
-    std::string digits;
-    while (i < text.size()) {
-      if (is_digit(text[i])) {
-        digits += text[i++];
-      } else if (text[i] == ',' && i + 4 <= text.size() &&
-                 std::all_of(text.begin() + i + 1, text.begin() + i + 4, is_digit) &&
-                 (i + 4 >= text.size() || !is_digit(text[i + 4]))) {
-        ++i;  // thousands separator: "2,099"
-      } else {
-        break;
-      }
-    }
-    int decimals = 0;
-    if (i + 1 < text.size() && text[i] == '.' && is_digit(text[i + 1])) {
-      digits += text[i++];
-      while (i < text.size() && is_digit(text[i])) {
-        digits += text[i++];
-        ++decimals;
-      }
-    }
-    // Versions "1.2.3", dates "2025-10-09" and "10/27/2025", times "18:53:30".
-    if (i + 1 < text.size() && is_digit(text[i + 1]) &&
-        (text[i] == '.' || text[i] == ':' || text[i] == '/' ||
-         (text[i] == '-' && digits.size() == 4 && decimals == 0))) {
-      skip_word();
-      continue;
-    }
-    const std::string_view rest = text.substr(i);
-    auto [unit, unit_length] = unit_after(rest);
-    if (unit_length == 0 && !rest.empty() && is_word_char(rest[0])) {
-      skip_word();  // "270m", "1b", "2nd": a name or an ordinal
-      continue;
-    }
-    const bool list_marker = decimals == 0 && at_line_start(text, start) && i < text.size() &&
-                             (text[i] == '.' || text[i] == ')') &&
-                             (i + 1 >= text.size() || text[i + 1] == ' ' || text[i + 1] == '*');
-    const bool heading_number = at_line_start(text, start) && line_is_heading(text, start) &&
-                                unit.empty() && i < text.size() &&
-                                (text[i] == ' ' || text[i] == '.' || text[i] == '*');
-    const std::string before = previous_word(text, start);
-    const std::string after = next_word(text, i + unit_length);
-    const bool reference = one_of(before, kReferenceWords);
-    double value = 0.0;
-    std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    const bool year =
-        unit.empty() && decimals == 0 && digits.size() == 4 && value >= 1900 && value <= 2100;
-    const bool day_of_month = unit.empty() && decimals == 0 && value >= 1 && value <= 31 &&
-                              (one_of(before, kMonths) || one_of(after, kMonths));
-    i += unit_length;
-    if (list_marker || heading_number || reference || year || day_of_month) continue;
-    bool negative = false;
-    if (start > 0 && text[start - 1] == '-' &&
-        (start == 1 || text[start - 2] == ' ' || text[start - 2] == '(')) {
-      negative = true;
-    }
-    NumberInText number;
-    number.text_as_written =
-        std::string(text.substr(negative ? start - 1 : start, i - start + (negative ? 1 : 0)));
-    number.value = negative ? -value : value;
-    number.decimals = decimals;
-    number.unit = std::string(unit);
-    number.offset = start;
-    number.sentence = sentence_at(text, start);
-    found.push_back(std::move(number));
+    const char c = text[i];
+    const bool joiner = c == '.' || c == '-' || c == ':' || c == '/';
+    if (!is_word_char(c) && !(joiner && i + 1 < text.size() && is_word_char(text[i + 1]))) break;
+    ++i;
   }
-  // "13.60 - 15.84ms", "300 to 400 tokens": the first end of a range takes the unit of the second.
+  return i;
+}
+
+// A decimal literal from `i`: digits (with "2,099" thousands separators) and
+// an optional fraction; `i` moves past it.
+struct Literal {
+  std::string digits;
+  int decimals = 0;
+};
+Literal read_literal(std::string_view text, std::size_t& i) {
+  Literal out;
+  while (i < text.size()) {
+    if (is_digit(text[i])) {
+      out.digits += text[i++];
+    } else if (text[i] == ',' && i + 4 <= text.size() &&
+               std::all_of(text.begin() + i + 1, text.begin() + i + 4, is_digit) &&
+               (i + 4 >= text.size() || !is_digit(text[i + 4]))) {
+      ++i;  // thousands separator: "2,099"
+    } else {
+      break;
+    }
+  }
+  if (i + 1 < text.size() && text[i] == '.' && is_digit(text[i + 1])) {
+    out.digits += text[i++];
+    while (i < text.size() && is_digit(text[i])) {
+      out.digits += text[i++];
+      ++out.decimals;
+    }
+  }
+  return out;
+}
+
+// List markers ("1. "), heading numbers ("## 2 Results"), references
+// ("Table 3"), years and days of a month are text, not figures. `end` is
+// where the literal ends, `unit` what follows it.
+bool is_text_number(std::string_view text, std::size_t start, std::size_t end, const Literal& n,
+                    double value, std::string_view unit, std::size_t unit_length) {
+  const bool list_marker = n.decimals == 0 && at_line_start(text, start) && end < text.size() &&
+                           (text[end] == '.' || text[end] == ')') &&
+                           (end + 1 >= text.size() || text[end + 1] == ' ' || text[end + 1] == '*');
+  const bool heading_number = at_line_start(text, start) && line_is_heading(text, start) &&
+                              unit.empty() && end < text.size() &&
+                              (text[end] == ' ' || text[end] == '.' || text[end] == '*');
+  const std::string before = previous_word(text, start);
+  const std::string after = next_word(text, end + unit_length);
+  const bool year =
+      unit.empty() && n.decimals == 0 && n.digits.size() == 4 && value >= 1900 && value <= 2100;
+  const bool day_of_month = unit.empty() && n.decimals == 0 && value >= 1 && value <= 31 &&
+                            (one_of(before, kMonths) || one_of(after, kMonths));
+  return list_marker || heading_number || one_of(before, kReferenceWords) || year || day_of_month;
+}
+
+// "13.60 - 15.84ms", "300 to 400 tokens": the first end of a range takes the unit of the second.
+void share_range_units(std::string_view text, std::vector<NumberInText>& found) {
   for (std::size_t k = 0; k + 1 < found.size(); ++k) {
     auto& first = found[k];
     const auto& second = found[k + 1];
@@ -294,6 +267,62 @@ std::vector<NumberInText> find_numbers(std::string_view text) {
     std::erase(gap, ' ');
     if (gap == "-" || gap == "to" || gap == "\xE2\x80\x93") first.unit = second.unit;
   }
+}
+
+NumberInText number_at(std::string_view text, std::size_t start, std::size_t end, double value,
+                       int decimals, std::string_view unit) {
+  const bool negative = start > 0 && text[start - 1] == '-' &&
+                        (start == 1 || text[start - 2] == ' ' || text[start - 2] == '(');
+  NumberInText number;
+  number.text_as_written =
+      std::string(text.substr(negative ? start - 1 : start, end - start + (negative ? 1 : 0)));
+  number.value = negative ? -value : value;
+  number.decimals = decimals;
+  number.unit = std::string(unit);
+  number.offset = start;
+  number.sentence = sentence_at(text, start);
+  return number;
+}
+
+}  // namespace
+
+std::vector<NumberInText> find_numbers(std::string_view text) {
+  std::vector<NumberInText> found;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!is_digit(text[i])) {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    // Part of a name ("gemma3", "q4_0", "TR108", "v1.2"): skip the whole word.
+    if (start > 0 && (is_word_char(text[start - 1]) ||
+                      (text[start - 1] == '.' && start > 1 && is_word_char(text[start - 2])))) {
+      i = skip_word(text, i);
+      continue;
+    }
+    const Literal literal = read_literal(text, i);
+    // Versions "1.2.3", dates "2025-10-09" and "10/27/2025", times "18:53:30".
+    if (i + 1 < text.size() && is_digit(text[i + 1]) &&
+        (text[i] == '.' || text[i] == ':' || text[i] == '/' ||
+         (text[i] == '-' && literal.digits.size() == 4 && literal.decimals == 0))) {
+      i = skip_word(text, i);
+      continue;
+    }
+    const std::string_view rest = text.substr(i);
+    auto [unit, unit_length] = unit_after(rest);
+    if (unit_length == 0 && !rest.empty() && is_word_char(rest[0])) {
+      i = skip_word(text, i);  // "270m", "1b", "2nd": a name or an ordinal
+      continue;
+    }
+    double value = 0.0;
+    std::from_chars(literal.digits.data(), literal.digits.data() + literal.digits.size(), value);
+    const std::size_t end = i;
+    i += unit_length;
+    if (is_text_number(text, start, end, literal, value, unit, unit_length)) continue;
+    found.push_back(number_at(text, start, i, value, literal.decimals, unit));
+  }
+  share_range_units(text, found);
   return found;
 }
 
