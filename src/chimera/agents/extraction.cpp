@@ -199,71 +199,93 @@ HeadingMeaning heading_meaning(std::string_view heading) {
   return HeadingMeaning::kOther;
 }
 
-Extraction extract(std::string_view markdown, const ExtractionOptions& options) {
-  const Outline outline = parse_outline(markdown);
-  // A section without a meaning of its own takes its enclosing section's, so the
-  // sub-headings of "## Key Findings" are findings too.
+namespace {
+
+// Each section's meaning; a section without one of its own takes its
+// enclosing section's, so the sub-headings of "## Key Findings" are findings too.
+std::vector<HeadingMeaning> section_meanings(const Outline& outline) {
   std::vector<HeadingMeaning> meaning(outline.sections.size(), HeadingMeaning::kOther);
   for (std::size_t i = 0; i < outline.sections.size(); ++i) {
     meaning[i] = heading_meaning(outline.sections[i].heading);
     const int parent = outline.sections[i].parent;
     if (meaning[i] == HeadingMeaning::kOther && parent >= 0) meaning[i] = meaning[parent];
   }
-  auto sections_meaning = [&](HeadingMeaning wanted) {
-    std::vector<std::size_t> out;
-    for (std::size_t i = 0; i < meaning.size(); ++i) {
-      if (meaning[i] == wanted) out.push_back(i);
-    }
-    return out;
-  };
-  std::set<std::string> used;
-  Collector collect(outline, used);
-  Extraction result;
+  return meaning;
+}
 
-  const auto finding_sections = sections_meaning(HeadingMeaning::kFindings);
-  const auto recommendation_sections = sections_meaning(HeadingMeaning::kRecommendations);
-  result.findings = collect.items_of(finding_sections, ExtractionRule::kSections);
-  result.recommendations = collect.items_of(recommendation_sections, ExtractionRule::kSections);
-  if (result.findings.items.empty()) {
-    result.findings = collect.sentences_of(finding_sections, ExtractionRule::kSectionText,
-                                           options.max_fallback_sentences);
-  }
-  if (result.recommendations.items.empty()) {
-    result.recommendations = collect.sentences_of(
-        recommendation_sections, ExtractionRule::kSectionText, options.max_fallback_sentences);
-  }
-  if (!result.findings.items.empty()) return result;
-
-  const auto summary_sections = sections_meaning(HeadingMeaning::kExecutiveSummary);
-  result.findings = collect.items_of(summary_sections, ExtractionRule::kExecutiveSummary);
-  if (result.findings.items.empty()) {
-    result.findings = collect.sentences_of(summary_sections, ExtractionRule::kExecutiveSummary,
-                                           options.max_fallback_sentences);
-  }
-  if (!result.findings.items.empty()) return result;
-
-  // A recommendation is not a finding: the document-wide fallbacks skip those sections.
-  std::vector<std::size_t> others;
+std::vector<std::size_t> sections_where(const std::vector<HeadingMeaning>& meaning,
+                                        bool (*keep)(HeadingMeaning)) {
+  std::vector<std::size_t> out;
   for (std::size_t i = 0; i < meaning.size(); ++i) {
-    if (meaning[i] != HeadingMeaning::kRecommendations) others.push_back(i);
+    if (keep(meaning[i])) out.push_back(i);
   }
+  return out;
+}
+
+// The items of the sections, or else their first sentences.
+ExtractedList items_or_sentences(Collector& collect, const std::vector<std::size_t>& sections,
+                                 ExtractionRule items_rule, ExtractionRule sentences_rule,
+                                 std::size_t max_sentences) {
+  auto items = collect.items_of(sections, items_rule);
+  if (!items.items.empty()) return items;
+  return collect.sentences_of(sections, sentences_rule, max_sentences);
+}
+
+// No findings or summary section: the document's first bullets outside the
+// recommendations, or else its first sentences.
+ExtractedList document_findings(Collector& collect, const std::vector<HeadingMeaning>& meaning,
+                                const ExtractionOptions& options) {
+  const auto others = sections_where(
+      meaning, [](HeadingMeaning m) { return m != HeadingMeaning::kRecommendations; });
   auto bullets = collect.items_of(others, ExtractionRule::kFirstBullets);
+  if (bullets.items.empty()) {
+    return collect.sentences_of(others, ExtractionRule::kFirstSentences,
+                                options.max_fallback_sentences);
+  }
   if (bullets.items.size() > options.max_fallback_items) {
     bullets.items.resize(options.max_fallback_items);
   }
-  if (!bullets.items.empty()) {
-    bullets.headings.clear();
-    for (const auto& item : bullets.items) {
-      if (!item.section.empty() && std::find(bullets.headings.begin(), bullets.headings.end(),
-                                             item.section) == bullets.headings.end()) {
-        bullets.headings.push_back(item.section);
-      }
+  bullets.headings.clear();
+  for (const auto& item : bullets.items) {
+    if (!item.section.empty() && std::find(bullets.headings.begin(), bullets.headings.end(),
+                                           item.section) == bullets.headings.end()) {
+      bullets.headings.push_back(item.section);
     }
-    result.findings = std::move(bullets);
-    return result;
   }
+  return bullets;
+}
+
+}  // namespace
+
+Extraction extract(std::string_view markdown, const ExtractionOptions& options) {
+  const Outline outline = parse_outline(markdown);
+  const auto meaning = section_meanings(outline);
+  std::set<std::string> used;
+  Collector collect(outline, used);
+  Extraction result;
+  const auto findings =
+      sections_where(meaning, [](HeadingMeaning m) { return m == HeadingMeaning::kFindings; });
+  const auto recommendations = sections_where(
+      meaning, [](HeadingMeaning m) { return m == HeadingMeaning::kRecommendations; });
+  // Items first for both, so a sentence fallback never takes a listed item.
+  result.findings = collect.items_of(findings, ExtractionRule::kSections);
+  result.recommendations = collect.items_of(recommendations, ExtractionRule::kSections);
+  if (result.findings.items.empty()) {
+    result.findings = collect.sentences_of(findings, ExtractionRule::kSectionText,
+                                           options.max_fallback_sentences);
+  }
+  if (result.recommendations.items.empty()) {
+    result.recommendations = collect.sentences_of(recommendations, ExtractionRule::kSectionText,
+                                                  options.max_fallback_sentences);
+  }
+  if (!result.findings.items.empty()) return result;
+  const auto summary = sections_where(
+      meaning, [](HeadingMeaning m) { return m == HeadingMeaning::kExecutiveSummary; });
   result.findings =
-      collect.sentences_of(others, ExtractionRule::kFirstSentences, options.max_fallback_sentences);
+      items_or_sentences(collect, summary, ExtractionRule::kExecutiveSummary,
+                         ExtractionRule::kExecutiveSummary, options.max_fallback_sentences);
+  if (!result.findings.items.empty()) return result;
+  result.findings = document_findings(collect, meaning, options);
   return result;
 }
 
