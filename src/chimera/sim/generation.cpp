@@ -173,6 +173,9 @@ class Exchange {
   net::awaitable<bool> acquire_slot(const std::string& model);
   net::awaitable<bool> answer_load_request(const GenerationRequest& req, const std::string& model);
   net::awaitable<bool> stream_tokens();
+  net::awaitable<bool> write_stream_head();
+  void append_token_chunk(std::string& out, std::int64_t index);
+  net::awaitable<bool> end_stream();
   net::awaitable<bool> answer_whole();
   void plan_faults(const ModelSpec& model);
   Clock::duration prefill_time();
@@ -198,6 +201,7 @@ class Exchange {
   std::unique_ptr<TimingPlan> plan_;
   Clock::time_point decode_start_{};
   Clock::time_point first_token_{};
+  std::string payload_;
   Clock::time_point last_token_{};
   std::int64_t sent_tokens_ = 0;
   Clock::duration load_{};
@@ -453,23 +457,14 @@ net::awaitable<bool> Exchange::stream_tokens() {
   const std::int64_t malformed_at =
       fault_.kind == FaultKind::kMalformed ? fault_.after_tokens(planned) : -1;
 
-  std::string out =
-      response_head(200, is_ollama(api_) ? "application/x-ndjson" : "text/event-stream", -1,
-                    keep_alive_, truth_.id);
-  if (api_ == Api::kChatCompletions) {
-    std::string event;
-    append_sse(event, openai_chunk(api_, ids_, "", true, req_.include_usage));
-    append_http_chunk(out, event);
-  }
-  if (!co_await write(std::move(out))) co_return false;
-  truth_.first_byte_ns = state_.since_start_ns(Clock::now());
+  if (!co_await write_stream_head()) co_return false;
 
   auto due = decode_start_;
   if (fault_.kind == FaultKind::kStallFirst) due += std::chrono::milliseconds(fault_.stall_ms());
   const auto gap_after = [&](std::int64_t index) { return gap_before(index); };
 
   std::int64_t i = 0;
-  std::string payload;
+  std::string out;
   while (i < stop_at) {
     due += gap_after(i);
     co_await wait_until(due);
@@ -481,15 +476,7 @@ net::awaitable<bool> Exchange::stream_tokens() {
       if (i == malformed_at)
         append_http_chunk(out,
                           is_ollama(api_) ? "{\"model\":\"trunc\n" : "data: {\"id\":\"trunc\n\n");
-      payload.clear();
-      if (is_ollama(api_)) {
-        append_ollama_token(payload, api_, req_.model, created_at_,
-                            text_.tokens[static_cast<std::size_t>(i)]);
-      } else {
-        append_sse(payload, openai_chunk(api_, ids_, text_.tokens[static_cast<std::size_t>(i)],
-                                         false, req_.include_usage));
-      }
-      append_http_chunk(out, payload);
+      append_token_chunk(out, i);
       ++i;
       ++batched;
       if (i >= stop_at || batched >= kMaxTokensPerWrite || i == malformed_at) break;
@@ -518,6 +505,38 @@ net::awaitable<bool> Exchange::stream_tokens() {
     if (!co_await write(std::move(broken))) co_return false;
   }
 
+  co_return co_await end_stream();
+}
+
+// The response head; an OpenAI chat stream opens with the assistant's role.
+net::awaitable<bool> Exchange::write_stream_head() {
+  std::string out =
+      response_head(200, is_ollama(api_) ? "application/x-ndjson" : "text/event-stream", -1,
+                    keep_alive_, truth_.id);
+  if (api_ == Api::kChatCompletions) {
+    std::string event;
+    append_sse(event, openai_chunk(api_, ids_, "", true, req_.include_usage));
+    append_http_chunk(out, event);
+  }
+  if (!co_await write(std::move(out))) co_return false;
+  truth_.first_byte_ns = state_.since_start_ns(Clock::now());
+  co_return true;
+}
+
+// One token as its own HTTP chunk: an NDJSON line or an SSE event.
+void Exchange::append_token_chunk(std::string& out, std::int64_t index) {
+  const auto& token = text_.tokens[static_cast<std::size_t>(index)];
+  payload_.clear();  // reused: one allocation per stream, not per token
+  if (is_ollama(api_)) {
+    append_ollama_token(payload_, api_, req_.model, created_at_, token);
+  } else {
+    append_sse(payload_, openai_chunk(api_, ids_, token, false, req_.include_usage));
+  }
+  append_http_chunk(out, payload_);
+}
+
+// After the last token: the final line, or the ending a fault asks for.
+net::awaitable<bool> Exchange::end_stream() {
   truth_.status = 200;
   if (fault_.kind == FaultKind::kDrop) {
     boost::system::error_code ec;
