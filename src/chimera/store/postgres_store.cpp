@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "chimera/store/pg_db.hpp"
+#include "chimera/store/rows.hpp"
 #include "chimera/store/schema.hpp"
 #include "chimera/util/json_text.hpp"
 
@@ -26,29 +27,13 @@ constexpr std::int64_t kMigrationLockKey = 0x4368696d657261;  // "Chimera"
 constexpr std::size_t kIdBlock = 1024;
 constexpr int kKeysetPage = 1000;
 
-nlohmann::json parse_json_or(const std::string& text, nlohmann::json fallback) {
-  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? fallback : parsed;
-}
-
-constexpr const char* kRunColumns =
-    "id, kind, fingerprint, started_at, finished_at, status, simulated, args, tool_version, "
-    "owner";
-
-RunInfo run_from_row(const pg::Result& r, int row) {
-  RunInfo info;
-  info.id = r.int64(row, 0);
-  info.kind = run_kind_from_string(r.text(row, 1)).value_or(RunKind::kBench);
-  info.fingerprint = r.text(row, 2);
-  info.started_at = r.text(row, 3);
-  info.finished_at = r.text(row, 4);
-  info.status = run_status_from_string(r.text(row, 5)).value_or(RunStatus::kFailed);
-  info.simulated = r.int64(row, 6) != 0;
-  info.args = parse_json_or(r.text(row, 7), nlohmann::json::object());
-  info.tool_version = r.text(row, 8);
-  info.owner = r.text(row, 9);
-  return info;
-}
+// One row of a PostgreSQL result, as rows.hpp reads it.
+struct PgRow {
+  const pg::Result& r;
+  int row;
+  std::int64_t int64(int column) const { return r.int64(row, column); }
+  std::string text(int column) const { return r.text(row, column); }
+};
 
 // One request's values in the requests table's column order, after `id`.
 pg::Params request_params(std::int64_t id, std::int64_t run_id, std::int64_t configuration_id,
@@ -176,7 +161,7 @@ class PostgresStore final : public ResultStore {
     std::lock_guard lock(mutex_);
     CHIMERA_TRY(r, db_.query(fmt::format("SELECT {} FROM runs ORDER BY id", kRunColumns)));
     std::vector<RunInfo> out;
-    for (int row = 0; row < r->rows(); ++row) out.push_back(run_from_row(*r, row));
+    for (int row = 0; row < r->rows(); ++row) out.push_back(run_from_row(PgRow{*r, row}));
     return out;
   }
 
@@ -190,7 +175,7 @@ class PostgresStore final : public ResultStore {
                   fmt::format("run {} is not in {}; 'chimera report --list' shows the runs", run_id,
                               description()));
     }
-    return run_from_row(*r, 0);
+    return run_from_row(PgRow{*r, 0});
   }
 
   Expected<std::optional<std::int64_t>> latest_run_id() override {
@@ -234,20 +219,7 @@ class PostgresStore final : public ResultStore {
                              p));
     std::vector<ConfigurationRecord> out;
     for (int row = 0; row < r->rows(); ++row) {
-      ConfigurationRecord c;
-      c.id = r->int64(row, 0);
-      c.run_id = r->int64(row, 1);
-      c.ordinal = static_cast<int>(r->int64(row, 2));
-      c.key = r->text(row, 3);
-      c.label = r->text(row, 4);
-      c.backend = r->text(row, 5);
-      c.endpoint = r->text(row, 6);
-      c.model = r->text(row, 7);
-      c.api = r->text(row, 8);
-      c.options = parse_json_or(r->text(row, 9), nlohmann::json::object());
-      c.status = configuration_status_from_string(r->text(row, 10))
-                     .value_or(ConfigurationStatus::kPending);
-      out.push_back(std::move(c));
+      out.push_back(configuration_from_row(PgRow{*r, row}));
     }
     return out;
   }
@@ -307,13 +279,8 @@ class PostgresStore final : public ResultStore {
                             "ORDER BY c.ordinal, c.id, r.seq LIMIT $6",
                             p));
       for (int row = 0; row < r->rows(); ++row) {
-        auto json = nlohmann::json::parse(r->text(row, 1), nullptr, false);
-        if (json.is_discarded()) {
-          return fail(FailureKind::kInvalidInput,
-                      fmt::format("a stored request of run {} in {} is not valid JSON", run_id,
-                                  description()));
-        }
-        visit(r->int64(row, 0), measure::request_from_json(json));
+        CHIMERA_TRY(request, stored_request(r->text(row, 1), run_id, description()));
+        visit(r->int64(row, 0), *request);
         ++count;
       }
       if (r->rows() < kKeysetPage) break;
@@ -381,17 +348,7 @@ class PostgresStore final : public ResultStore {
                              p));
     std::vector<AgentRecord> out;
     for (int row = 0; row < r->rows(); ++row) {
-      AgentRecord a;
-      a.id = r->int64(row, 0);
-      a.run_id = r->int64(row, 1);
-      a.run_index = static_cast<int>(r->int64(row, 2));
-      a.agent = r->text(row, 3);
-      a.persona = r->text(row, 4);
-      a.profile = r->text(row, 5);
-      a.model = r->text(row, 6);
-      a.metrics = parse_json_or(r->text(row, 7), nlohmann::json::object());
-      a.report_path = r->text(row, 8);
-      out.push_back(std::move(a));
+      out.push_back(agent_from_row(PgRow{*r, row}));
     }
     return out;
   }

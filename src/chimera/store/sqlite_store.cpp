@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "chimera/store/rows.hpp"
 #include "chimera/store/schema.hpp"
 #include "chimera/store/sqlite_db.hpp"
 #include "chimera/util/json_text.hpp"
@@ -17,29 +18,12 @@ constexpr int kBusyTimeoutMs = 5000;
 using sqlite::Database;
 using sqlite::Statement;
 
-nlohmann::json parse_json_or(const std::string& text, nlohmann::json fallback) {
-  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? fallback : parsed;
-}
-
-RunInfo run_from_row(const Statement& s) {
-  RunInfo r;
-  r.id = s.column_int64(0);
-  r.kind = run_kind_from_string(s.column_text(1)).value_or(RunKind::kBench);
-  r.fingerprint = s.column_text(2);
-  r.started_at = s.column_text(3);
-  r.finished_at = s.column_text(4);
-  r.status = run_status_from_string(s.column_text(5)).value_or(RunStatus::kFailed);
-  r.simulated = s.column_int64(6) != 0;
-  r.args = parse_json_or(s.column_text(7), nlohmann::json::object());
-  r.tool_version = s.column_text(8);
-  r.owner = s.column_text(9);
-  return r;
-}
-
-constexpr const char* kRunColumns =
-    "id, kind, fingerprint, started_at, finished_at, status, simulated, args, tool_version, "
-    "owner";
+// A SQLite statement's current row, as rows.hpp reads it.
+struct SqliteRow {
+  const Statement& s;
+  std::int64_t int64(int column) const { return s.column_int64(column); }
+  std::string text(int column) const { return s.column_text(column); }
+};
 
 class SqliteStore final : public ResultStore {
  public:
@@ -114,7 +98,7 @@ class SqliteStore final : public ResultStore {
     for (;;) {
       CHIMERA_TRY(row, stmt->step());
       if (!*row) break;
-      out.push_back(run_from_row(*stmt));
+      out.push_back(run_from_row(SqliteRow{*stmt}));
     }
     return out;
   }
@@ -129,7 +113,7 @@ class SqliteStore final : public ResultStore {
                   fmt::format("run {} is not in {}; 'chimera report --list' shows the runs", run_id,
                               description()));
     }
-    return run_from_row(*stmt);
+    return run_from_row(SqliteRow{*stmt});
   }
 
   Expected<std::optional<std::int64_t>> latest_run_id() override {
@@ -170,20 +154,7 @@ class SqliteStore final : public ResultStore {
     for (;;) {
       CHIMERA_TRY(row, stmt->step());
       if (!*row) break;
-      ConfigurationRecord c;
-      c.id = stmt->column_int64(0);
-      c.run_id = stmt->column_int64(1);
-      c.ordinal = static_cast<int>(stmt->column_int64(2));
-      c.key = stmt->column_text(3);
-      c.label = stmt->column_text(4);
-      c.backend = stmt->column_text(5);
-      c.endpoint = stmt->column_text(6);
-      c.model = stmt->column_text(7);
-      c.api = stmt->column_text(8);
-      c.options = parse_json_or(stmt->column_text(9), nlohmann::json::object());
-      c.status = configuration_status_from_string(stmt->column_text(10))
-                     .value_or(ConfigurationStatus::kPending);
-      out.push_back(std::move(c));
+      out.push_back(configuration_from_row(SqliteRow{*stmt}));
     }
     return out;
   }
@@ -260,13 +231,8 @@ class SqliteStore final : public ResultStore {
     for (;;) {
       CHIMERA_TRY(row, stmt->step());
       if (!*row) break;
-      auto json = nlohmann::json::parse(stmt->column_text(1), nullptr, false);
-      if (json.is_discarded()) {
-        return fail(FailureKind::kInvalidInput,
-                    fmt::format("a stored request of run {} in {} is not valid JSON", run_id,
-                                description()));
-      }
-      visit(stmt->column_int64(0), measure::request_from_json(json));
+      CHIMERA_TRY(request, stored_request(stmt->column_text(1), run_id, description()));
+      visit(stmt->column_int64(0), *request);
       ++count;
     }
     return count;
@@ -325,17 +291,7 @@ class SqliteStore final : public ResultStore {
     for (;;) {
       CHIMERA_TRY(row, stmt->step());
       if (!*row) break;
-      AgentRecord a;
-      a.id = stmt->column_int64(0);
-      a.run_id = stmt->column_int64(1);
-      a.run_index = static_cast<int>(stmt->column_int64(2));
-      a.agent = stmt->column_text(3);
-      a.persona = stmt->column_text(4);
-      a.profile = stmt->column_text(5);
-      a.model = stmt->column_text(6);
-      a.metrics = parse_json_or(stmt->column_text(7), nlohmann::json::object());
-      a.report_path = stmt->column_text(8);
-      out.push_back(std::move(a));
+      out.push_back(agent_from_row(SqliteRow{*stmt}));
     }
     return out;
   }
