@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "chimera/report/format.hpp"
+
 namespace chimera::report {
 namespace {
 
@@ -35,8 +37,9 @@ LoadFigure distribution(std::string name, const nlohmann::json& p) {
   return f;
 }
 
+// One missing-value mark for every table and line (format::kMissing).
 std::string fixed(const std::optional<double>& v, int digits = 1) {
-  return v ? fmt::format("{:.{}f}", *v, digits) : "-";
+  return format::fixed(v, digits);
 }
 
 }  // namespace

@@ -18,8 +18,8 @@ namespace chimera::report {
 struct LoadFigure {
   std::string name;  // "throughput.requests_per_s", "schedule.lateness_ms", "vllm.tpot_ms"
   std::string unit;
-  std::optional<double> value;                             // single-valued figures
-  std::optional<double> n, mean, p50, p90, p95, p99, max;  // distributions
+  std::optional<double> value{};                                         // single-valued figures
+  std::optional<double> n{}, mean{}, p50{}, p90{}, p95{}, p99{}, max{};  // distributions
 };
 std::vector<LoadFigure> load_figures(const ConfigurationResult& configuration);
 
