@@ -58,43 +58,49 @@ const char* const kColumns[] = {"rank",
                                 "error",
                                 "cold"};
 
+// The columns before and after a row's figures: which configuration, and its
+// request counts.
+struct RowFrame {
+  std::vector<std::string> head, tail;
+};
+RowFrame frame(const BenchReport& report, const ConfigurationResult& c, std::size_t pos) {
+  return {{std::to_string(pos + 1), field(c.key), field(c.label), field(c.backend),
+           field(c.endpoint), field(c.model), field(c.api), field(dump_json(c.options)),
+           report.simulated ? "true" : "false"},
+          {std::to_string(c.counts.total), std::to_string(c.counts.warmup),
+           std::to_string(c.counts.ok), std::to_string(c.counts.empty),
+           std::to_string(c.counts.error), std::to_string(c.counts.cold)}};
+}
+
+void write_row(std::ostream& out, const RowFrame& f, const std::vector<std::string>& figures) {
+  out << fmt::format("{},{},{}\r\n", fmt::join(f.head, ","), fmt::join(figures, ","),
+                     fmt::join(f.tail, ","));
+}
+
+// Phases "warm" and "cold": one row per metric summary.
+void write_summaries(std::ostream& out, const RowFrame& f, const ConfigurationResult& c) {
+  for (const auto* phase : {"warm", "cold"}) {
+    const auto& summaries = std::string_view(phase) == "warm" ? c.warm : c.cold;
+    for (const auto& m : summaries) {
+      const auto& s = m.summary;
+      const auto& info = metric_info(m.metric);
+      write_row(out, f,
+                {phase, info.name, info.unit, std::to_string(s.n), value(s.mean), value(s.sd),
+                 value(s.cv), value(s.min), value(s.p50), value(s.p90), value(s.p95), value(s.p99),
+                 value(s.max), value(s.ci95_low), value(s.ci95_high)});
+    }
+  }
+}
+
 // Phase "load": the configuration's throughput, schedule and other tools'
 // inter-token figures (a single value goes in `mean`, with n empty).
-void write_load(std::ostream& out, const BenchReport& report, const ConfigurationResult& c,
-                std::size_t pos) {
+void write_load(std::ostream& out, const RowFrame& frame_cells, const ConfigurationResult& c) {
   for (const auto& f : load_figures(c)) {
     const bool single = !f.n.has_value();
-    const std::vector<std::string> cells = {std::to_string(pos + 1),
-                                            field(c.key),
-                                            field(c.label),
-                                            field(c.backend),
-                                            field(c.endpoint),
-                                            field(c.model),
-                                            field(c.api),
-                                            field(c.options.dump()),
-                                            report.simulated ? "true" : "false",
-                                            "load",
-                                            field(f.name),
-                                            f.unit,
-                                            single ? "" : value(f.n),
-                                            single ? value(f.value) : value(f.mean),
-                                            "",
-                                            "",
-                                            "",
-                                            value(f.p50),
-                                            value(f.p90),
-                                            value(f.p95),
-                                            value(f.p99),
-                                            value(f.max),
-                                            "",
-                                            "",
-                                            std::to_string(c.counts.total),
-                                            std::to_string(c.counts.warmup),
-                                            std::to_string(c.counts.ok),
-                                            std::to_string(c.counts.empty),
-                                            std::to_string(c.counts.error),
-                                            std::to_string(c.counts.cold)};
-    out << fmt::format("{}\r\n", fmt::join(cells, ","));
+    write_row(out, frame_cells,
+              {"load", field(f.name), f.unit, single ? "" : value(f.n),
+               single ? value(f.value) : value(f.mean), "", "", "", value(f.p50), value(f.p90),
+               value(f.p95), value(f.p99), value(f.max), "", ""});
   }
 }
 
@@ -109,45 +115,9 @@ class CsvReporter final : public Reporter {
     const auto order = ranked_order(report);
     for (std::size_t pos = 0; pos < order.size(); ++pos) {
       const auto& c = report.configurations[order[pos]];
-      for (const auto* phase : {"warm", "cold"}) {
-        const auto& summaries = std::string_view(phase) == "warm" ? c.warm : c.cold;
-        for (const auto& m : summaries) {
-          const auto& s = m.summary;
-          const auto& info = metric_info(m.metric);
-          const std::vector<std::string> cells = {std::to_string(pos + 1),
-                                                  field(c.key),
-                                                  field(c.label),
-                                                  field(c.backend),
-                                                  field(c.endpoint),
-                                                  field(c.model),
-                                                  field(c.api),
-                                                  field(dump_json(c.options)),
-                                                  report.simulated ? "true" : "false",
-                                                  phase,
-                                                  info.name,
-                                                  info.unit,
-                                                  std::to_string(s.n),
-                                                  value(s.mean),
-                                                  value(s.sd),
-                                                  value(s.cv),
-                                                  value(s.min),
-                                                  value(s.p50),
-                                                  value(s.p90),
-                                                  value(s.p95),
-                                                  value(s.p99),
-                                                  value(s.max),
-                                                  value(s.ci95_low),
-                                                  value(s.ci95_high),
-                                                  std::to_string(c.counts.total),
-                                                  std::to_string(c.counts.warmup),
-                                                  std::to_string(c.counts.ok),
-                                                  std::to_string(c.counts.empty),
-                                                  std::to_string(c.counts.error),
-                                                  std::to_string(c.counts.cold)};
-          out << fmt::format("{}\r\n", fmt::join(cells, ","));
-        }
-      }
-      write_load(out, report, c, pos);
+      const RowFrame f = frame(report, c, pos);
+      write_summaries(out, f, c);
+      write_load(out, f, c);
     }
     return {};
   }
