@@ -142,6 +142,52 @@ long TableAccumulator::add_column(const std::string& name) {
   return static_cast<long>(i);
 }
 
+// The numeric summary: min, max, sum, and a bounded sample for the median.
+// Inlined into observe(), which runs once per cell.
+[[gnu::always_inline]] inline void TableAccumulator::observe_number(ColumnAnalysis& column,
+                                                                    ColumnState& state,
+                                                                    const Cell& cell,
+                                                                    std::size_t row) {
+  const double v = cell.number;
+  ++state.numbers;
+  if (v == std::floor(v) && cell.text.find_first_of(".eE") == std::string_view::npos)
+    ++state.integers;
+  NumericSummary& s = column.numeric;
+  if (s.count == 0) {
+    s.min = s.max = v;
+  } else {
+    s.min = std::min(s.min, v);
+    s.max = std::max(s.max, v);
+  }
+  ++s.count;
+  state.sum += v;
+  if (state.kept.size() < kMaxKeptValues) {
+    state.kept.push_back(v);
+  } else {
+    // Reservoir sampling keeps a uniform sample for the median.
+    std::uniform_int_distribution<std::size_t> pick(0, s.count - 1);
+    const std::size_t slot = pick(sampler_);
+    if (slot < kMaxKeptValues) state.kept[slot] = v;
+    s.p50_exact = false;
+  }
+  if (figures_ != nullptr) {
+    figures_->add_cell(v, figure_file_, row, column.name, table_.source.json_path, 0);
+  }
+}
+
+// Distinct values are counted up to ColumnAnalysis::kMaxDistinct.
+[[gnu::always_inline]] inline void TableAccumulator::count_distinct(ColumnState& state,
+                                                                    std::string_view repr) {
+  if (state.distinct_overflow) return;
+  if (std::find(state.distinct.begin(), state.distinct.end(), repr) == state.distinct.end()) {
+    if (state.distinct.size() >= ColumnAnalysis::kMaxDistinct) {
+      state.distinct_overflow = true;
+    } else {
+      state.distinct.emplace_back(repr);
+    }
+  }
+}
+
 void TableAccumulator::observe(std::size_t index, const Cell& cell, std::size_t row) {
   ColumnAnalysis& column = table_.columns[index];
   ColumnState& state = state_[index];
@@ -175,48 +221,6 @@ void TableAccumulator::observe(std::size_t index, const Cell& cell, std::size_t 
     }
   }
   count_distinct(state, repr);
-}
-
-// The numeric summary: min, max, sum, and a bounded sample for the median.
-void TableAccumulator::observe_number(ColumnAnalysis& column, ColumnState& state, const Cell& cell,
-                                      std::size_t row) {
-  const double v = cell.number;
-  ++state.numbers;
-  if (v == std::floor(v) && cell.text.find_first_of(".eE") == std::string_view::npos)
-    ++state.integers;
-  NumericSummary& s = column.numeric;
-  if (s.count == 0) {
-    s.min = s.max = v;
-  } else {
-    s.min = std::min(s.min, v);
-    s.max = std::max(s.max, v);
-  }
-  ++s.count;
-  state.sum += v;
-  if (state.kept.size() < kMaxKeptValues) {
-    state.kept.push_back(v);
-  } else {
-    // Reservoir sampling keeps a uniform sample for the median.
-    std::uniform_int_distribution<std::size_t> pick(0, s.count - 1);
-    const std::size_t slot = pick(sampler_);
-    if (slot < kMaxKeptValues) state.kept[slot] = v;
-    s.p50_exact = false;
-  }
-  if (figures_ != nullptr) {
-    figures_->add_cell(v, figure_file_, row, column.name, table_.source.json_path, 0);
-  }
-}
-
-// Distinct values are counted up to ColumnAnalysis::kMaxDistinct.
-void TableAccumulator::count_distinct(ColumnState& state, std::string_view repr) {
-  if (state.distinct_overflow) return;
-  if (std::find(state.distinct.begin(), state.distinct.end(), repr) == state.distinct.end()) {
-    if (state.distinct.size() >= ColumnAnalysis::kMaxDistinct) {
-      state.distinct_overflow = true;
-    } else {
-      state.distinct.emplace_back(repr);
-    }
-  }
 }
 
 Identity TableAccumulator::identity_of(const std::vector<Cell>& cells) const {
