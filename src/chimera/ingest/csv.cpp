@@ -23,7 +23,8 @@ constexpr auto kSpecial = make_special_table();
 CsvParser::CsvParser(RowHandler on_row, std::size_t max_row_bytes)
     : on_row_(std::move(on_row)), max_row_bytes_(max_row_bytes) {}
 
-void CsvParser::end_field() {
+// Inlined, like the steps of feed() below.
+[[gnu::always_inline]] inline void CsvParser::end_field() {
   field_ends_.push_back(row_data_.size());
   field_was_quoted_ = false;
   state_ = State::kFieldStart;
@@ -68,15 +69,76 @@ void CsvParser::check_row_size(std::uint64_t at) {
   row_data_.shrink_to_fit();
 }
 
+void CsvParser::skip_byte_order_mark(std::string_view& chunk) {
+  if (!at_file_start_ || chunk.empty()) return;
+  at_file_start_ = false;
+  if (chunk.substr(0, 3) == "\xEF\xBB\xBF") {
+    chunk.remove_prefix(3);
+    consumed_ += 3;
+  }
+}
+
+// The steps of feed() are inlined into its per-byte loop: as calls they cost
+// a fifth more instructions per byte.
+// A line break ends the field and the row; "\r\n" counts as one.
+[[gnu::always_inline]] inline void CsvParser::end_line(char c) {
+  end_field();
+  end_row();
+  if (c == '\r') skip_next_lf_ = true;
+  ++line_;
+}
+
+// Ordinary text up to the next special byte, then that byte's meaning.
+[[gnu::always_inline]] inline const char* CsvParser::unquoted_run(const char* p, const char* end) {
+  const char* run = p;
+  while (p < end && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+  row_data_.append(run, static_cast<std::size_t>(p - run));
+  if (p == end) return p;
+  const char c = *p++;
+  if (c == ',') {
+    end_field();
+  } else if (c == '"') {
+    note_stray_quote();
+    row_data_.push_back('"');
+  } else {  // '\n' or '\r'
+    end_line(c);
+  }
+  return p;
+}
+
+// Quoted text up to the next quote, line breaks included.
+[[gnu::always_inline]] inline const char* CsvParser::quoted_run(const char* p, const char* end) {
+  const auto* quote =
+      static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+  const char* run_end = quote ? quote : end;
+  line_ += static_cast<std::size_t>(std::count(p, run_end, '\n'));
+  row_data_.append(p, static_cast<std::size_t>(run_end - p));
+  if (!quote) return end;
+  state_ = State::kQuoteInQuoted;
+  return quote + 1;
+}
+
+// The byte after a quote inside a quoted field: an escaped quote, or the
+// field's end.
+[[gnu::always_inline]] inline void CsvParser::after_quote(char c) {
+  if (c == '"') {
+    row_data_.push_back('"');
+    state_ = State::kQuoted;
+  } else if (c == ',') {
+    end_field();
+  } else if (c == '\n' || c == '\r') {
+    end_line(c);
+  } else {
+    // `"ab"c`: not RFC 4180, but keep the text rather than lose the row.
+    note_stray_quote();
+    row_data_.push_back(c);
+    state_ = State::kUnquoted;
+  }
+}
+
 void CsvParser::feed(std::string_view chunk) {
   if (state_ == State::kStopped) return;
-  if (at_file_start_ && !chunk.empty()) {
-    at_file_start_ = false;
-    if (chunk.substr(0, 3) == "\xEF\xBB\xBF") {
-      chunk.remove_prefix(3);
-      consumed_ += 3;
-    }
-  }
+  skip_byte_order_mark(chunk);
   const char* const base = chunk.data();
   const char* p = base;
   const char* const end = base + chunk.size();
@@ -108,58 +170,15 @@ void CsvParser::feed(std::string_view chunk) {
         }
         state_ = State::kUnquoted;
         [[fallthrough]];
-      case State::kUnquoted: {
-        const char* run = p;
-        while (p < end && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
-        row_data_.append(run, static_cast<std::size_t>(p - run));
-        if (p == end) break;
-        const char c = *p++;
-        if (c == ',') {
-          end_field();
-        } else if (c == '"') {
-          note_stray_quote();
-          row_data_.push_back('"');
-        } else {  // '\n' or '\r'
-          end_field();
-          end_row();
-          if (c == '\r') skip_next_lf_ = true;
-          ++line_;
-        }
+      case State::kUnquoted:
+        p = unquoted_run(p, end);
         break;
-      }
-      case State::kQuoted: {
-        const auto* quote =
-            static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
-        const char* run_end = quote ? quote : end;
-        line_ += static_cast<std::size_t>(std::count(p, run_end, '\n'));
-        row_data_.append(p, static_cast<std::size_t>(run_end - p));
-        p = run_end;
-        if (quote) {
-          ++p;
-          state_ = State::kQuoteInQuoted;
-        }
+      case State::kQuoted:
+        p = quoted_run(p, end);
         break;
-      }
-      case State::kQuoteInQuoted: {
-        const char c = *p++;
-        if (c == '"') {
-          row_data_.push_back('"');
-          state_ = State::kQuoted;
-        } else if (c == ',') {
-          end_field();
-        } else if (c == '\n' || c == '\r') {
-          end_field();
-          end_row();
-          if (c == '\r') skip_next_lf_ = true;
-          ++line_;
-        } else {
-          // `"ab"c`: not RFC 4180, but keep the text rather than lose the row.
-          note_stray_quote();
-          row_data_.push_back(c);
-          state_ = State::kUnquoted;
-        }
+      case State::kQuoteInQuoted:
+        after_quote(*p++);
         break;
-      }
       case State::kStopped:
         break;
     }

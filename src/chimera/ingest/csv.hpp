@@ -46,6 +46,12 @@ class CsvParser {
   void end_row();
   void note_stray_quote();
   void check_row_size(std::uint64_t at);
+  void skip_byte_order_mark(std::string_view& chunk);
+  void end_line(char c);
+  // Each consumes from p and returns where it stopped.
+  const char* unquoted_run(const char* p, const char* end);
+  const char* quoted_run(const char* p, const char* end);
+  void after_quote(char c);
 
   RowHandler on_row_;
   std::size_t max_row_bytes_;

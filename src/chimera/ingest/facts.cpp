@@ -114,7 +114,8 @@ void FactBuilder::parse_failure(const FileIssue& issue) {
   add(std::move(fact));
 }
 
-void FactBuilder::table(const TableAnalysis& t) {
+// Each row that completed nothing, as a gap.
+void FactBuilder::zero_completed(const TableAnalysis& t) {
   const std::string& file = t.source.file;
   for (const auto& zero : t.zero_completed) {
     Gap gap;
@@ -136,56 +137,66 @@ void FactBuilder::table(const TableAnalysis& t) {
     }
     add_gap(std::move(gap), 0.95, std::move(values));
   }
-  if (t.errors.count > 0) {
+}
+
+void FactBuilder::error_rows(const TableAnalysis& t) {
+  if (t.errors.count == 0) return;
+  const std::string& file = t.source.file;
+  Gap gap;
+  gap.kind = "error_rows";
+  gap.count = t.errors.count;
+  gap.source = t.source;
+  gap.source.row = t.errors.first.row;
+  gap.source.line = t.errors.first.line;
+  gap.source.column = t.errors.column;
+  gap.text = fmt::format(
+      "{} of {} rows in {} have a non-empty {} column ({} with 0 tokens); "
+      "first at row {}: \"{}\"",
+      t.errors.count, t.rows, file, t.errors.column, t.errors.without_tokens, t.errors.first.row,
+      util::utf8_prefix(t.errors.first_message, 80));
+  add_gap(std::move(gap), 0.92,
+          {static_cast<double>(t.errors.count), static_cast<double>(t.rows),
+           static_cast<double>(t.errors.without_tokens)});
+}
+
+// A metric column: its null values as a gap, its spread as a fact.
+void FactBuilder::metric_column(const TableAnalysis& t, const ColumnAnalysis& column) {
+  const std::string& file = t.source.file;
+  if (column.missing > 0) {
     Gap gap;
-    gap.kind = "error_rows";
-    gap.count = t.errors.count;
+    gap.kind = "null_metric";
+    gap.count = column.missing;
     gap.source = t.source;
-    gap.source.row = t.errors.first.row;
-    gap.source.line = t.errors.first.line;
-    gap.source.column = t.errors.column;
-    gap.text = fmt::format(
-        "{} of {} rows in {} have a non-empty {} column ({} with 0 tokens); "
-        "first at row {}: \"{}\"",
-        t.errors.count, t.rows, file, t.errors.column, t.errors.without_tokens, t.errors.first.row,
-        util::utf8_prefix(t.errors.first_message, 80));
-    add_gap(std::move(gap), 0.92,
-            {static_cast<double>(t.errors.count), static_cast<double>(t.rows),
-             static_cast<double>(t.errors.without_tokens)});
+    gap.source.column = column.name;
+    gap.source.row = column.first_missing_row;
+    gap.text = fmt::format("{} of {} values of {} are null or NaN in {}", column.missing, t.rows,
+                           column.name, file);
+    add_gap(std::move(gap), 0.6,
+            {static_cast<double>(column.missing), static_cast<double>(t.rows)});
   }
-  for (const auto& column : t.columns) {
-    if (!column.metric.is_metric) continue;
-    if (column.missing > 0) {
-      Gap gap;
-      gap.kind = "null_metric";
-      gap.count = column.missing;
-      gap.source = t.source;
-      gap.source.column = column.name;
-      gap.source.row = column.first_missing_row;
-      gap.text = fmt::format("{} of {} values of {} are null or NaN in {}", column.missing, t.rows,
-                             column.name, file);
-      add_gap(std::move(gap), 0.6,
-              {static_cast<double>(column.missing), static_cast<double>(t.rows)});
-    }
-    const NumericSummary& s = column.numeric;
-    if (s.count == 0) continue;
-    Fact fact;
-    fact.kind = "metric";
-    fact.unit = column.metric.unit;
-    fact.source = t.source;
-    fact.source.column = column.name;
-    fact.score = column.metric.is_key ? 0.7 : 0.35;
-    if (s.count == 1) {
-      fact.text = fmt::format("{} = {} in {}", column.name, with_unit(s.mean, fact.unit), file);
-      fact.values = {s.mean};
-    } else {
-      fact.text = fmt::format("{} in {}: mean {} over {} rows (min {}, p50 {}, max {})",
-                              column.name, file, with_unit(s.mean, fact.unit), s.count,
-                              format_number(s.min), format_number(s.p50), format_number(s.max));
-      fact.values = {s.mean, s.min, s.p50, s.max, static_cast<double>(s.count)};
-    }
-    add(std::move(fact));
+  const NumericSummary& s = column.numeric;
+  if (s.count == 0) return;
+  Fact fact;
+  fact.kind = "metric";
+  fact.unit = column.metric.unit;
+  fact.source = t.source;
+  fact.source.column = column.name;
+  fact.score = column.metric.is_key ? 0.7 : 0.35;
+  if (s.count == 1) {
+    fact.text = fmt::format("{} = {} in {}", column.name, with_unit(s.mean, fact.unit), file);
+    fact.values = {s.mean};
+  } else {
+    fact.text = fmt::format("{} in {}: mean {} over {} rows (min {}, p50 {}, max {})", column.name,
+                            file, with_unit(s.mean, fact.unit), s.count, format_number(s.min),
+                            format_number(s.p50), format_number(s.max));
+    fact.values = {s.mean, s.min, s.p50, s.max, static_cast<double>(s.count)};
   }
+  add(std::move(fact));
+}
+
+// The best and the worst row of each metric.
+void FactBuilder::extremes(const TableAnalysis& t) {
+  const std::string& file = t.source.file;
   for (const auto& extreme : t.extremes) {
     const bool key = extreme.metric.is_key;
     for (int which = 0; which < 2; ++which) {
@@ -208,6 +219,15 @@ void FactBuilder::table(const TableAnalysis& t) {
       add(std::move(fact));
     }
   }
+}
+
+void FactBuilder::table(const TableAnalysis& t) {
+  zero_completed(t);
+  error_rows(t);
+  for (const auto& column : t.columns) {
+    if (column.metric.is_metric) metric_column(t, column);
+  }
+  extremes(t);
 }
 
 void FactBuilder::json_document(const Provenance& source, const JsonDocument& doc) {

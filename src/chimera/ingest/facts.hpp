@@ -25,6 +25,11 @@ class FactBuilder {
  private:
   void add(Fact fact);
   void add_gap(Gap gap, double score, std::vector<double> values = {});
+  // The parts of table(), in the order their facts are added.
+  void zero_completed(const TableAnalysis& t);
+  void error_rows(const TableAnalysis& t);
+  void metric_column(const TableAnalysis& t, const ColumnAnalysis& column);
+  void extremes(const TableAnalysis& t);
 
   Analysis& a_;
 };

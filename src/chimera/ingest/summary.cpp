@@ -182,10 +182,7 @@ nlohmann::json table_json(const TableAnalysis& t) {
   return j;
 }
 
-}  // namespace
-
-nlohmann::json to_json(const Analysis& a) {
-  const Inventory& inv = a.inventory;
+nlohmann::json inventory_json(const Inventory& inv) {
   nlohmann::json roots = nlohmann::json::array();
   for (const auto& r : inv.roots) {
     roots.push_back({{"path", r.path}, {"exists", r.exists}, {"message", r.message}});
@@ -200,29 +197,51 @@ nlohmann::json to_json(const Analysis& a) {
     by_dir[name] = {{"files", s.files}, {"bytes", s.bytes}};
   nlohmann::json empty = nlohmann::json::array();
   for (const auto& p : inv.empty_files) empty.push_back(provenance_json(p));
+  return {{"roots", roots},
+          {"total_files", inv.total_files},
+          {"total_bytes", inv.total_bytes},
+          {"directories", inv.directories},
+          {"by_type", by_type},
+          {"by_directory", by_dir},
+          {"empty_files", empty},
+          {"parse_failures", issues_json(inv.parse_failures)},
+          {"skipped", issues_json(inv.skipped)},
+          {"warnings", issues_json(inv.warnings)}};
+}
 
-  nlohmann::json tables = nlohmann::json::array();
-  for (const auto& t : a.tables) tables.push_back(table_json(t));
+nlohmann::json leaves_json(const std::vector<JsonMetricLeaf>& json_leaves) {
   nlohmann::json leaves = nlohmann::json::array();
-  for (const auto& l : a.json_leaves) {
+  for (const auto& l : json_leaves) {
     leaves.push_back({{"source", provenance_json(l.source)},
                       {"value", number_or_null(l.value)},
                       {"metric", metric_json(l.metric)}});
   }
+  return leaves;
+}
+
+nlohmann::json headings_json(const std::vector<HeadingRef>& all) {
   nlohmann::json headings = nlohmann::json::array();
-  for (const auto& h : a.headings) {
+  for (const auto& h : all) {
     headings.push_back(
         {{"source", provenance_json(h.source)}, {"level", h.level}, {"text", h.text}});
   }
+  return headings;
+}
+
+nlohmann::json gaps_json(const std::vector<Gap>& all) {
   nlohmann::json gaps = nlohmann::json::array();
-  for (const auto& g : a.gaps) {
+  for (const auto& g : all) {
     gaps.push_back({{"kind", g.kind},
                     {"text", g.text},
                     {"count", g.count},
                     {"source", provenance_json(g.source)}});
   }
+  return gaps;
+}
+
+nlohmann::json facts_json(const std::vector<Fact>& all) {
   nlohmann::json facts = nlohmann::json::array();
-  for (const auto& f : a.facts) {
+  for (const auto& f : all) {
     nlohmann::json values = nlohmann::json::array();
     for (double v : f.values) values.push_back(number_or_null(v));
     facts.push_back({{"id", f.id},
@@ -233,25 +252,23 @@ nlohmann::json to_json(const Analysis& a) {
                      {"score", f.score},
                      {"source", provenance_json(f.source)}});
   }
+  return facts;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Analysis& a) {
+  nlohmann::json tables = nlohmann::json::array();
+  for (const auto& t : a.tables) tables.push_back(table_json(t));
   return {
       {"schema_version", kAnalysisSchemaVersion},
       {"elapsed_ms", a.elapsed_ms},
-      {"inventory",
-       {{"roots", roots},
-        {"total_files", inv.total_files},
-        {"total_bytes", inv.total_bytes},
-        {"directories", inv.directories},
-        {"by_type", by_type},
-        {"by_directory", by_dir},
-        {"empty_files", empty},
-        {"parse_failures", issues_json(inv.parse_failures)},
-        {"skipped", issues_json(inv.skipped)},
-        {"warnings", issues_json(inv.warnings)}}},
+      {"inventory", inventory_json(a.inventory)},
       {"tables", tables},
-      {"json_metric_leaves", leaves},
-      {"headings", headings},
-      {"gaps", gaps},
-      {"facts", facts},
+      {"json_metric_leaves", leaves_json(a.json_leaves)},
+      {"headings", headings_json(a.headings)},
+      {"gaps", gaps_json(a.gaps)},
+      {"facts", facts_json(a.facts)},
       {"figure_index",
        {{"figures", a.figures.size()},
         {"dropped", a.figures.dropped()},

@@ -142,6 +142,52 @@ long TableAccumulator::add_column(const std::string& name) {
   return static_cast<long>(i);
 }
 
+// The numeric summary: min, max, sum, and a bounded sample for the median.
+// Inlined into observe(), which runs once per cell.
+[[gnu::always_inline]] inline void TableAccumulator::observe_number(ColumnAnalysis& column,
+                                                                    ColumnState& state,
+                                                                    const Cell& cell,
+                                                                    std::size_t row) {
+  const double v = cell.number;
+  ++state.numbers;
+  if (v == std::floor(v) && cell.text.find_first_of(".eE") == std::string_view::npos)
+    ++state.integers;
+  NumericSummary& s = column.numeric;
+  if (s.count == 0) {
+    s.min = s.max = v;
+  } else {
+    s.min = std::min(s.min, v);
+    s.max = std::max(s.max, v);
+  }
+  ++s.count;
+  state.sum += v;
+  if (state.kept.size() < kMaxKeptValues) {
+    state.kept.push_back(v);
+  } else {
+    // Reservoir sampling keeps a uniform sample for the median.
+    std::uniform_int_distribution<std::size_t> pick(0, s.count - 1);
+    const std::size_t slot = pick(sampler_);
+    if (slot < kMaxKeptValues) state.kept[slot] = v;
+    s.p50_exact = false;
+  }
+  if (figures_ != nullptr) {
+    figures_->add_cell(v, figure_file_, row, column.name, table_.source.json_path, 0);
+  }
+}
+
+// Distinct values are counted up to ColumnAnalysis::kMaxDistinct.
+[[gnu::always_inline]] inline void TableAccumulator::count_distinct(ColumnState& state,
+                                                                    std::string_view repr) {
+  if (state.distinct_overflow) return;
+  if (std::find(state.distinct.begin(), state.distinct.end(), repr) == state.distinct.end()) {
+    if (state.distinct.size() >= ColumnAnalysis::kMaxDistinct) {
+      state.distinct_overflow = true;
+    } else {
+      state.distinct.emplace_back(repr);
+    }
+  }
+}
+
 void TableAccumulator::observe(std::size_t index, const Cell& cell, std::size_t row) {
   ColumnAnalysis& column = table_.columns[index];
   ColumnState& state = state_[index];
@@ -163,34 +209,10 @@ void TableAccumulator::observe(std::size_t index, const Cell& cell, std::size_t 
       repr = util::utf8_prefix(cell.text, 200);
       break;
     case Cell::Kind::kNumber: {
-      const double v = cell.number;
-      ++state.numbers;
-      if (v == std::floor(v) && cell.text.find_first_of(".eE") == std::string_view::npos)
-        ++state.integers;
-      NumericSummary& s = column.numeric;
-      if (s.count == 0) {
-        s.min = s.max = v;
-      } else {
-        s.min = std::min(s.min, v);
-        s.max = std::max(s.max, v);
-      }
-      ++s.count;
-      state.sum += v;
-      if (state.kept.size() < kMaxKeptValues) {
-        state.kept.push_back(v);
-      } else {
-        // Reservoir sampling keeps a uniform sample for the median.
-        std::uniform_int_distribution<std::size_t> pick(0, s.count - 1);
-        const std::size_t slot = pick(sampler_);
-        if (slot < kMaxKeptValues) state.kept[slot] = v;
-        s.p50_exact = false;
-      }
-      if (figures_ != nullptr) {
-        figures_->add_cell(v, figure_file_, row, column.name, table_.source.json_path, 0);
-      }
+      observe_number(column, state, cell, row);
       if (state.distinct_overflow) return;
       if (cell.text.empty()) {
-        number_repr = number_text(v);
+        number_repr = number_text(cell.number);
         repr = number_repr;
       } else {
         repr = cell.text;
@@ -198,14 +220,7 @@ void TableAccumulator::observe(std::size_t index, const Cell& cell, std::size_t 
       break;
     }
   }
-  if (state.distinct_overflow) return;
-  if (std::find(state.distinct.begin(), state.distinct.end(), repr) == state.distinct.end()) {
-    if (state.distinct.size() >= ColumnAnalysis::kMaxDistinct) {
-      state.distinct_overflow = true;
-    } else {
-      state.distinct.emplace_back(repr);
-    }
-  }
+  count_distinct(state, repr);
 }
 
 Identity TableAccumulator::identity_of(const std::vector<Cell>& cells) const {
@@ -334,74 +349,89 @@ void TableAccumulator::add_row(const std::vector<Cell>& cells, std::size_t line)
   track_errors(cells, line);
 }
 
+namespace {
+
+// The median of the kept values: the mean of the two middle ones for an even count.
+double median_of(std::vector<double>& kept) {
+  auto middle = kept.begin() + static_cast<long>(kept.size() / 2);
+  std::nth_element(kept.begin(), middle, kept.end());
+  double p50 = *middle;
+  if (kept.size() % 2 == 0) p50 = (p50 + *std::max_element(kept.begin(), middle)) / 2;
+  return p50;
+}
+
+// One kind of value makes the column's type; several make it mixed.
+ColumnType column_type(std::size_t numbers, std::size_t integers, std::size_t booleans,
+                       std::size_t text) {
+  const std::size_t kinds = (numbers > 0) + (booleans > 0) + (text > 0);
+  if (kinds == 0) return ColumnType::kEmpty;
+  if (kinds > 1) return ColumnType::kMixed;
+  if (numbers > 0) return integers == numbers ? ColumnType::kInteger : ColumnType::kNumber;
+  return booleans > 0 ? ColumnType::kBoolean : ColumnType::kText;
+}
+
+// Name a row by the configuration columns that vary; constant ones say nothing.
+void keep_varying(Identity& identity, const std::vector<ColumnAnalysis>& columns) {
+  Identity varying;
+  for (auto& [name, value] : identity) {
+    for (const auto& column : columns) {
+      if (column.name == name && column.distinct >= 2) varying.emplace_back(name, value);
+    }
+  }
+  if (varying.empty()) {
+    // Nothing varies (a single run): its model or config name still says whose it is.
+    for (auto& [name, value] : identity) {
+      const std::string n = lowercase(name);
+      if (n == "model" || n == "model_name" || n == "config" || n == "config_name")
+        varying.emplace_back(name, value);
+    }
+  }
+  if (!varying.empty()) identity = std::move(varying);
+}
+
+}  // namespace
+
+void TableAccumulator::finish_column(std::size_t i) {
+  ColumnAnalysis& column = table_.columns[i];
+  ColumnState& state = state_[i];
+  column.distinct = state.distinct.size();
+  for (std::size_t e = 0; e < std::min<std::size_t>(3, state.distinct.size()); ++e)
+    column.examples.push_back(state.distinct[e]);
+  if (column.numeric.count > 0) {
+    column.numeric.mean = state.sum / static_cast<double>(column.numeric.count);
+    column.numeric.p50 = median_of(state.kept);
+  }
+  column.type = column_type(state.numbers, state.integers, state.booleans, column.text);
+  state = ColumnState{};
+}
+
+// Every metric with two or more values has a best and a worst configuration.
+void TableAccumulator::name_extremes() {
+  for (std::size_t m = 0; m < metric_columns_.size(); ++m) {
+    // Every row failed: there is no best or worst configuration to name.
+    if (table_.columns[metric_columns_[m]].numeric.count < 2 || !extreme_seen_[m]) continue;
+    Extreme extreme = std::move(running_extremes_[m]);
+    keep_varying(extreme.best.identity, table_.columns);
+    keep_varying(extreme.worst.identity, table_.columns);
+    table_.extremes.push_back(std::move(extreme));
+  }
+}
+
 TableAnalysis TableAccumulator::finish() {
   bool varying_configuration = false;
   for (std::size_t i = 0; i < table_.columns.size(); ++i) {
-    ColumnAnalysis& column = table_.columns[i];
-    ColumnState& state = state_[i];
-    column.distinct = state.distinct.size();
-    for (std::size_t e = 0; e < std::min<std::size_t>(3, state.distinct.size()); ++e)
-      column.examples.push_back(state.distinct[e]);
-    if (column.numeric.count > 0) {
-      column.numeric.mean = state.sum / static_cast<double>(column.numeric.count);
-      auto middle = state.kept.begin() + static_cast<long>(state.kept.size() / 2);
-      std::nth_element(state.kept.begin(), middle, state.kept.end());
-      double p50 = *middle;
-      if (state.kept.size() % 2 == 0) {
-        // Median of an even count: the mean of the two middle values.
-        p50 = (p50 + *std::max_element(state.kept.begin(), middle)) / 2;
-      }
-      column.numeric.p50 = p50;
-    }
-    const std::size_t kinds = (state.numbers > 0) + (state.booleans > 0) + (column.text > 0);
-    if (kinds == 0) {
-      column.type = ColumnType::kEmpty;
-    } else if (kinds > 1) {
-      column.type = ColumnType::kMixed;
-    } else if (state.numbers > 0) {
-      column.type = state.integers == state.numbers ? ColumnType::kInteger : ColumnType::kNumber;
-    } else {
-      column.type = state.booleans > 0 ? ColumnType::kBoolean : ColumnType::kText;
-    }
+    finish_column(i);
+    const ColumnAnalysis& column = table_.columns[i];
     if (column.is_configuration && column.distinct >= 2) varying_configuration = true;
-    state = ColumnState{};
   }
   bool has_metric = false;
   for (std::size_t m = 0; m < metric_columns_.size(); ++m) {
     if (table_.columns[metric_columns_[m]].numeric.count >= 2) has_metric = true;
   }
   table_.is_sweep = table_.rows >= 2 && has_metric && varying_configuration;
-
-  // Name a row by the configuration columns that vary; constant ones say nothing.
-  auto keep_varying = [this](Identity& identity) {
-    Identity varying;
-    for (auto& [name, value] : identity) {
-      for (const auto& column : table_.columns) {
-        if (column.name == name && column.distinct >= 2) varying.emplace_back(name, value);
-      }
-    }
-    if (varying.empty()) {
-      // Nothing varies (a single run): its model or config name still says whose it is.
-      for (auto& [name, value] : identity) {
-        const std::string n = lowercase(name);
-        if (n == "model" || n == "model_name" || n == "config" || n == "config_name")
-          varying.emplace_back(name, value);
-      }
-    }
-    if (!varying.empty()) identity = std::move(varying);
-  };
-  if (table_.is_sweep) {
-    for (std::size_t m = 0; m < metric_columns_.size(); ++m) {
-      // Every row failed: there is no best or worst configuration to name.
-      if (table_.columns[metric_columns_[m]].numeric.count < 2 || !extreme_seen_[m]) continue;
-      Extreme extreme = std::move(running_extremes_[m]);
-      keep_varying(extreme.best.identity);
-      keep_varying(extreme.worst.identity);
-      table_.extremes.push_back(std::move(extreme));
-    }
-  }
-  keep_varying(table_.errors.first.identity);
-  for (auto& zero : table_.zero_completed) keep_varying(zero.row.identity);
+  if (table_.is_sweep) name_extremes();
+  keep_varying(table_.errors.first.identity, table_.columns);
+  for (auto& zero : table_.zero_completed) keep_varying(zero.row.identity, table_.columns);
   return std::move(table_);
 }
 

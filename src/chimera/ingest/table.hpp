@@ -130,6 +130,12 @@ class TableAccumulator {
     bool distinct_overflow = false;
   };
   void observe(std::size_t column, const Cell& cell, std::size_t row);
+  void observe_number(ColumnAnalysis& column, ColumnState& state, const Cell& cell,
+                      std::size_t row);
+  static void count_distinct(ColumnState& state, std::string_view repr);
+  // finish(): each column's summary and type, then the sweep's best and worst rows.
+  void finish_column(std::size_t index);
+  void name_extremes();
   void track_extremes(const std::vector<Cell>& cells, std::size_t line);
   // The row reports an error, or produced no tokens or completed nothing: its
   // metrics are not a configuration's performance and never rank as best or worst.

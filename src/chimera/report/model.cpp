@@ -198,28 +198,8 @@ void ConfigurationAccumulator::add(const measure::RequestResult& r) {
   }
 }
 
-ConfigurationResult ConfigurationAccumulator::finish() const {
-  ConfigurationResult out;
-  out.key = identity_.key.empty() ? identity_.label : identity_.key;
-  out.label = identity_.label;
-  out.backend = identity_.backend;
-  out.endpoint = identity_.endpoint;
-  out.model = identity_.model;
-  out.api = identity_.api;
-  out.options = identity_.options;
-  out.counts = counts_;
-  out.warm = summarize_all(warm_, options_.bootstrap);
-  out.cold = summarize_all(cold_, options_.bootstrap);
-  out.error_reasons = error_reasons_;
-
-  const auto warm_ok = counts_.ok - counts_.cold;
-  const auto measured = counts_.total - counts_.warmup;
-  if (measured > 0 && counts_.ok == 0) {
-    out.warnings.push_back(
-        fmt::format("no successful requests out of {}: there are no statistics; the reasons are "
-                    "listed with this configuration",
-                    measured));
-  }
+// A warm metric that varies more than high_cv: queueing under load, noise otherwise.
+void ConfigurationAccumulator::add_noise_warnings(ConfigurationResult& out) const {
   for (const auto metric : kNoiseMetrics) {
     const auto* s = out.warm_summary(metric);
     if (s != nullptr && s->cv && *s->cv > options_.high_cv && options_.under_load) {
@@ -235,6 +215,12 @@ ConfigurationResult ConfigurationAccumulator::finish() const {
           metric_info(metric).name, *s->cv * 100.0, s->n, options_.high_cv * 100.0));
     }
   }
+}
+
+// Requests that paid for a model load, came back empty, failed, or had no token count.
+void ConfigurationAccumulator::add_request_warnings(ConfigurationResult& out) const {
+  const auto warm_ok = counts_.ok - counts_.cold;
+  const auto measured = counts_.total - counts_.warmup;
   if (counts_.cold > 0 && warm_ok > 0) {
     out.warnings.push_back(fmt::format(
         "{} paid for a model load and {} reported apart from the {} warm one{}; use --warmup "
@@ -264,6 +250,31 @@ ConfigurationResult ConfigurationAccumulator::finish() const {
         "text chunks",
         plural(estimated_token_counts_, "request", "requests")));
   }
+}
+
+ConfigurationResult ConfigurationAccumulator::finish() const {
+  ConfigurationResult out;
+  out.key = identity_.key.empty() ? identity_.label : identity_.key;
+  out.label = identity_.label;
+  out.backend = identity_.backend;
+  out.endpoint = identity_.endpoint;
+  out.model = identity_.model;
+  out.api = identity_.api;
+  out.options = identity_.options;
+  out.counts = counts_;
+  out.warm = summarize_all(warm_, options_.bootstrap);
+  out.cold = summarize_all(cold_, options_.bootstrap);
+  out.error_reasons = error_reasons_;
+
+  const auto measured = counts_.total - counts_.warmup;
+  if (measured > 0 && counts_.ok == 0) {
+    out.warnings.push_back(
+        fmt::format("no successful requests out of {}: there are no statistics; the reasons are "
+                    "listed with this configuration",
+                    measured));
+  }
+  add_noise_warnings(out);
+  add_request_warnings(out);
   return out;
 }
 

@@ -145,6 +145,8 @@ class ConfigurationAccumulator {
   std::int64_t requests_added() const { return counts_.total; }
 
  private:
+  void add_noise_warnings(ConfigurationResult& out) const;
+  void add_request_warnings(ConfigurationResult& out) const;
   ConfigurationIdentity identity_;
   SummarizeOptions options_;
   RequestCounts counts_;

@@ -1,6 +1,9 @@
+// orchestrate's figures as report/ renders them into combined_report.md and
+// summary.md.
 #include <gtest/gtest.h>
 
-#include "chimera/orchestrate/run/combined_report.hpp"
+#include "chimera/orchestrate/run/concurrency.hpp"
+#include "chimera/report/combined_report.hpp"
 
 namespace chimera::orchestrate {
 namespace {
@@ -28,7 +31,7 @@ TEST(CombinedReport, AnInterruptedRunShowsMissingValuesNotZeros) {
   // Interrupted after the isolated phase: nothing ran concurrently.
   const auto f = concurrency_figures(
       {agent("a", {1000, 1010}, 0, false), agent("b", {2000, 2010}, 0, false)}, 0);
-  const auto md = render_combined_report(record(f, 0, true));
+  const auto md = report::render_combined_report(record(f, 0, true));
   EXPECT_EQ(md.find("0.0 ms (measured)"), std::string::npos) << md;
   EXPECT_EQ(md.find("0.00x"), std::string::npos) << md;
   EXPECT_NE(md.find("Concurrent wall time:** n/a (interrupted"), std::string::npos) << md;
@@ -44,10 +47,12 @@ TEST(CombinedReport, EfficiencyAboveOneHundredPercentIsFlagged) {
       {agent("a", {38100, 9600}, 9600, true), agent("b", {9500, 9500}, 9700, true)}, 9800);
   ASSERT_TRUE(f.measured);
   ASSERT_GT(f.efficiency, 1.0);
-  const auto md = render_combined_report(record(f, 9800, false));
+  const auto md = report::render_combined_report(record(f, 9800, false));
   EXPECT_NE(md.find("(above 100%: baseline unstable, not a result)"), std::string::npos) << md;
   EXPECT_NE(md.find("inconclusive: baseline unstable"), std::string::npos);
-  const auto summary = render_summary_markdown({record(f, 9800, false)}, false, "pair");
+  const std::vector<RunRecord> runs = {record(f, 9800, false)};
+  const auto summary = report::render_summary_markdown(
+      runs, false, "pair", aggregate_runs(runs, RunsAggregated::kFinished));
   EXPECT_NE(summary.find("(above 100%: baselines unstable, not a result)"), std::string::npos)
       << summary;
 }
@@ -55,13 +60,13 @@ TEST(CombinedReport, EfficiencyAboveOneHundredPercentIsFlagged) {
 TEST(CombinedReport, DefinitionsAndTheOriginalFigureAreLabelled) {
   const auto f = concurrency_figures(
       {agent("quick", {200, 201}, 202, true), agent("long", {2000, 2002}, 2005, true)}, 2010);
-  const auto md = render_combined_report(record(f, 2010, false));
+  const auto md = report::render_combined_report(record(f, 2010, false));
   EXPECT_NE(md.find("**efficiency** = W* / W"), std::string::npos) << md;
   EXPECT_NE(md.find("| efficiency_vs_n (speedup / N, the original's figure) | 54.8% |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("| efficiency | 99.6% |"), std::string::npos) << md;
-  const auto j = to_json(record(f, 2010, false))["concurrency"];
+  const auto j = report::to_json(record(f, 2010, false))["concurrency"];
   EXPECT_EQ(j["agents"][1]["name"], "long");
   EXPECT_DOUBLE_EQ(j["critical_path_ms"].get<double>(), 2001);
 }

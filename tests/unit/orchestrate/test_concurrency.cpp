@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "chimera/orchestrate/run/concurrency.hpp"
+#include "chimera/report/combined_report.hpp"
 
 namespace chimera::orchestrate {
 namespace {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "chimera/orchestrate/run/run_directory.hpp"
+#include "chimera/report/combined_report.hpp"
 #include "chimera/util/error.hpp"
 #include "support/process.hpp"
 

@@ -15,9 +15,9 @@
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/orchestrate/common/files.hpp"
-#include "chimera/orchestrate/run/combined_report.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
 #include "chimera/report/agent_report.hpp"
+#include "chimera/report/combined_report.hpp"
 #include "chimera/report/run_report.hpp"
 #include "chimera/store/store.hpp"
 #include "chimera/util/json_text.hpp"
@@ -389,7 +389,7 @@ AgentResult assemble_agent(const RunContext& ctx, const WorkflowAgent& agent,
                       ? fmt::format("{} {}: {}", failure->stage, failure->kind, failure->message)
                       : (exec.failure.empty() ? "no usable answer" : exec.failure);
   }
-  out.verification = count_figures(in.verification);
+  out.verification = report::count_figures(in.verification);
   out.report_file = file_safe(agent.spec.name) + "_report.md";
   return r;
 }
@@ -402,7 +402,7 @@ store::AgentRecord store_record(int run, const AgentOutcome& outcome, const fs::
   ar.profile = outcome.profile;
   ar.model = outcome.model;
   ar.report_path = report.string();
-  ar.metrics = to_json(outcome.metrics);
+  ar.metrics = report::to_json(outcome.metrics);
   return ar;
 }
 
@@ -428,15 +428,19 @@ void write_run(RunContext& ctx, const ExecutionResult& concurrent,
     ctx.writer.agent_result(store_record(ctx.run, result.outcome, report));
     ctx.record.agents.push_back(std::move(result.outcome));
   }
-  write_text(ctx.dir / "metrics.json", dump_json(to_json(ctx.record), 2) + "\n");
-  write_text(ctx.dir / "combined_report.md", render_combined_report(ctx.record));
+  write_text(ctx.dir / "metrics.json", dump_json(report::to_json(ctx.record), 2) + "\n");
+  write_text(ctx.dir / "combined_report.md", report::render_combined_report(ctx.record));
   std::vector<RunRecord> runs = earlier;
   runs.push_back(ctx.record);
   const auto& o = ctx.options;
   write_text(o.output_dir / "summary.json",
-             dump_json(summary_json(runs, o.simulated, o.scenario.name, false), 2) + "\n");
+             dump_json(report::summary_json(runs, o.simulated, o.scenario.name, false,
+                                            aggregate_runs(runs, RunsAggregated::kEvery)),
+                       2) +
+                 "\n");
   write_text(o.output_dir / "summary.md",
-             render_summary_markdown(runs, o.simulated, o.scenario.name));
+             report::render_summary_markdown(runs, o.simulated, o.scenario.name,
+                                             aggregate_runs(runs, RunsAggregated::kFinished)));
   write_html_report(o.output_dir);
 }
 
@@ -515,8 +519,8 @@ AgentRunSummary run_agents(const AgentRunOptions& options) {
   }
   if (!figures.empty()) summary.concurrency = aggregate_concurrency(figures);
   write_text(options.output_dir / "summary.json",
-             dump_json(summary_json(records, options.simulated, options.scenario.name,
-                                    !summary.interrupted),
+             dump_json(report::summary_json(records, options.simulated, options.scenario.name,
+                                            !summary.interrupted, summary.concurrency),
                        2) +
                  "\n");
   write_html_report(options.output_dir);

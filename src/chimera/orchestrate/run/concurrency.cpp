@@ -306,68 +306,16 @@ ConcurrencyAggregate aggregate_concurrency(const std::vector<ConcurrencyFigures>
   return out;
 }
 
-nlohmann::json to_json(const Estimate& e) {
-  auto value = [](const std::optional<double>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-  };
-  return nlohmann::json{{"mean", value(e.mean)},
-                        {"sd", value(e.sd)},
-                        {"ci95_low", value(e.ci95_low)},
-                        {"ci95_high", value(e.ci95_high)},
-                        {"n", e.n}};
-}
-
-nlohmann::json to_json(const ConcurrencyFigures& f) {
-  nlohmann::json agents = nlohmann::json::array();
-  for (const auto& a : f.per_agent) {
-    agents.push_back({{"name", a.name},
-                      {"ok", a.ok},
-                      {"isolated_ms", a.isolated_ms},
-                      {"concurrent_ms", a.concurrent_ms},
-                      {"slowdown", a.slowdown},
-                      {"reloaded", a.reloaded},
-                      {"baseline_spread", a.spread},
-                      {"baseline_repetitions", a.repetitions}});
+std::optional<ConcurrencyAggregate> aggregate_runs(const std::vector<RunRecord>& runs,
+                                                   RunsAggregated which) {
+  std::vector<ConcurrencyFigures> figures;
+  for (const auto& r : runs) {
+    if (!r.concurrency) continue;
+    if (which == RunsAggregated::kFinished && r.interrupted) continue;
+    figures.push_back(*r.concurrency);
   }
-  return nlohmann::json{{"measured", f.measured},
-                        {"speedup", f.speedup},
-                        {"ideal_speedup", f.ideal_speedup},
-                        {"efficiency", f.efficiency},
-                        {"efficiency_vs_n", f.efficiency_vs_n},
-                        {"critical_path_ms", f.critical_path_ms},
-                        {"wall_ms", f.wall_ms},
-                        {"sum_isolated_ms", f.sum_isolated_ms},
-                        {"threshold", f.threshold},
-                        {"contention", f.contention},
-                        {"baseline_stable", f.baseline_stable},
-                        {"efficiency_above_100", f.efficiency_above_100},
-                        {"reload_in_concurrent_run", f.reloaded},
-                        {"unstable_reasons", f.unstable_reasons},
-                        {"verdict", f.verdict},
-                        {"agents", agents}};
-}
-
-nlohmann::json to_json(const ConcurrencyAggregate& g) {
-  nlohmann::json agents = nlohmann::json::array();
-  for (const auto& a : g.agents) {
-    agents.push_back({{"name", a.name},
-                      {"isolated_ms", to_json(a.isolated_ms)},
-                      {"concurrent_ms", to_json(a.concurrent_ms)},
-                      {"slowdown", to_json(a.slowdown)}});
-  }
-  return nlohmann::json{{"runs", g.runs},
-                        {"measured_runs", g.measured},
-                        {"speedup", to_json(g.speedup)},
-                        {"ideal_speedup", to_json(g.ideal_speedup)},
-                        {"efficiency", to_json(g.efficiency)},
-                        {"efficiency_vs_n", to_json(g.efficiency_vs_n)},
-                        {"critical_path_ms", to_json(g.critical_path_ms)},
-                        {"wall_ms", to_json(g.wall_ms)},
-                        {"sum_isolated_ms", to_json(g.sum_isolated_ms)},
-                        {"contention_runs", g.contention_runs},
-                        {"unstable_runs", g.unstable_runs},
-                        {"verdict", g.verdict},
-                        {"agents", agents}};
+  if (figures.empty()) return std::nullopt;
+  return aggregate_concurrency(figures);
 }
 
 }  // namespace chimera::orchestrate

@@ -4,15 +4,26 @@
 // concurrent run: every agent is timed alone too.
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "chimera/orchestrate/run/workflow.hpp"
+#include "chimera/report/run_record.hpp"
 #include "chimera/util/error.hpp"
 
 namespace chimera::orchestrate {
+
+// The records these computations fill are plain data in report/, which
+// renders them (report/combined_report.hpp).
+using report::AgentAggregate;
+using report::AgentFigures;
+using report::AgentOutcome;
+using report::ConcurrencyAggregate;
+using report::ConcurrencyFigures;
+using report::Estimate;
+using report::RunRecord;
+using report::VerificationCounts;
 
 // ---------------------------------------------------------------------------
 // Figures that stay honest with unequal agents and with unsteady engines.
@@ -48,38 +59,6 @@ struct ConcurrencyOptions {
   double noise = 0.05;
 };
 
-struct AgentFigures {
-  std::string name;
-  double isolated_ms = 0;  // T_i, the median of the repetitions
-  double concurrent_ms = 0;
-  double slowdown = 0;
-  double spread = 0;  // (max - min) / median of the repetitions
-  double noise = 0;   // relative noise used to judge this agent's slowdown
-  std::size_t repetitions = 0;
-  bool reloaded = false;
-  bool ok = true;  // it finished in both phases; otherwise its times are not figures
-};
-
-struct ConcurrencyFigures {
-  bool measured = false;  // every agent finished in both phases
-  bool reloaded = false;  // some agent's concurrent run included a model (re)load
-  std::size_t agents = 0;
-  double sum_isolated_ms = 0;
-  double critical_path_ms = 0;
-  double wall_ms = 0;
-  double speedup = 0;
-  double ideal_speedup = 0;
-  double efficiency = 0;
-  double efficiency_vs_n = 0;
-  double threshold = 0.9;
-  bool contention = false;
-  bool baseline_stable = true;
-  bool efficiency_above_100 = false;  // efficiency > 1, within noise or not
-  std::vector<std::string> unstable_reasons;
-  std::vector<AgentFigures> per_agent;
-  std::string verdict;  // one sentence
-};
-
 // The median of the values (midpoint of the two middle ones); 0 for none.
 double median_ms(const std::vector<double>& values);
 
@@ -97,34 +76,15 @@ std::vector<AgentTimes> agent_times(
 ConcurrencyFigures concurrency_figures(const std::vector<AgentTimes>& agents, double wall_ms,
                                        const ConcurrencyOptions& options = {});
 
-// A numeric figure across runs: mean, sample sd and the Student's t 95%
-// confidence interval of the mean (absent below 2 runs).
-struct Estimate {
-  std::size_t n = 0;
-  std::optional<double> mean, sd, ci95_low, ci95_high;
-};
+// The mean, sample sd and Student's t 95% confidence interval of the values.
 Estimate estimate(const std::vector<double>& values);
-
-struct AgentAggregate {
-  std::string name;
-  Estimate isolated_ms, concurrent_ms, slowdown;
-};
-
-struct ConcurrencyAggregate {
-  std::size_t runs = 0;      // runs given
-  std::size_t measured = 0;  // runs whose figures were measured (the estimates' n)
-  Estimate speedup, ideal_speedup, efficiency, efficiency_vs_n, critical_path_ms, wall_ms,
-      sum_isolated_ms;
-  std::vector<AgentAggregate> agents;
-  std::size_t contention_runs = 0;
-  std::size_t unstable_runs = 0;
-  std::string verdict;
-};
 
 ConcurrencyAggregate aggregate_concurrency(const std::vector<ConcurrencyFigures>& runs);
 
-nlohmann::json to_json(const Estimate& estimate);
-nlohmann::json to_json(const ConcurrencyFigures& figures);
-nlohmann::json to_json(const ConcurrencyAggregate& aggregate);
+// The aggregate over the runs' figures: every run that has them, or only the
+// finished ones; absent when no run has figures.
+enum class RunsAggregated { kEvery, kFinished };
+std::optional<ConcurrencyAggregate> aggregate_runs(const std::vector<RunRecord>& runs,
+                                                   RunsAggregated which);
 
 }  // namespace chimera::orchestrate

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "chimera/orchestrate/run/combined_report.hpp"
+#include "chimera/orchestrate/run/concurrency.hpp"
 
 namespace chimera::orchestrate {
 

@@ -8,6 +8,7 @@
 #include "chimera/orchestrate/common/files.hpp"
 #include "chimera/orchestrate/common/server.hpp"
 #include "chimera/orchestrate/common/sim_launcher.hpp"
+#include "chimera/report/combined_report.hpp"
 #include "chimera/util/error.hpp"
 
 namespace chimera::orchestrate {
@@ -65,7 +66,7 @@ nlohmann::json to_json(const AgentRunSummary& s) {
                       {"interrupted", s.interrupted},
                       {"simulated", s.simulated},
                       {"reports", s.report_paths}};
-  j["concurrency"] = s.concurrency ? to_json(*s.concurrency) : nlohmann::json(nullptr);
+  j["concurrency"] = s.concurrency ? report::to_json(*s.concurrency) : nlohmann::json(nullptr);
   j["run_verdicts"] = s.run_verdicts;
   return j;
 }

@@ -340,74 +340,98 @@ constexpr const char* kHatch =
     R"svg(<defs><pattern id="warmup-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e6e6e6"/><path d="M0 0V6" stroke="#6e7781" stroke-width="2"/></pattern></defs>)svg";
 constexpr double kLane = 26;  // px per lane line
 
-}  // namespace
+// Where everything of a timeline goes: the time axis, the lanes' wrapped
+// labels and their tops, the plot's edges.
+struct TimelineLayout {
+  Domain d;
+  std::vector<std::vector<std::string>> labels;
+  std::vector<std::string> ticks;
+  std::vector<double> lane_top;
+  double left = 0, plot_w = 0, top = 40, bottom = 0, height = 0;
 
-std::string timeline_svg(const TimelineChart& chart) {
-  if (chart.bars.empty()) return {};
+  double sx(double v) const { return left + (v - d.low) / (d.high - d.low) * plot_w; }
+  double lane_height(std::size_t lane) const {
+    return (lane + 1 < lane_top.size() ? lane_top[lane + 1] : bottom) - lane_top[lane];
+  }
+};
+
+TimelineLayout timeline_layout(const TimelineChart& chart) {
   double high = 0;
   for (const auto& b : chart.bars) high = std::max(high, b.end);
   for (const auto& b : chart.bands) high = std::max(high, b.end);
-  const Domain d = domain_of(0, high);
-  std::vector<std::vector<std::string>> labels;
+  TimelineLayout l;
+  l.d = domain_of(0, high);
   double label_w = 0;
-  for (const auto& l : chart.lanes) {
-    labels.push_back(wrap_text(l, kFont, 220));
-    label_w = std::max(label_w, widest(labels.back()));
+  for (const auto& lane : chart.lanes) {
+    l.labels.push_back(wrap_text(lane, kFont, 220));
+    label_w = std::max(label_w, widest(l.labels.back()));
   }
-  std::vector<std::string> ticks;
-  for (double t : d.ticks) ticks.push_back(tick_text(t, d.step));
-  const double left = std::max(label_w + 14, widest({ticks.front()}) / 2 + 4);
-  const double right = widest({ticks.back()}) / 2 + 16, top = 40;
-  const double plot_w = kWidth - left - right;
-  std::vector<double> lane_top;
-  double y = top;
-  for (const auto& l : labels) {
-    lane_top.push_back(y);
-    y += std::max(kLane, static_cast<double>(l.size()) * kLineHeight + 8);
+  for (double t : l.d.ticks) l.ticks.push_back(tick_text(t, l.d.step));
+  l.left = std::max(label_w + 14, widest({l.ticks.front()}) / 2 + 4);
+  const double right = widest({l.ticks.back()}) / 2 + 16;
+  l.plot_w = kWidth - l.left - right;
+  double y = l.top;
+  for (const auto& label : l.labels) {
+    l.lane_top.push_back(y);
+    y += std::max(kLane, static_cast<double>(label.size()) * kLineHeight + 8);
   }
-  const double bottom = y, height = bottom + 50;
-  auto sx = [&](double v) { return left + (v - d.low) / (d.high - d.low) * plot_w; };
+  l.bottom = y;
+  l.height = l.bottom + 50;
+  return l;
+}
 
-  std::ostringstream svg;
-  svg << svg_open(height, chart.title) << kHatch;
-  // Each band's name starts at its left edge, on the first of two rows where
-  // it does not run into the name before it, and never past the chart's edge.
+// Each band's name starts at its left edge, on the first of two rows where
+// it does not run into the name before it, and never past the chart's edge.
+void timeline_bands(std::ostringstream& svg, const TimelineChart& chart, const TimelineLayout& l) {
   double row_end[2] = {0, 0};
   for (const auto& band : chart.bands) {
     svg << fmt::format(
         R"(<rect class="band" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#f6f8fa" stroke="#d0d7de"/>)",
-        sx(band.start), top - 4, std::max(1.0, sx(band.end) - sx(band.start)), bottom - top + 4);
+        l.sx(band.start), l.top - 4, std::max(1.0, l.sx(band.end) - l.sx(band.start)),
+        l.bottom - l.top + 4);
     const double w = text_width(band.label, kFont);
-    const double x = std::min(sx(band.start) + 3, kWidth - 4 - w);
+    const double x = std::min(l.sx(band.start) + 3, kWidth - 4 - w);
     const int row = x >= row_end[0] + 6 ? 0 : 1;
     row_end[row] = x + w;
-    svg << text_element(x, top - (row == 0 ? 9 : 24), "start", band.label);
+    svg << text_element(x, l.top - (row == 0 ? 9 : 24), "start", band.label);
   }
-  svg << R"(<g class="grid" stroke="#d0d7de" stroke-width="1">)";
-  for (double t : d.ticks)
-    svg << fmt::format(R"(<path d="M{:.1f} {:.1f}V{:.1f}"/>)", sx(t), top, bottom);
-  svg << "</g>";
-  for (std::size_t i = 0; i < labels.size(); ++i) {
-    const double lane_h = (i + 1 < lane_top.size() ? lane_top[i + 1] : bottom) - lane_top[i];
-    svg << wrapped_label(left - 8, lane_top[i] + lane_h / 2, labels[i]);
-  }
+}
+
+// One rectangle per call in its lane's middle; a failed call outlined in vermilion.
+void timeline_bars(std::ostringstream& svg, const TimelineChart& chart, const TimelineLayout& l) {
   for (const auto& b : chart.bars) {
-    if (b.lane >= lane_top.size()) continue;
-    const double lane_h =
-        (b.lane + 1 < lane_top.size() ? lane_top[b.lane + 1] : bottom) - lane_top[b.lane];
-    const double mid = lane_top[b.lane] + lane_h / 2;
+    if (b.lane >= l.lane_top.size()) continue;
+    const double mid = l.lane_top[b.lane] + l.lane_height(b.lane) / 2;
     const double h = b.style == BarStyle::kWarmup ? 10 : 16;
     svg << fmt::format(
         R"(<rect class="call" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"{}><title>{}</title></rect>)",
-        sx(b.start), mid - h / 2, std::max(1.5, sx(b.end) - sx(b.start)), h,
+        l.sx(b.start), mid - h / 2, std::max(1.5, l.sx(b.end) - l.sx(b.start)), h,
         kBarLooks[static_cast<int>(b.style)].fill,
         b.failed ? R"( stroke="#D55E00" stroke-width="2.5")"
                  : R"( stroke="#1b1f24" stroke-width="0.5")",
         escape(b.tooltip));
   }
-  for (std::size_t i = 0; i < d.ticks.size(); ++i)
-    svg << text_element(sx(d.ticks[i]), bottom + 16, "middle", ticks[i]);
-  svg << text_element(left + plot_w / 2, bottom + 38, "middle", chart.x_title);
+}
+
+}  // namespace
+
+std::string timeline_svg(const TimelineChart& chart) {
+  if (chart.bars.empty()) return {};
+  const TimelineLayout l = timeline_layout(chart);
+  std::ostringstream svg;
+  svg << svg_open(l.height, chart.title) << kHatch;
+  timeline_bands(svg, chart, l);
+  svg << R"(<g class="grid" stroke="#d0d7de" stroke-width="1">)";
+  for (double t : l.d.ticks)
+    svg << fmt::format(R"(<path d="M{:.1f} {:.1f}V{:.1f}"/>)", l.sx(t), l.top, l.bottom);
+  svg << "</g>";
+  for (std::size_t i = 0; i < l.labels.size(); ++i) {
+    svg << wrapped_label(l.left - 8, l.lane_top[i] + l.lane_height(i) / 2, l.labels[i]);
+  }
+  timeline_bars(svg, chart, l);
+  for (std::size_t i = 0; i < l.d.ticks.size(); ++i)
+    svg << text_element(l.sx(l.d.ticks[i]), l.bottom + 16, "middle", l.ticks[i]);
+  svg << text_element(l.left + l.plot_w / 2, l.bottom + 38, "middle", chart.x_title);
   svg << "</svg>";
   return svg.str();
 }

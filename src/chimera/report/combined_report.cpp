@@ -1,17 +1,17 @@
-#include "chimera/orchestrate/run/combined_report.hpp"
+#include "chimera/report/combined_report.hpp"
 
 #include <fmt/format.h>
 
 #include "chimera/report/format.hpp"
 
-namespace chimera::orchestrate {
+namespace chimera::report {
 namespace {
 
 std::string opt_ms(const std::optional<double>& v) {
-  return report::format::fixed(v, 1, " ms");
+  return format::fixed(v, 1, " ms");
 }
 std::string opt_tps(const std::optional<double>& v) {
-  return report::format::fixed(v, 2, " tok/s");
+  return format::fixed(v, 2, " tok/s");
 }
 
 nlohmann::json opt(const std::optional<double>& v) {
@@ -20,11 +20,11 @@ nlohmann::json opt(const std::optional<double>& v) {
 
 // (candidate − baseline) / baseline, as a signed percentage.
 std::string delta(const std::optional<double>& baseline, const std::optional<double>& candidate) {
-  if (!baseline || !candidate || *baseline == 0) return report::format::kMissing;
+  if (!baseline || !candidate || *baseline == 0) return format::kMissing;
   return fmt::format("{:+.1f}%", (*candidate - *baseline) / *baseline * 100.0);
 }
 
-using report::format::kMissing;
+using format::kMissing;
 
 constexpr const char* kDefinitions =
     "Each agent was first timed alone (isolated baseline T_i: warm, the median of its "
@@ -156,13 +156,6 @@ std::string concurrency_summary(const ConcurrencyAggregate& g) {
   return md;
 }
 
-nlohmann::json to_json(const VerificationCounts& v) {
-  return {
-      {"figures", v.figures},      {"verified", v.verified},     {"misattributed", v.misattributed},
-      {"derived", v.derived},      {"unverified", v.unverified}, {"trivial", v.trivial},
-      {"checkable", v.checkable()}};
-}
-
 VerificationCounts sum_over(const std::vector<RunRecord>& runs) {
   VerificationCounts total;
   for (const auto& r : runs) {
@@ -180,16 +173,11 @@ VerificationCounts sum_over(const std::vector<RunRecord>& runs) {
 
 }  // namespace
 
-VerificationCounts count_figures(const agents::VerificationResult& result) {
-  using agents::FigureStatus;
-  VerificationCounts v;
-  v.figures = result.total();
-  v.verified = result.count(FigureStatus::kVerified);
-  v.misattributed = result.count(FigureStatus::kMisattributed);
-  v.derived = result.count(FigureStatus::kDerived);
-  v.unverified = result.count(FigureStatus::kUnverified);
-  v.trivial = result.count(FigureStatus::kTrivial);
-  return v;
+nlohmann::json to_json(const VerificationCounts& v) {
+  return {
+      {"figures", v.figures},      {"verified", v.verified},     {"misattributed", v.misattributed},
+      {"derived", v.derived},      {"unverified", v.unverified}, {"trivial", v.trivial},
+      {"checkable", v.checkable()}};
 }
 
 std::string verified_of_checkable(const VerificationCounts& v) {
@@ -248,16 +236,15 @@ nlohmann::json to_json(const RunRecord& run) {
 }
 
 namespace {
+
 // An interrupted run may never have reached ingestion: no time, not 0 ms.
 std::string ingest_time_line(const RunRecord& run) {
   if (run.interrupted && run.ingest_ms <= 0) return "n/a (interrupted before ingestion)";
   return fmt::format("{:.1f} ms (measured)", run.ingest_ms);
 }
-}  // namespace
 
-std::string render_combined_report(const RunRecord& run) {
-  std::string md;
-  md += fmt::format("# Combined Report — run {} ({})\n\n", run.index, run.scenario);
+std::string report_header(const RunRecord& run) {
+  std::string md = fmt::format("# Combined Report — run {} ({})\n\n", run.index, run.scenario);
   if (run.simulated) {
     md +=
         "> **SIMULATED** — the server was `chimera sim`, not a real model: timings come from the "
@@ -268,9 +255,11 @@ std::string render_combined_report(const RunRecord& run) {
       "- **Scenario:** {}\n- **Agents:** {}\n- **Started:** {}\n- **Ingest time:** {}\n"
       "- **Concurrent wall time:** {}\n\n",
       run.scenario, run.agents.size(), run.started_at, ingest_time_line(run), wall_time_line(run));
-  md += concurrency_section(run);
+  return md;
+}
 
-  md += "## Per-agent metrics (concurrent run, measured)\n\n";
+std::string per_agent_metrics(const RunRecord& run) {
+  std::string md = "## Per-agent metrics (concurrent run, measured)\n\n";
   md +=
       "| agent | profile | model | status | throughput | TTFT | total duration | tokens | load |\n"
       "|---|---|---|---|---:|---:|---:|---:|---:|\n";
@@ -281,32 +270,39 @@ std::string render_combined_report(const RunRecord& run) {
                       opt_ms(a.metrics.total_duration_ms), a.metrics.tokens_generated,
                       a.metrics.tokens_estimated ? " (estimated)" : "", opt_ms(a.metrics.load_ms));
   }
-  md += "\n";
-  if (run.agents.size() >= 2) {
-    const auto& base = run.agents.front();
-    md += fmt::format("## Deltas against {} (the first agent)\n\n", base.agent);
-    md +=
-        "Sign convention: delta = (agent − baseline) / baseline. For throughput a positive delta "
-        "is better; for TTFT and duration a negative delta is better.\n\n";
-    md += "| agent | throughput | TTFT | total duration |\n|---|---:|---:|---:|\n";
-    for (std::size_t i = 1; i < run.agents.size(); ++i) {
-      const auto& a = run.agents[i];
-      if (!base.ok || !a.ok) {
-        // A failed agent's figures cover only what it managed; no delta is drawn from them.
-        md += fmt::format("| {} | {} ({} failed) | {} | {} |\n", a.agent, kMissing,
-                          base.ok ? a.agent : base.agent, kMissing, kMissing);
-        continue;
-      }
-      md += fmt::format("| {} | {} | {} | {} |\n", a.agent,
-                        delta(base.metrics.throughput_tps, a.metrics.throughput_tps),
-                        delta(base.metrics.ttft_ms, a.metrics.ttft_ms),
-                        delta(base.metrics.total_duration_ms, a.metrics.total_duration_ms));
+  return md + "\n";
+}
+
+// Each agent against the first; nothing for a single agent.
+std::string deltas_section(const RunRecord& run) {
+  if (run.agents.size() < 2) return "";
+  const auto& base = run.agents.front();
+  std::string md = fmt::format("## Deltas against {} (the first agent)\n\n", base.agent);
+  md +=
+      "Sign convention: delta = (agent − baseline) / baseline. For throughput a positive delta "
+      "is better; for TTFT and duration a negative delta is better.\n\n";
+  md += "| agent | throughput | TTFT | total duration |\n|---|---:|---:|---:|\n";
+  for (std::size_t i = 1; i < run.agents.size(); ++i) {
+    const auto& a = run.agents[i];
+    if (!base.ok || !a.ok) {
+      // A failed agent's figures cover only what it managed; no delta is drawn from them.
+      md += fmt::format("| {} | {} ({} failed) | {} | {} |\n", a.agent, kMissing,
+                        base.ok ? a.agent : base.agent, kMissing, kMissing);
+      continue;
     }
-    md +=
-        "\nA single run's delta has no error bar; `chimera compare` over several runs gives "
-        "confidence intervals and significance tests.\n\n";
+    md += fmt::format("| {} | {} | {} | {} |\n", a.agent,
+                      delta(base.metrics.throughput_tps, a.metrics.throughput_tps),
+                      delta(base.metrics.ttft_ms, a.metrics.ttft_ms),
+                      delta(base.metrics.total_duration_ms, a.metrics.total_duration_ms));
   }
-  md += "## Reports\n\n";
+  md +=
+      "\nA single run's delta has no error bar; `chimera compare` over several runs gives "
+      "confidence intervals and significance tests.\n\n";
+  return md;
+}
+
+std::string reports_section(const RunRecord& run) {
+  std::string md = "## Reports\n\n";
   for (const auto& a : run.agents) {
     md += fmt::format("- [{}]({}) — figures {}\n", a.agent, a.report_file,
                       verified_of_checkable(a.verification));
@@ -314,8 +310,16 @@ std::string render_combined_report(const RunRecord& run) {
   return md;
 }
 
+}  // namespace
+
+std::string render_combined_report(const RunRecord& run) {
+  return report_header(run) + concurrency_section(run) + per_agent_metrics(run) +
+         deltas_section(run) + reports_section(run);
+}
+
 nlohmann::json summary_json(const std::vector<RunRecord>& runs, bool simulated,
-                            const std::string& scenario, bool complete) {
+                            const std::string& scenario, bool complete,
+                            const std::optional<ConcurrencyAggregate>& across_runs) {
   nlohmann::json j;
   j["schema_version"] = 1;
   j["scenario"] = scenario;
@@ -325,18 +329,14 @@ nlohmann::json summary_json(const std::vector<RunRecord>& runs, bool simulated,
   j["verification"] = to_json(verified);
   j["verification"]["text"] = verified_of_checkable(verified);
   j["runs"] = nlohmann::json::array();
-  std::vector<ConcurrencyFigures> figures;
-  for (const auto& r : runs) {
-    j["runs"].push_back(to_json(r));
-    if (r.concurrency) figures.push_back(*r.concurrency);
-  }
-  j["concurrency"] =
-      figures.empty() ? nlohmann::json(nullptr) : to_json(aggregate_concurrency(figures));
+  for (const auto& r : runs) j["runs"].push_back(to_json(r));
+  j["concurrency"] = across_runs ? to_json(*across_runs) : nlohmann::json(nullptr);
   return j;
 }
 
 std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool simulated,
-                                    const std::string& scenario) {
+                                    const std::string& scenario,
+                                    const std::optional<ConcurrencyAggregate>& across_runs) {
   std::size_t finished = 0;
   std::string interrupted;
   for (const auto& r : runs) {
@@ -357,7 +357,6 @@ std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool sim
       "| run | agent | status | throughput | TTFT | total duration | tokens | figures verified "
       "of checkable |\n"
       "|---:|---|---|---:|---:|---:|---:|---:|\n";
-  std::vector<ConcurrencyFigures> figures;
   for (const auto& r : runs) {
     for (const auto& a : r.agents) {
       md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} of {} |\n", r.index, a.agent,
@@ -366,12 +365,75 @@ std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool sim
                         a.metrics.tokens_generated, a.verification.verified,
                         a.verification.checkable());
     }
-    if (r.concurrency && !r.interrupted) figures.push_back(*r.concurrency);
   }
   md += fmt::format("\nFigures in the answers, all runs: {}.\n\n",
                     verified_of_checkable(sum_over(runs)));
-  if (!figures.empty()) md += concurrency_summary(aggregate_concurrency(figures));
+  if (across_runs) md += concurrency_summary(*across_runs);
   return md;
 }
 
-}  // namespace chimera::orchestrate
+nlohmann::json to_json(const Estimate& e) {
+  auto value = [](const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
+  return nlohmann::json{{"mean", value(e.mean)},
+                        {"sd", value(e.sd)},
+                        {"ci95_low", value(e.ci95_low)},
+                        {"ci95_high", value(e.ci95_high)},
+                        {"n", e.n}};
+}
+
+nlohmann::json to_json(const ConcurrencyFigures& f) {
+  nlohmann::json agents = nlohmann::json::array();
+  for (const auto& a : f.per_agent) {
+    agents.push_back({{"name", a.name},
+                      {"ok", a.ok},
+                      {"isolated_ms", a.isolated_ms},
+                      {"concurrent_ms", a.concurrent_ms},
+                      {"slowdown", a.slowdown},
+                      {"reloaded", a.reloaded},
+                      {"baseline_spread", a.spread},
+                      {"baseline_repetitions", a.repetitions}});
+  }
+  return nlohmann::json{{"measured", f.measured},
+                        {"speedup", f.speedup},
+                        {"ideal_speedup", f.ideal_speedup},
+                        {"efficiency", f.efficiency},
+                        {"efficiency_vs_n", f.efficiency_vs_n},
+                        {"critical_path_ms", f.critical_path_ms},
+                        {"wall_ms", f.wall_ms},
+                        {"sum_isolated_ms", f.sum_isolated_ms},
+                        {"threshold", f.threshold},
+                        {"contention", f.contention},
+                        {"baseline_stable", f.baseline_stable},
+                        {"efficiency_above_100", f.efficiency_above_100},
+                        {"reload_in_concurrent_run", f.reloaded},
+                        {"unstable_reasons", f.unstable_reasons},
+                        {"verdict", f.verdict},
+                        {"agents", agents}};
+}
+
+nlohmann::json to_json(const ConcurrencyAggregate& g) {
+  nlohmann::json agents = nlohmann::json::array();
+  for (const auto& a : g.agents) {
+    agents.push_back({{"name", a.name},
+                      {"isolated_ms", to_json(a.isolated_ms)},
+                      {"concurrent_ms", to_json(a.concurrent_ms)},
+                      {"slowdown", to_json(a.slowdown)}});
+  }
+  return nlohmann::json{{"runs", g.runs},
+                        {"measured_runs", g.measured},
+                        {"speedup", to_json(g.speedup)},
+                        {"ideal_speedup", to_json(g.ideal_speedup)},
+                        {"efficiency", to_json(g.efficiency)},
+                        {"efficiency_vs_n", to_json(g.efficiency_vs_n)},
+                        {"critical_path_ms", to_json(g.critical_path_ms)},
+                        {"wall_ms", to_json(g.wall_ms)},
+                        {"sum_isolated_ms", to_json(g.sum_isolated_ms)},
+                        {"contention_runs", g.contention_runs},
+                        {"unstable_runs", g.unstable_runs},
+                        {"verdict", g.verdict},
+                        {"agents", agents}};
+}
+
+}  // namespace chimera::report
