@@ -41,6 +41,6 @@ inline constexpr const char* kSimulatedNote =
     "SIMULATED: these results come from `chimera sim`, not from a real inference server.";
 inline constexpr const char* kPercentileNote =
     "Percentiles interpolate linearly between closest ranks (Hyndman–Fan type 7); the 95% CI "
-    "of the mean is a percentile bootstrap.";
+    "of the mean is a percentile bootstrap up to 5,000 values and Student's t above.";
 
 }  // namespace chimera::report::format

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "chimera/stats/distributions.hpp"
+
 namespace chimera::stats {
 namespace {
 
@@ -158,7 +160,8 @@ Summary summarize(const std::vector<double>& values, const BootstrapOptions& opt
   if (sorted.empty()) return s;
   // The bootstrap draws from the unsorted order so that a given seed gives
   // the same interval as bootstrap_mean_ci() on the same input.
-  const auto ci = bootstrap_of_clean(sorted, options);
+  const bool resample = s.n <= options.max_values;
+  const auto ci = bootstrap_of_clean(sorted, resample ? options : BootstrapOptions{.resamples = 0});
   std::sort(sorted.begin(), sorted.end());
   const auto m = moments_of(sorted);
   s.mean = m.mean;
@@ -170,6 +173,12 @@ Summary summarize(const std::vector<double>& values, const BootstrapOptions& opt
   s.p90 = percentile_of_sorted(sorted, 90);
   s.p95 = percentile_of_sorted(sorted, 95);
   s.p99 = percentile_of_sorted(sorted, 99);
+  if (!resample && options.resamples > 0 && s.sd) {
+    const double t = student_t_quantile(0.5 + options.confidence / 2, static_cast<double>(s.n - 1));
+    const double half = t * *s.sd / std::sqrt(static_cast<double>(s.n));
+    s.ci95_low = *s.mean - half;
+    s.ci95_high = *s.mean + half;
+  }
   if (ci) {
     s.ci95_low = ci->low;
     s.ci95_high = ci->high;

@@ -47,6 +47,10 @@ std::optional<double> percentile_of_sorted(const std::vector<double>& sorted, do
 struct BootstrapOptions {
   // Number of resamples; 0 disables the confidence interval.
   std::size_t resamples = 2000;
+  // summarize() above this many values gives Student's t interval instead:
+  // there the bootstrap distribution of the mean is normal to within its own
+  // resampling noise, and resampling costs n x resamples draws.
+  std::size_t max_values = 5000;
   // Fixed seed, so the same sample always yields the same interval.
   std::uint64_t seed = 0x6368696d657261ULL;
   double confidence = 0.95;
@@ -71,10 +75,12 @@ struct Summary {
   std::size_t n = 0;          // values used (NaN excluded)
   std::size_t nan_count = 0;  // NaN values dropped
   std::optional<double> mean{}, sd{}, cv{}, min{}, p50{}, p90{}, p95{}, p99{}, max{};
-  std::optional<double> ci95_low{}, ci95_high{};  // bootstrap CI of the mean
+  std::optional<double> ci95_low{}, ci95_high{};  // CI of the mean (see summarize)
 };
 
-// Every statistic above in one pass over one sorted copy of the values.
+// Every statistic above in one pass over one sorted copy of the values. The
+// confidence interval of the mean is the percentile bootstrap for up to
+// `options.max_values` values and Student's t interval above that.
 Summary summarize(const std::vector<double>& values, const BootstrapOptions& options = {});
 
 }  // namespace chimera::stats

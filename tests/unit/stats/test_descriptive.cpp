@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "chimera/stats/descriptive.hpp"
 
@@ -138,6 +140,47 @@ TEST(Bootstrap, WidthMatchesTheStandardErrorOfTheMean) {
 
 TEST(Bootstrap, ZeroResamplesDisablesTheInterval) {
   EXPECT_FALSE(bootstrap_mean_ci({1, 2, 3}, {.resamples = 0}));
+}
+
+}  // namespace
+}  // namespace chimera::stats
+
+namespace chimera::stats {
+namespace {
+
+// A skewed sample like latencies: 100 ms plus an exponential tail, fixed.
+std::vector<double> latencies(std::size_t n) {
+  std::vector<double> v;
+  std::uint64_t x = 42;
+  for (std::size_t i = 0; i < n; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double u = (static_cast<double>(x >> 11) + 0.5) / 9007199254740992.0;
+    v.push_back(100.0 - 20.0 * std::log(u));
+  }
+  return v;
+}
+
+TEST(SummaryCi, BootstrapUpToMaxValuesStudentTAbove) {
+  const auto small = latencies(5000);
+  const auto s = summarize(small);
+  const auto boot = bootstrap_mean_ci(small);
+  ASSERT_TRUE(boot && s.ci95_low && s.ci95_high);
+  EXPECT_DOUBLE_EQ(*s.ci95_low, boot->low);
+  EXPECT_DOUBLE_EQ(*s.ci95_high, boot->high);
+
+  const auto large = latencies(10000);
+  const auto t = summarize(large);
+  ASSERT_TRUE(t.ci95_low && t.ci95_high && t.sd);
+  const double half = 1.960201 * *t.sd / std::sqrt(10000.0);  // t quantile, 9,999 df
+  EXPECT_NEAR(*t.ci95_low, *t.mean - half, 1e-6 * half);
+  EXPECT_NEAR(*t.ci95_high, *t.mean + half, 1e-6 * half);
+  // The bootstrap it stands in for agrees to within its own resampling noise.
+  const auto resampled = bootstrap_mean_ci(large);
+  ASSERT_TRUE(resampled);
+  EXPECT_NEAR(resampled->low, *t.ci95_low, 0.1 * half);
+  EXPECT_NEAR(resampled->high, *t.ci95_high, 0.1 * half);
+  // No interval asked for, none given, whatever the size.
+  EXPECT_FALSE(summarize(large, BootstrapOptions{.resamples = 0}).ci95_low);
 }
 
 }  // namespace
