@@ -4,6 +4,8 @@
 # scheduled, ms) that `chimera bench --rate` measured.
 # Usage: bench/load_poisson.sh [BUILD_DIR] [SECONDS] [RATE...]
 set -euo pipefail
+# shellcheck source=bench/sim_port.sh
+. "$(dirname "$0")/sim_port.sh"
 build=${1:-build}
 seconds=${2:-10}
 shift 2 || true
@@ -16,11 +18,7 @@ trap 'kill "$sim_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 taskset -c 1 "$chimera" sim --port 0 --no-delays --parallel 1024 --max-queue 100000 \
   >"$work/sim.out" 2>&1 &
 sim_pid=$!
-for _ in $(seq 50); do
-  port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/sim.out" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
+port=$(sim_port "$work/sim.out")
 
 printf "%8s %10s %10s %10s %10s %10s %8s\n" target scheduled achieved "late p50" "late p99" \
   "late max" requests

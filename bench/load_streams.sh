@@ -9,6 +9,8 @@
 # refuses to start when that is not enough.
 # Usage: bench/load_streams.sh [BUILD_DIR] [STREAMS]
 set -euo pipefail
+# shellcheck source=bench/sim_port.sh
+. "$(dirname "$0")/sim_port.sh"
 build=${1:-build}
 streams=${2:-10000}
 chimera="$build/bin/chimera"
@@ -24,11 +26,7 @@ trap 'kill "$sim_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 "$chimera" sim --port 0 --parallel "$streams" --max-queue "$streams" --load-ms 0 \
   --decode-tps 10 --prefill-tps 1000000 --jitter 0 >"$work/sim.out" 2>&1 &
 sim_pid=$!
-for _ in $(seq 50); do
-  port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/sim.out" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
+port=$(sim_port "$work/sim.out")
 
 /usr/bin/time -f "%e %M" -o "$work/time" "$chimera" --json bench -e "http://127.0.0.1:$port" \
   -c "$streams" --runs "$streams" --warmup 1 --num-predict 20 --no-store \

@@ -5,6 +5,8 @@
 # requests/s and user+system CPU per request (measured with /usr/bin/time),
 # and the ratio. Usage: bench/load_vs_wrk.sh [BUILD_DIR] [REQUESTS] [SECONDS]
 set -euo pipefail
+# shellcheck source=bench/sim_port.sh
+. "$(dirname "$0")/sim_port.sh"
 build=${1:-build}
 requests=${2:-20000}
 seconds=${3:-5}
@@ -15,11 +17,7 @@ trap 'kill "$sim_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 taskset -c 1 "$chimera" sim --port 0 --no-delays --parallel 1024 --max-queue 100000 \
   --threads 1 >"$work/sim.out" 2>&1 &
 sim_pid=$!
-for _ in $(seq 50); do
-  port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/sim.out" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
+port=$(sim_port "$work/sim.out")
 url="http://127.0.0.1:$port"
 
 cat >"$work/post.lua" <<'LUA'
