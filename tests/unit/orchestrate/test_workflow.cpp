@@ -137,9 +137,9 @@ TEST_F(Workflow, OnePermitPerEndpointNeverSendsTwoRequestsAtOnce) {
     }
   }
   // What the one-slot server saw agrees: no request waited for the slot
-  // (beyond the server's own bookkeeping)...
-  for (const auto& t : sims_.server(0).truth()) EXPECT_LT(t.queue_ms, 1.0) << t.id;
-  // ...while without permits the same pair queues behind a 30 ms decode.
+  // (beyond the server's own bookkeeping, well under a millisecond idle).
+  for (const auto& t : sims_.server(0).truth()) EXPECT_LT(t.queue_ms, 5.0) << t.id;
+  // Without permits the same pair queues behind a 30 ms decode.
   sims_.server(0).clear_truth();
   const auto unlimited = execute(agents({{"a", 60, 0, {}}, {"b", 60, 0, {}}}), {});
   for (const auto& a : unlimited.agents) ASSERT_TRUE(a.ok) << a.failure;
