@@ -7,33 +7,26 @@
 namespace chimera::report {
 namespace {
 
-std::optional<double> number(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return std::nullopt;
-  const auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
 std::optional<double> nested(const nlohmann::json& j, const char* outer, const char* key) {
   if (!j.is_object() || !j.contains(outer)) return std::nullopt;
-  return number(j[outer], key);
+  return json_number(j[outer], key);
 }
 
 LoadFigure scalar(std::string name, std::string unit, const nlohmann::json& j, const char* key) {
   LoadFigure f{std::move(name), std::move(unit)};
-  f.value = number(j, key);
+  f.value = json_number(j, key);
   return f;
 }
 
 LoadFigure distribution(std::string name, const nlohmann::json& p) {
   LoadFigure f{std::move(name), "ms"};
-  f.n = number(p, "n");
-  f.mean = number(p, "mean");
-  f.p50 = number(p, "p50");
-  f.p90 = number(p, "p90");
-  f.p95 = number(p, "p95");
-  f.p99 = number(p, "p99");
-  f.max = number(p, "max");
+  f.n = json_number(p, "n");
+  f.mean = json_number(p, "mean");
+  f.p50 = json_number(p, "p50");
+  f.p90 = json_number(p, "p90");
+  f.p95 = json_number(p, "p95");
+  f.p99 = json_number(p, "p99");
+  f.max = json_number(p, "max");
   return f;
 }
 
@@ -81,20 +74,20 @@ std::vector<std::string> load_lines(const ConfigurationResult& c) {
   std::string line = fmt::format(
       "throughput: {} req/s, {} output tok/s ({} total), peak {} output tok/s in one second; "
       "{} in flight on average, {} at most; {} s from first send to last byte",
-      fixed(number(t, "requests_per_s"), 2), fixed(number(t, "output_tokens_per_s")),
-      fixed(number(t, "total_tokens_per_s")), fixed(number(t, "peak_output_tokens_per_s")),
-      fixed(number(t, "mean_in_flight"), 2), fixed(number(t, "max_in_flight"), 0),
-      fixed(number(t, "duration_s"), 3));
-  if (auto g = number(t, "goodput_per_s")) line += fmt::format("; goodput {:.2f} req/s", *g);
+      fixed(json_number(t, "requests_per_s"), 2), fixed(json_number(t, "output_tokens_per_s")),
+      fixed(json_number(t, "total_tokens_per_s")),
+      fixed(json_number(t, "peak_output_tokens_per_s")), fixed(json_number(t, "mean_in_flight"), 2),
+      fixed(json_number(t, "max_in_flight"), 0), fixed(json_number(t, "duration_s"), 3));
+  if (auto g = json_number(t, "goodput_per_s")) line += fmt::format("; goodput {:.2f} req/s", *g);
   out.push_back(line);
   if (const auto it = c.load.find("schedule"); it != c.load.end() && it->is_object()) {
     const auto& late = it->value("lateness_ms", nlohmann::json::object());
     out.push_back(fmt::format(
         "schedule: target {} req/s, achieved {} req/s; send lateness p50 {} ms, p99 {} ms, "
         "max {} ms",
-        fixed(number(*it, "target_rate"), 2), fixed(number(*it, "achieved_rate"), 2),
-        fixed(number(late, "p50"), 3), fixed(number(late, "p99"), 3),
-        fixed(number(late, "max"), 3)));
+        fixed(json_number(*it, "target_rate"), 2), fixed(json_number(*it, "achieved_rate"), 2),
+        fixed(json_number(late, "p50"), 3), fixed(json_number(late, "p99"), 3),
+        fixed(json_number(late, "max"), 3)));
   }
   return out;
 }
@@ -105,12 +98,13 @@ std::vector<std::vector<std::string>> load_table_rows(const BenchReport& report)
   rows.push_back({"load", "target req/s", "achieved req/s", "output tok/s", "TTFT p50", "TTFT p99",
                   "TPOT p50", "TPOT p99", "e2e p50", "e2e p99", "goodput req/s"});
   for (const auto& r : report.load_table.value("rows", nlohmann::json::array())) {
-    rows.push_back({r.value("label", ""), fixed(number(r, "target_rate"), 2),
-                    fixed(number(r, "achieved_rate"), 2), fixed(number(r, "output_tokens_per_s")),
+    rows.push_back({r.value("label", ""), fixed(json_number(r, "target_rate"), 2),
+                    fixed(json_number(r, "achieved_rate"), 2),
+                    fixed(json_number(r, "output_tokens_per_s")),
                     fixed(nested(r, "ttft_ms", "p50")), fixed(nested(r, "ttft_ms", "p99")),
                     fixed(nested(r, "tpot_ms", "p50")), fixed(nested(r, "tpot_ms", "p99")),
                     fixed(nested(r, "e2e_ms", "p50")), fixed(nested(r, "e2e_ms", "p99")),
-                    fixed(number(r, "goodput_per_s"), 2)});
+                    fixed(json_number(r, "goodput_per_s"), 2)});
   }
   return rows;
 }
@@ -142,7 +136,7 @@ std::vector<html::LoadPoint> load_curve_points(const BenchReport& report) {
   for (const auto& r : report.load_table.value("rows", nlohmann::json::array())) {
     html::LoadPoint p;
     p.label = r.value("label", "");
-    p.output_tps = number(r, "output_tokens_per_s").value_or(0);
+    p.output_tps = json_number(r, "output_tokens_per_s").value_or(0);
     p.ttft_p50_ms = nested(r, "ttft_ms", "p50");
     p.ttft_p99_ms = nested(r, "ttft_ms", "p99");
     p.tpot_p50_ms = nested(r, "tpot_ms", "p50");
@@ -156,8 +150,8 @@ html::LoadSlo load_curve_slo(const BenchReport& report) {
   html::LoadSlo slo;
   if (!report.load_table.is_object()) return slo;
   const auto& bounds = report.load_table.value("slo_bounds", nlohmann::json::object());
-  slo.ttft_ms = number(bounds, "ttft_ms");
-  slo.tpot_ms = number(bounds, "tpot_ms");
+  slo.ttft_ms = json_number(bounds, "ttft_ms");
+  slo.tpot_ms = json_number(bounds, "tpot_ms");
   return slo;
 }
 

@@ -47,27 +47,21 @@ nlohmann::json optional_json(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
-std::optional<double> optional_double(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
 stats::Summary summary_from_json(const nlohmann::json& j) {
   stats::Summary s;
   s.n = j.value("n", std::size_t{0});
   s.nan_count = j.value("nan_count", std::size_t{0});
-  s.mean = optional_double(j, "mean");
-  s.sd = optional_double(j, "sd");
-  s.cv = optional_double(j, "cv");
-  s.min = optional_double(j, "min");
-  s.p50 = optional_double(j, "p50");
-  s.p90 = optional_double(j, "p90");
-  s.p95 = optional_double(j, "p95");
-  s.p99 = optional_double(j, "p99");
-  s.max = optional_double(j, "max");
-  s.ci95_low = optional_double(j, "ci95_low");
-  s.ci95_high = optional_double(j, "ci95_high");
+  s.mean = json_number(j, "mean");
+  s.sd = json_number(j, "sd");
+  s.cv = json_number(j, "cv");
+  s.min = json_number(j, "min");
+  s.p50 = json_number(j, "p50");
+  s.p90 = json_number(j, "p90");
+  s.p95 = json_number(j, "p95");
+  s.p99 = json_number(j, "p99");
+  s.max = json_number(j, "max");
+  s.ci95_low = json_number(j, "ci95_low");
+  s.ci95_high = json_number(j, "ci95_high");
   return s;
 }
 
@@ -93,6 +87,13 @@ std::vector<MetricSummary> summaries_from_json(const nlohmann::json& j) {
 }
 
 }  // namespace
+
+std::optional<double> json_number(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return std::nullopt;
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
 
 const std::vector<MetricInfo>& metric_catalog() {
   return kCatalog;

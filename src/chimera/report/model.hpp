@@ -171,4 +171,7 @@ nlohmann::json to_json(const BenchReport& report);
 // Reads what to_json(BenchReport) wrote; a newer schema version is refused.
 Expected<BenchReport> report_from_json(const nlohmann::json& json);
 
+// The number at `key` of a JSON object; nothing for a missing or non-numeric value.
+std::optional<double> json_number(const nlohmann::json& j, const char* key);
+
 }  // namespace chimera::report
