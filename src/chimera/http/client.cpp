@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <queue>
@@ -20,7 +21,11 @@
 #include <unordered_map>
 
 #include "chimera/http/curl_global.hpp"
+#include "chimera/http/plain.hpp"
+#include "chimera/http/plain_transport.hpp"
+#include "chimera/http/transfer.hpp"
 #include "chimera/util/signals.hpp"
+#include "chimera/util/wake_batch.hpp"
 
 namespace chimera::http {
 
@@ -52,10 +57,6 @@ const char* to_string(TransferEnd end) {
 
 namespace {
 
-Clock::duration from_ms(double ms) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(ms));
-}
-
 // Thousands of concurrent streams need more descriptors than the usual soft
 // limit of 1024; the hard limit is ours to use.
 void raise_descriptor_limit() {
@@ -65,46 +66,6 @@ void raise_descriptor_limit() {
     setrlimit(RLIMIT_NOFILE, &limit);
   }
 }
-
-struct Transfer {
-  std::uint64_t id = 0;
-  void* loop = nullptr;  // the Client::Loop that owns this transfer
-  CURL* easy = nullptr;
-  curl_slist* header_list = nullptr;
-  HttpRequest request;
-  std::unique_ptr<StreamHandler> handler;
-  TransferOutcome outcome;
-  std::map<std::string, std::string> response_headers;
-  bool headers_done = false;
-  bool t0_set = false;
-  bool body_started = false;
-  bool token_seen = false;
-  bool stop_requested = false;
-  Clock::time_point last_chunk;
-  Clock::time_point scheduled_at = Clock::time_point::max();
-  char error_buffer[CURL_ERROR_SIZE] = {};
-
-  ~Transfer() {
-    if (easy != nullptr) curl_easy_cleanup(easy);
-    if (header_list != nullptr) curl_slist_free_all(header_list);
-  }
-
-  // The earliest limit this transfer can hit next, and which one it is.
-  std::pair<Clock::time_point, TransferEnd> next_deadline() const {
-    auto best = std::make_pair(Clock::time_point::max(), TransferEnd::kTotalTimeout);
-    const auto& limits = request.timeouts;
-    auto consider = [&](double ms, Clock::time_point from, TransferEnd reason) {
-      if (ms <= 0) return;
-      const auto at = from + from_ms(ms);
-      if (at < best.first) best = {at, reason};
-    };
-    consider(limits.total_ms, outcome.handed_at, TransferEnd::kTotalTimeout);
-    if (!token_seen)
-      consider(limits.first_token_ms, outcome.handed_at, TransferEnd::kFirstTokenTimeout);
-    if (body_started) consider(limits.idle_ms, last_chunk, TransferEnd::kIdleTimeout);
-    return best;
-  }
-};
 
 TransferEnd classify(CURLcode code, bool stop_requested) {
   switch (code) {
@@ -158,9 +119,16 @@ class HeldTransfers {
 
 }  // namespace
 
-class Client::Loop {
+Transport default_transport() {
+  const char* chosen = std::getenv("CHIMERA_HTTP_TRANSPORT");
+  return chosen != nullptr && std::string_view(chosen) == "curl" ? Transport::kCurl
+                                                                 : Transport::kAuto;
+}
+
+class Client::Loop final : public PlainTransport::Owner {
  public:
-  explicit Loop(bool cancel_on_interrupt) : cancel_on_interrupt_(cancel_on_interrupt) {
+  Loop(bool cancel_on_interrupt, Transport transport)
+      : cancel_on_interrupt_(cancel_on_interrupt), transport_(transport) {
     ensure_curl_global_init();
     raise_descriptor_limit();
     multi_ = curl_multi_init();
@@ -176,6 +144,7 @@ class Client::Loop {
       ev.data.fd = fd;
       epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
     }
+    plain_ = std::make_unique<PlainTransport>(epoll_fd_, *this);
     curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Loop::on_socket);
     curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Loop::on_timer);
@@ -189,6 +158,7 @@ class Client::Loop {
     stopping_.store(true);
     wake();
     thread_.join();
+    plain_.reset();
     for (CURL* e : spare_easy_) curl_easy_cleanup(e);
     curl_multi_cleanup(multi_);
     close(epoll_fd_);
@@ -201,13 +171,18 @@ class Client::Loop {
     transfer->loop = this;
     transfer->request = std::move(request);
     transfer->handler = std::move(handler);
+    const auto& method = transfer->request.method;
+    if (transport_ == Transport::kAuto && (method == "GET" || method == "POST")) {
+      transfer->plain = plain::route(transfer->request.url);  // parsed here, off the loop
+    }
     {
       std::lock_guard lock(queue_mutex_);
       transfer->id = next_id_++;
       queue_.push_back(std::move(transfer));
     }
     submitted_.fetch_add(1);
-    wake();
+    // One wake-up per batch: the loop clears the flag before it takes the queue.
+    if (!wake_pending_.exchange(true)) wake();
   }
 
   void cancel_all() {
@@ -237,21 +212,9 @@ class Client::Loop {
     while (!stopping_.load()) {
       const int n =
           epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_timeout_ms());
-      for (int i = 0; i < n; ++i) {
-        const int fd = events[static_cast<std::size_t>(i)].data.fd;
-        const auto flags = events[static_cast<std::size_t>(i)].events;
-        if (fd == wake_fd_ || fd == due_fd_) {
-          std::uint64_t count = 0;
-          [[maybe_unused]] auto r = read(fd, &count, sizeof count);
-          continue;
-        }
-        int action = 0;
-        if (flags & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) action |= CURL_CSELECT_IN;
-        if (flags & EPOLLOUT) action |= CURL_CSELECT_OUT;
-        if (flags & EPOLLERR) action |= CURL_CSELECT_ERR;
-        int running = 0;
-        curl_multi_socket_action(multi_, fd, action, &running);
-      }
+      // Consumers are woken once per round, after every completion in it.
+      util::WakeBatch batch;
+      for (int i = 0; i < n; ++i) dispatch(events[static_cast<std::size_t>(i)]);
       if (cancel_requested_.exchange(false)) cancel_everything();
       start_queued();
       start_due();
@@ -260,6 +223,25 @@ class Client::Loop {
       expire_limits();
     }
     cancel_everything();
+  }
+
+  void dispatch(const epoll_event& event) {
+    if (event.data.u64 & PlainTransport::kTag) {
+      plain_->on_event(static_cast<int>(event.data.u64 & ~PlainTransport::kTag), event.events);
+      return;
+    }
+    const int fd = event.data.fd;
+    if (fd == wake_fd_ || fd == due_fd_) {
+      std::uint64_t count = 0;
+      [[maybe_unused]] auto r = read(fd, &count, sizeof count);
+      return;
+    }
+    int action = 0;
+    if (event.events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) action |= CURL_CSELECT_IN;
+    if (event.events & EPOLLOUT) action |= CURL_CSELECT_OUT;
+    if (event.events & EPOLLERR) action |= CURL_CSELECT_ERR;
+    int running = 0;
+    curl_multi_socket_action(multi_, fd, action, &running);
   }
 
   int wait_timeout_ms() const {
@@ -282,6 +264,7 @@ class Client::Loop {
 
   void start_queued() {
     std::deque<std::unique_ptr<Transfer>> batch;
+    wake_pending_.store(false);
     {
       std::lock_guard lock(queue_mutex_);
       batch.swap(queue_);
@@ -343,6 +326,10 @@ class Client::Loop {
   }
 
   void start(std::unique_ptr<Transfer> transfer) {
+    if (transfer->plain) {
+      start_plain(std::move(transfer));
+      return;
+    }
     Transfer& t = *transfer;
     t.easy = take_easy();
     if (t.easy == nullptr) {
@@ -389,6 +376,24 @@ class Client::Loop {
     curl_multi_add_handle(multi_, e);
   }
 
+  void start_plain(std::unique_ptr<Transfer> transfer) {
+    Transfer& t = *transfer;
+    t.outcome.handed_at = Clock::now();
+    active_.emplace(t.id, std::move(transfer));
+    schedule(t);
+    plain_->begin(t);  // may finish it at once (a refused connection)
+  }
+
+  void plain_finished(std::uint64_t id, TransferEnd end, std::string message) override {
+    auto it = active_.find(id);
+    if (it == active_.end()) return;
+    auto transfer = std::move(it->second);
+    active_.erase(it);
+    complete(std::move(transfer), end, std::move(message));
+  }
+
+  void plain_body_started(Transfer& t) override { schedule(t); }
+
   void schedule(Transfer& t) {
     const auto deadline = t.next_deadline().first;
     if (deadline == Clock::time_point::max() || deadline >= t.scheduled_at) return;
@@ -421,7 +426,11 @@ class Client::Loop {
     auto it = active_.find(id);
     auto transfer = std::move(it->second);
     active_.erase(it);
-    curl_multi_remove_handle(multi_, transfer->easy);
+    if (transfer->plain) {
+      plain_->abort(*transfer);
+    } else {
+      curl_multi_remove_handle(multi_, transfer->easy);
+    }
     return transfer;
   }
 
@@ -523,9 +532,7 @@ class Client::Loop {
   }
 
   static int on_prereq(void* clientp, char*, char*, int, int) {
-    auto* t = static_cast<Transfer*>(clientp);
-    t->outcome.t0 = Clock::now();
-    t->t0_set = true;
+    static_cast<Transfer*>(clientp)->mark_sending(Clock::now());
     return CURL_PREREQFUNC_OK;
   }
 
@@ -540,11 +547,7 @@ class Client::Loop {
     } else if (line.empty()) {
       long status = 0;
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-      if (status >= 200 && !t->headers_done) {
-        t->headers_done = true;
-        t->outcome.http_status = static_cast<int>(status);
-        t->handler->on_headers(t->outcome.http_status, t->response_headers);
-      }
+      t->deliver_headers(static_cast<int>(status));
     } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
       std::string name(line.substr(0, colon));
       std::transform(name.begin(), name.end(), name.begin(),
@@ -561,18 +564,7 @@ class Client::Loop {
     auto* t = static_cast<Transfer*>(userp);
     const std::size_t length = size * count;
     const bool first_chunk = !t->body_started;
-    t->body_started = true;
-    t->last_chunk = at;
-    t->outcome.body_bytes += length;
-    BodyAction action = BodyAction::kStop;
-    try {
-      action = t->handler->on_body(std::string_view(data, length), at);
-    } catch (...) {
-      // An exception must not unwind through curl; the transfer ends instead.
-    }
-    if (action == BodyAction::kToken) t->token_seen = true;
-    if (action == BodyAction::kStop) {
-      t->stop_requested = true;
+    if (!t->deliver_body(std::string_view(data, length), at)) {
       return 0;  // curl ends the transfer with CURLE_WRITE_ERROR
     }
     // The idle limit starts with the body and may come due before the
@@ -583,6 +575,7 @@ class Client::Loop {
 
   using Deadline = std::pair<Clock::time_point, std::uint64_t>;
   const bool cancel_on_interrupt_;
+  const Transport transport_;
   CURLM* multi_ = nullptr;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
@@ -591,6 +584,8 @@ class Client::Loop {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> cancel_requested_{false};
+  std::atomic<bool> wake_pending_{
+      false};  // a submit() has woken the loop since it last took the queue
   std::atomic<std::uint64_t> submitted_{0};
   std::atomic<std::uint64_t> completed_{0};
   std::mutex queue_mutex_;
@@ -600,13 +595,15 @@ class Client::Loop {
   std::unordered_map<std::uint64_t, std::unique_ptr<Transfer>> active_;
   static constexpr std::size_t kMaxSpareEasy = 1024;
   std::vector<CURL*> spare_easy_;
+  std::unique_ptr<PlainTransport> plain_;
   HeldTransfers held_;  // submitted with a not_before still to come
   timespec armed_{};    // what due_fd_ is set to (0: disarmed)
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
   Clock::time_point curl_deadline_ = Clock::time_point::max();
 };
 
-Client::Client(bool cancel_on_interrupt) : loop_(std::make_unique<Loop>(cancel_on_interrupt)) {}
+Client::Client(bool cancel_on_interrupt, Transport transport)
+    : loop_(std::make_unique<Loop>(cancel_on_interrupt, transport)) {}
 Client::~Client() = default;
 
 void Client::submit(HttpRequest request, std::unique_ptr<StreamHandler> handler) {

@@ -1,17 +1,19 @@
 #pragma once
-// One streaming HTTP client: a single loop thread drives libcurl's multi
-// interface through its socket API and epoll, so thousands of concurrent
-// transfers cost one thread, not one each. Keep-alive, HTTPS and proxies
-// (http_proxy, https_proxy, no_proxy) come from libcurl.
+// One streaming HTTP client: a single loop thread on epoll carries every
+// transfer, so thousands of concurrent transfers cost one thread, not one
+// each. Two transports share the loop: a plain HTTP/1.1 transport with its
+// own keep-alive pool for http:// URLs that no proxy applies to (every local
+// server; see plain.hpp), and libcurl's multi interface, driven through its
+// socket API, for the rest (HTTPS, proxies from http_proxy, https_proxy and
+// no_proxy).
 //
 // Timestamps (steady clock):
 //  - `handed_at`: just before the transfer is handed to curl (for a request
 //    with `not_before`, when it comes due); the connect, first-token and total
 //    timers start here.
-//  - `t0`: when curl is about to write the request bytes on an established (or
-//    reused) connection (CURLOPT_PREREQFUNCTION). This is the SPEC's "just
-//    before the request bytes are sent"; if no connection was ever made it
-//    equals `handed_at`.
+//  - `t0`: just before the request bytes are written on an established (or
+//    reused) connection (libcurl: CURLOPT_PREREQFUNCTION). If no connection
+//    was ever made it equals `handed_at`.
 //  - each body chunk is stamped in the write callback, as the bytes come off
 //    the socket.
 //
@@ -101,11 +103,18 @@ struct ClientStats {
   std::uint64_t in_flight = 0;
 };
 
+// Which transports may carry a transfer. kAuto: the plain transport carries
+// what it can, libcurl the rest. kCurl: libcurl carries everything. The
+// environment variable CHIMERA_HTTP_TRANSPORT=curl makes kCurl the default,
+// for a server the plain transport does not get along with.
+enum class Transport { kAuto, kCurl };
+Transport default_transport();
+
 class Client {
  public:
   // Starts the loop thread. With cancel_on_interrupt, Ctrl-C (util/signals)
   // cancels every transfer in flight.
-  explicit Client(bool cancel_on_interrupt = true);
+  explicit Client(bool cancel_on_interrupt = true, Transport transport = default_transport());
   ~Client();  // cancels what is in flight, then joins the loop
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
