@@ -25,7 +25,8 @@ StreamingBackend::StreamingBackend(std::string url, std::shared_ptr<http::Client
       advice_(std::move(advice)),
       cold_threshold_ms_(options.cold_threshold_ms),
       call_timeouts_(options.call_timeouts),
-      max_line_bytes_(options.max_line_bytes) {}
+      max_line_bytes_(options.max_line_bytes),
+      endpoint_(redact_url(url_)) {}
 
 JsonCall StreamingBackend::get(std::string url, std::vector<std::string> headers) const {
   JsonCall call = get_call(std::move(url), std::move(headers));
@@ -40,7 +41,7 @@ JsonCall StreamingBackend::post(std::string url, nlohmann::json body, std::strin
 }
 
 std::string StreamingBackend::endpoint() const {
-  return redact_url(url_);
+  return endpoint_;
 }
 
 void StreamingBackend::submit(GenerationRequest request,
@@ -50,7 +51,7 @@ void StreamingBackend::submit(GenerationRequest request,
   measure::RequestResult identity;
   identity.id = request.id.empty() ? fmt::format("req-{}", ++counter) : request.id;
   identity.backend = kind();
-  identity.endpoint = endpoint();
+  identity.endpoint = endpoint_;
   identity.api = request.api;
   identity.model = request.model;
   identity.options = request.options;

@@ -32,6 +32,7 @@ class StreamingBackend : public Backend {
   double cold_threshold_ms_;
   Timeouts call_timeouts_;
   std::size_t max_line_bytes_;
+  std::string endpoint_;  // url_ without credentials, as every result names it
 };
 
 std::unique_ptr<Backend> make_ollama_backend(std::string url, std::shared_ptr<http::Client> client,

@@ -99,15 +99,20 @@ std::string http_error_message(const ServerAdvice& advice, int status, const std
 }
 
 std::string utc_now_iso8601() {
+  // Every request is stamped; the date and time are formatted once a second.
+  thread_local std::time_t formatted_second = -1;
+  thread_local char formatted[32] = {};
   const auto now = std::chrono::system_clock::now();
   const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}Z", buffer, millis);
+  if (seconds != formatted_second) {
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    std::strftime(formatted, sizeof formatted, "%Y-%m-%dT%H:%M:%S", &tm);
+    formatted_second = seconds;
+  }
+  return fmt::format("{}.{:03}Z", formatted, millis);
 }
 
 GenerationHandler::GenerationHandler(
