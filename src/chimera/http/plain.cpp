@@ -253,17 +253,21 @@ class BeastParser final : public bhttp::basic_parser<false> {
 class ResponseParser::Impl {
  public:
   explicit Impl(ResponseEvents& events) : events_(events) { restart(); }
+  void restart() {
+    parser_.emplace(events_);
+    pending_.clear();
+    leftover_ = false;
+  }
   State feed(std::string_view bytes, std::string& error);
   State eof(std::string& error);
   bool keep_alive() const { return parser_->keep_alive(); }
   bool leftover() const { return leftover_; }
 
  private:
-  void restart() { parser_ = std::make_unique<BeastParser>(events_); }
   State parse(std::string_view& input, std::string& error);
 
   ResponseEvents& events_;
-  std::unique_ptr<BeastParser> parser_;
+  std::optional<BeastParser> parser_;  // in place: one per response, no allocation
   std::string pending_;  // the start of a header block, waiting for the rest
   bool leftover_ = false;
 };
@@ -285,7 +289,7 @@ ResponseParser::State ResponseParser::Impl::parse(std::string_view& input, std::
         leftover_ = !input.empty();
         return State::kDone;
       }
-      restart();  // an interim 1xx answer; the final one follows
+      parser_.emplace(events_);  // an interim 1xx answer; the final one follows
     } else if (used == 0) {
       return State::kMore;
     }
@@ -322,6 +326,10 @@ ResponseParser::State ResponseParser::Impl::eof(std::string& error) {
 
 ResponseParser::ResponseParser(ResponseEvents& events) : impl_(std::make_unique<Impl>(events)) {}
 ResponseParser::~ResponseParser() = default;
+void ResponseParser::restart() {
+  impl_->restart();
+  error_.clear();
+}
 ResponseParser::State ResponseParser::feed(std::string_view bytes) {
   return impl_->feed(bytes, error_);
 }

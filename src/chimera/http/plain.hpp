@@ -88,6 +88,8 @@ class ResponseParser {
   ResponseParser& operator=(const ResponseParser&) = delete;
 
   enum class State { kMore, kDone, kStopped, kError };
+  // Ready for the next response on the same connection.
+  void restart();
   // Parses what it can of `bytes`; bytes it could not use yet (part of a
   // header) are kept and parsed with the next call.
   State feed(std::string_view bytes);

@@ -40,7 +40,7 @@ struct PlainTransport::Connection final : plain::ResponseEvents {
   bool answered = false;    // a byte of the answer arrived
   std::string out;          // the request's bytes
   std::size_t sent = 0;
-  std::unique_ptr<plain::ResponseParser> parser;
+  plain::ResponseParser parser{*this};
   Clock::time_point read_at;  // when the bytes being parsed came off the socket
   PlainTransport* transport = nullptr;
 
@@ -94,7 +94,7 @@ void PlainTransport::begin(Transfer& transfer) {
   c.answered = false;
   c.out = plain::serialize(transfer.request, *transfer.plain);
   c.sent = 0;
-  c.parser = std::make_unique<plain::ResponseParser>(c);
+  c.parser.restart();
   c.phase = Connection::Phase::kSending;
   transfer.plain_fd = fd;
   transfer.connected = true;
@@ -130,7 +130,6 @@ void PlainTransport::open(Transfer& transfer, std::size_t attempt) {
   c->transport = this;
   c->transfer = &transfer;
   c->out = plain::serialize(transfer.request, *transfer.plain);
-  c->parser = std::make_unique<plain::ResponseParser>(*c);
   transfer.plain_fd = fd;
   transfer.connected = false;
   watch(*c, true, true);  // writable once connected
@@ -225,17 +224,17 @@ void PlainTransport::receive(Connection& c) {
   }
   c.read_at = Clock::now();
   c.answered = true;
-  switch (c.parser->feed(std::string_view(buffer_.data(), static_cast<std::size_t>(n)))) {
+  switch (c.parser.feed(std::string_view(buffer_.data(), static_cast<std::size_t>(n)))) {
     case plain::ResponseParser::State::kMore:
       return;
     case plain::ResponseParser::State::kDone:
-      finish(c, TransferEnd::kOk, "", c.parser->keep_alive() && !c.parser->leftover());
+      finish(c, TransferEnd::kOk, "", c.parser.keep_alive() && !c.parser.leftover());
       return;
     case plain::ResponseParser::State::kStopped:
       finish(c, TransferEnd::kStoppedByHandler, "", false);
       return;
     case plain::ResponseParser::State::kError:
-      finish(c, TransferEnd::kOtherError, c.parser->error(), false);
+      finish(c, TransferEnd::kOtherError, c.parser.error(), false);
       return;
   }
 }
@@ -250,11 +249,11 @@ void PlainTransport::closed_by_peer(Connection& c, int error) {
     open(transfer);
     return;
   }
-  if (error == 0 && c.parser->eof() == plain::ResponseParser::State::kDone) {
+  if (error == 0 && c.parser.eof() == plain::ResponseParser::State::kDone) {
     finish(c, TransferEnd::kOk, "", false);
     return;
   }
-  std::string message = error == 0 ? c.parser->error() : "connection lost: " + errno_text(error);
+  std::string message = error == 0 ? c.parser.error() : "connection lost: " + errno_text(error);
   finish(c, TransferEnd::kConnectionLost, std::move(message), false);
 }
 
@@ -265,7 +264,6 @@ void PlainTransport::finish(Connection& c, TransferEnd end, std::string message,
   auto& pool = idle_[c.origin->key];
   if (reuse && pool.size() < kMaxIdlePerOrigin) {
     c.phase = Connection::Phase::kIdle;
-    c.parser.reset();
     pool.push_back(c.fd);
   } else {
     close_connection(c.fd);

@@ -6,42 +6,47 @@ namespace chimera {
 
 namespace {
 
-void append_escaped(std::string& out, std::string_view text) {
+// The escape for one byte, or an empty view when it needs none.
+std::string_view escape_of(unsigned char c, char (&scratch)[7]) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;
-        }
-    }
+  switch (c) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    case '\b':
+      return "\\b";
+    case '\f':
+      return "\\f";
+    default:
+      if (c >= 0x20) return {};
+      scratch[0] = '\\';
+      scratch[1] = 'u';
+      scratch[2] = '0';
+      scratch[3] = '0';
+      scratch[4] = kHex[c >> 4];
+      scratch[5] = kHex[c & 0xF];
+      return {scratch, 6};
   }
+}
+
+// Runs of bytes that need no escape are appended whole.
+void append_escaped(std::string& out, std::string_view text) {
+  char scratch[7];
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto escape = escape_of(static_cast<unsigned char>(text[i]), scratch);
+    if (escape.empty()) continue;
+    out.append(text.substr(run, i - run)).append(escape);
+    run = i + 1;
+  }
+  out.append(text.substr(run));
 }
 
 }  // namespace
