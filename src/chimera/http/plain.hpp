@@ -74,7 +74,8 @@ class ResponseEvents {
  public:
   virtual ~ResponseEvents() = default;
   virtual void on_status(int status) = 0;
-  virtual void on_header(std::string name_lower, std::string value) = 0;
+  // The views are valid during the call only.
+  virtual void on_header(std::string_view name_lower, std::string_view value) = 0;
   virtual void on_headers_done(int status) = 0;
   // False stops the parse (the handler has seen enough).
   virtual bool on_body(std::string_view bytes) = 0;

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <vector>
 
 #include "chimera/http/plain.hpp"
 #include "chimera/http/transfer.hpp"
@@ -42,13 +44,37 @@ struct PlainTransport::Connection final : plain::ResponseEvents {
   std::size_t sent = 0;
   plain::ResponseParser parser{*this};
   Clock::time_point read_at;  // when the bytes being parsed came off the socket
+  std::map<std::string, std::string> headers_cache;                // the last answer's headers
+  std::vector<std::map<std::string, std::string>::iterator> seen;  // this answer's
+  std::string name_scratch;
   PlainTransport* transport = nullptr;
 
-  void on_status(int /*status*/) override { transfer->response_headers.clear(); }
-  void on_header(std::string name_lower, std::string value) override {
-    transfer->response_headers[std::move(name_lower)] = std::move(value);
+  // The previous answer's header map is reused: a server sends the same
+  // names every time, so the names and values are overwritten in place
+  // rather than allocated again for every answer.
+  void on_status(int /*status*/) override {
+    transfer->response_headers.swap(headers_cache);
+    headers_cache.clear();
+    seen.clear();
   }
-  void on_headers_done(int status) override { transfer->deliver_headers(status); }
+  void on_header(std::string_view name_lower, std::string_view value) override {
+    auto& headers = transfer->response_headers;
+    name_scratch.assign(name_lower);
+    auto it = headers.find(name_scratch);
+    if (it == headers.end()) it = headers.emplace(name_scratch, std::string()).first;
+    it->second.assign(value);
+    seen.push_back(it);
+  }
+  void on_headers_done(int status) override {
+    auto& headers = transfer->response_headers;
+    for (auto it = headers.begin(); it != headers.end();) {  // names this answer did not send
+      it =
+          std::find(seen.begin(), seen.end(), it) == seen.end() ? headers.erase(it) : std::next(it);
+    }
+    transfer->deliver_headers(status);
+  }
+  // Called when the connection is done with the transfer.
+  void keep_headers() { headers_cache.swap(transfer->response_headers); }
   bool on_body(std::string_view bytes) override {
     const bool first = !transfer->body_started;
     const bool go_on = transfer->deliver_body(bytes, read_at);
@@ -258,6 +284,7 @@ void PlainTransport::closed_by_peer(Connection& c, int error) {
 }
 
 void PlainTransport::finish(Connection& c, TransferEnd end, std::string message, bool reuse) {
+  if (reuse) c.keep_headers();
   Transfer* transfer = c.transfer;
   c.transfer = nullptr;
   transfer->plain_fd = -1;

@@ -67,14 +67,13 @@ void TruthLog::stamp_last_byte(std::uint64_t id, std::int64_t ns) {
 
 void TruthLog::add(RequestTruth truth) {
   std::lock_guard lock(mutex_);
-  if (records_.size() >= capacity_)
-    records_.erase(records_.begin(), records_.begin() + capacity_ / 10 + 1);
+  if (records_.size() >= capacity_) records_.pop_front();
   records_.push_back(std::move(truth));
 }
 
 std::vector<RequestTruth> TruthLog::snapshot() const {
   std::lock_guard lock(mutex_);
-  return records_;
+  return {records_.begin(), records_.end()};
 }
 
 void TruthLog::clear() {

@@ -3,6 +3,7 @@
 // a client's measurements can be checked against it (GET /sim/requests).
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -84,7 +85,7 @@ class TruthLog {
 
   mutable std::mutex mutex_;
   std::size_t capacity_;
-  std::vector<RequestTruth> records_;
+  std::deque<RequestTruth> records_;  // oldest first; dropped from the front one by one
 };
 
 }  // namespace chimera::sim
