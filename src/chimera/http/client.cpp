@@ -280,11 +280,11 @@ class Client::Loop final : public PlainTransport::Owner {
       } else if (transfer->request.not_before > now) {
         held_.push(std::move(transfer));
       } else {
+        started |= !transfer->plain;
         start(std::move(transfer));
-        started = true;
       }
     }
-    if (started) kick_curl();
+    if (started) kick_curl();  // libcurl transfers only: the plain ones went out already
     arm_due_timer();
   }
 
@@ -294,13 +294,11 @@ class Client::Loop final : public PlainTransport::Owner {
     const auto now = Clock::now();
     bool started = false;
     while (!held_.empty() && held_.top()->request.not_before <= now) {
+      started |= !held_.top()->plain;
       start(held_.pop());
-      started = true;
     }
-    if (started) {
-      kick_curl();
-      arm_due_timer();
-    }
+    if (started) kick_curl();
+    arm_due_timer();
   }
 
   // Let curl begin new transfers now rather than on the next wake-up.
