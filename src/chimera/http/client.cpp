@@ -376,7 +376,7 @@ class Client::Loop final : public PlainTransport::Owner {
 
   void start_plain(std::unique_ptr<Transfer> transfer) {
     Transfer& t = *transfer;
-    t.outcome.handed_at = Clock::now();
+    t.outcome.handed_at = t.connect_from = Clock::now();
     active_.emplace(t.id, std::move(transfer));
     schedule(t);
     plain_->begin(t);  // may finish it at once (a refused connection)
@@ -390,7 +390,7 @@ class Client::Loop final : public PlainTransport::Owner {
     complete(std::move(transfer), end, std::move(message));
   }
 
-  void plain_body_started(Transfer& t) override { schedule(t); }
+  void plain_limits_changed(Transfer& t) override { schedule(t); }
 
   void schedule(Transfer& t) {
     const auto deadline = t.next_deadline().first;

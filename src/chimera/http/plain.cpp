@@ -322,6 +322,11 @@ ResponseParser::State ResponseParser::Impl::feed(std::string_view bytes, std::st
 }
 
 ResponseParser::State ResponseParser::Impl::eof(std::string& error) {
+  // Beast takes a close before any byte for an empty message without a length.
+  if (!parser_->got_some() && pending_.empty()) {
+    error = "the server closed the connection without answering";
+    return State::kError;
+  }
   error_code ec;
   parser_->put_eof(ec);
   if (!ec && parser_->is_done()) return State::kDone;

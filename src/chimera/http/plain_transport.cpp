@@ -78,7 +78,7 @@ struct PlainTransport::Connection final : plain::ResponseEvents {
   bool on_body(std::string_view bytes) override {
     const bool first = !transfer->body_started;
     const bool go_on = transfer->deliver_body(bytes, read_at);
-    if (first && go_on) transport->owner_.plain_body_started(*transfer);
+    if (first && go_on) transport->owner_.plain_limits_changed(*transfer);
     return go_on;
   }
 };
@@ -111,7 +111,7 @@ int PlainTransport::take_idle(const std::string& key) {
 void PlainTransport::begin(Transfer& transfer) {
   const int fd = take_idle(transfer.plain->origin->key);
   if (fd < 0) {
-    open(transfer);
+    open(transfer);  // a failure finishes the transfer
     return;
   }
   Connection& c = *by_fd_[static_cast<std::size_t>(fd)];
@@ -127,7 +127,7 @@ void PlainTransport::begin(Transfer& transfer) {
   send_pending(c);
 }
 
-void PlainTransport::open(Transfer& transfer, std::size_t attempt) {
+bool PlainTransport::open(Transfer& transfer, std::size_t attempt) {
   const auto& origin = transfer.plain->origin;
   const auto& addresses = origin->addresses;
   const std::size_t index = (origin->preferred.load() + attempt) % addresses.size();
@@ -136,7 +136,7 @@ void PlainTransport::open(Transfer& transfer, std::size_t attempt) {
   if (fd < 0) {
     owner_.plain_finished(transfer.id, TransferEnd::kOtherError,
                           "could not open a socket: " + errno_text(errno));
-    return;
+    return false;
   }
   const int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -144,8 +144,7 @@ void PlainTransport::open(Transfer& transfer, std::size_t attempt) {
       errno != EINPROGRESS) {
     const int error = errno;
     close(fd);
-    connect_failed(transfer, attempt, error);
-    return;
+    return connect_failed(transfer, attempt, error);
   }
   if (by_fd_.size() <= static_cast<std::size_t>(fd))
     by_fd_.resize(static_cast<std::size_t>(fd) + 1);
@@ -158,20 +157,20 @@ void PlainTransport::open(Transfer& transfer, std::size_t attempt) {
   c->out = plain::serialize(transfer.request, *transfer.plain);
   transfer.plain_fd = fd;
   transfer.connected = false;
+  if (attempt == 0) transfer.connect_from = Clock::now();
   watch(*c, true, true);  // writable once connected
   by_fd_[static_cast<std::size_t>(fd)] = std::move(c);
+  return true;
 }
 
 // The next address, or the failure once every address was tried.
-void PlainTransport::connect_failed(Transfer& transfer, std::size_t attempt, int error) {
+bool PlainTransport::connect_failed(Transfer& transfer, std::size_t attempt, int error) {
   const auto& origin = *transfer.plain->origin;
-  if (attempt + 1 < origin.addresses.size()) {
-    open(transfer, attempt + 1);
-    return;
-  }
+  if (attempt + 1 < origin.addresses.size()) return open(transfer, attempt + 1);
   transfer.plain_fd = -1;
   owner_.plain_finished(transfer.id, TransferEnd::kConnectFailed,
                         "Failed to connect to " + origin.description + ": " + errno_text(error));
+  return false;
 }
 
 void PlainTransport::on_connected(Connection& c) {
@@ -272,7 +271,7 @@ void PlainTransport::closed_by_peer(Connection& c, int error) {
     Transfer& transfer = *c.transfer;
     c.transfer = nullptr;
     close_connection(c.fd);
-    open(transfer);
+    if (open(transfer)) owner_.plain_limits_changed(transfer);
     return;
   }
   if (error == 0 && c.parser.eof() == plain::ResponseParser::State::kDone) {

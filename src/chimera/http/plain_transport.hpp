@@ -30,8 +30,10 @@ class PlainTransport {
     virtual ~Owner() = default;
     // The transport is done with the transfer; the owner completes it.
     virtual void plain_finished(std::uint64_t id, TransferEnd end, std::string message) = 0;
-    // The first body bytes arrived (the idle limit starts).
-    virtual void plain_body_started(Transfer& transfer) = 0;
+    // The first body bytes arrived (the idle limit starts), or a new
+    // connection attempt began (its connect limit starts): the owner
+    // schedules the transfer's next limit again.
+    virtual void plain_limits_changed(Transfer& transfer) = 0;
   };
 
   // epoll data of the transport's sockets: the descriptor with this bit set.
@@ -51,9 +53,10 @@ class PlainTransport {
 
  private:
   struct Connection;
-  // A new connection, to the origin's addresses from `attempt` on.
-  void open(Transfer& transfer, std::size_t attempt = 0);
-  void connect_failed(Transfer& transfer, std::size_t attempt, int error);
+  // A new connection, to the origin's addresses from `attempt` on. False
+  // when no address could be tried: the transfer is finished (and gone).
+  bool open(Transfer& transfer, std::size_t attempt = 0);
+  bool connect_failed(Transfer& transfer, std::size_t attempt, int error);
   void send_pending(Connection& c);
   void receive(Connection& c);
   void closed_by_peer(Connection& c, int error);

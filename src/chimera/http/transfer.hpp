@@ -33,6 +33,9 @@ struct Transfer {
   std::optional<plain::Target> plain;
   bool connected = false;  // plain only: the connection is up (the connect limit is over)
   int plain_fd = -1;       // plain only: the connection carrying it
+  // plain only: when the current connection attempt began (a retry on a new
+  // connection gets a connect limit of its own).
+  Clock::time_point connect_from;
   HttpRequest request;
   std::unique_ptr<StreamHandler> handler;
   TransferOutcome outcome;
@@ -95,7 +98,7 @@ struct Transfer {
     consider(limits.total_ms, outcome.handed_at, TransferEnd::kTotalTimeout);
     // libcurl keeps its own connect limit; the plain transport relies on this one.
     if (plain && !connected) {
-      consider(limits.connect_ms, outcome.handed_at, TransferEnd::kConnectTimeout);
+      consider(limits.connect_ms, connect_from, TransferEnd::kConnectTimeout);
     }
     if (!token_seen)
       consider(limits.first_token_ms, outcome.handed_at, TransferEnd::kFirstTokenTimeout);

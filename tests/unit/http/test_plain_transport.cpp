@@ -118,7 +118,7 @@ class Loop final : public PlainTransport::Owner {
     end_ = end;
     message_ = std::move(message);
   }
-  void plain_body_started(Transfer&) override {}
+  void plain_limits_changed(Transfer&) override {}
 
  private:
   int epoll_fd_;
