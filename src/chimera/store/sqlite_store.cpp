@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "chimera/store/rows.hpp"
 #include "chimera/store/schema.hpp"
@@ -372,14 +374,24 @@ class SqliteStore final : public ResultStore {
 }  // namespace
 
 Expected<std::unique_ptr<ResultStore>> open_sqlite_store(const std::string& path) {
-  auto db = Database::open(path);
-  if (!db) return std::unexpected(db.error());
-  auto store = std::make_unique<SqliteStore>(path, std::move(*db));
-  if (auto ok = store->initialise(); !ok) {
-    return fail(ok.error().kind,
-                fmt::format("Could not open results store '{}': {}", path, ok.error().message));
+  // Processes that open one new file at once (the shards of a sweep) can be
+  // refused at once while another switches it to WAL, without SQLite
+  // waiting out the busy timeout: such a refusal is retried, on a fresh
+  // connection, for as long as that timeout.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    auto db = Database::open(path);
+    if (!db) return std::unexpected(db.error());
+    auto store = std::make_unique<SqliteStore>(path, std::move(*db));
+    auto ok = store->initialise();
+    if (ok) return std::unique_ptr<ResultStore>(std::move(store));
+    if (ok.error().kind != FailureKind::kTimeout || std::chrono::steady_clock::now() >= give_up) {
+      return fail(ok.error().kind,
+                  fmt::format("Could not open results store '{}': {}", path, ok.error().message));
+    }
+    store.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return std::unique_ptr<ResultStore>(std::move(store));
 }
 
 }  // namespace chimera::store
