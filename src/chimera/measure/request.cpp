@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "chimera/util/json_text.hpp"
+
 namespace chimera::measure {
 
 const char* to_string(Status status) {
@@ -89,14 +91,6 @@ void finalize(RequestResult& result, const Timeline& timeline, const FinalizeOpt
 
 namespace {
 template <typename T>
-void put(nlohmann::json& j, const char* key, const std::optional<T>& value) {
-  if (value) {
-    j[key] = *value;
-  } else {
-    j[key] = nullptr;
-  }
-}
-template <typename T>
 std::optional<T> get(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return std::nullopt;
@@ -104,47 +98,60 @@ std::optional<T> get(const nlohmann::json& j, const char* key) {
 }
 }  // namespace
 
+// Keys in nlohmann's (sorted) order, so that the text reads the same as the
+// object to_json() returns, dumped.
+std::string to_json_text(const RequestResult& r, bool include_text) {
+  std::string out;
+  out.reserve(640 + r.itl_ms.size() * 8 + (include_text ? r.text.size() : 0));
+  JsonObjectWriter j(out);
+  j.text("api", r.api);
+  j.text("backend", r.backend);
+  j.optional("client_overhead_ms", r.client_overhead_ms);
+  j.boolean("cold", r.cold);
+  j.optional("decode_tps", r.decode_tps);
+  j.optional("e2e_ms", r.e2e_ms);
+  j.text("endpoint", r.endpoint);
+  j.text("error_kind", r.error_kind);
+  j.text("error_message", r.error_message);
+  j.integer("http_status", r.http_status);
+  j.text("id", r.id);
+  j.numbers("itl_ms", r.itl_ms);
+  j.text("model", r.model);
+  j.json("options", r.options);
+  j.integer("output_tokens", r.output_tokens);
+  j.boolean("output_tokens_estimated", r.output_tokens_estimated);
+  j.optional("scheduled_send_s", r.scheduled_send_s);
+  j.optional("send_s", r.send_s);
+  j.object("server");
+  {
+    const auto& s = r.server;
+    JsonObjectWriter server(out);
+    server.optional("cached_tokens", s.cached_tokens);
+    server.optional("completion_tokens", s.completion_tokens);
+    server.optional("done_reason", s.done_reason);
+    server.optional("eval_count", s.eval_count);
+    server.optional("eval_ms", s.eval_ms);
+    server.optional("load_ms", s.load_ms);
+    server.optional("prompt_eval_count", s.prompt_eval_count);
+    server.optional("prompt_eval_ms", s.prompt_eval_ms);
+    server.optional("prompt_tokens", s.prompt_tokens);
+    if (!s.timings.is_null()) server.json("timings", s.timings);
+    server.optional("total_ms", s.total_ms);
+    server.close();
+  }
+  j.text("started_at", r.started_at);
+  j.text("status", to_string(r.status));
+  if (include_text) j.text("text", r.text);
+  j.integer("text_chunks", r.text_chunks);
+  j.optional("tpot_ms", r.tpot_ms);
+  j.optional("ttft_ms", r.ttft_ms);
+  j.boolean("warmup", r.warmup);
+  j.close();
+  return out;
+}
+
 nlohmann::json to_json(const RequestResult& r, bool include_text) {
-  nlohmann::json j;
-  j["id"] = r.id;
-  j["backend"] = r.backend;
-  j["endpoint"] = r.endpoint;
-  j["api"] = r.api;
-  j["model"] = r.model;
-  j["options"] = r.options;
-  j["started_at"] = r.started_at;
-  j["warmup"] = r.warmup;
-  j["status"] = to_string(r.status);
-  j["error_kind"] = r.error_kind;
-  j["error_message"] = r.error_message;
-  j["http_status"] = r.http_status;
-  put(j, "ttft_ms", r.ttft_ms);
-  put(j, "e2e_ms", r.e2e_ms);
-  put(j, "tpot_ms", r.tpot_ms);
-  j["itl_ms"] = r.itl_ms;
-  j["output_tokens"] = r.output_tokens;
-  j["output_tokens_estimated"] = r.output_tokens_estimated;
-  put(j, "decode_tps", r.decode_tps);
-  put(j, "client_overhead_ms", r.client_overhead_ms);
-  j["cold"] = r.cold;
-  j["text_chunks"] = r.text_chunks;
-  put(j, "scheduled_send_s", r.scheduled_send_s);
-  put(j, "send_s", r.send_s);
-  auto& s = j["server"];
-  s = nlohmann::json::object();
-  put(s, "load_ms", r.server.load_ms);
-  put(s, "prompt_eval_ms", r.server.prompt_eval_ms);
-  put(s, "prompt_eval_count", r.server.prompt_eval_count);
-  put(s, "eval_ms", r.server.eval_ms);
-  put(s, "eval_count", r.server.eval_count);
-  put(s, "total_ms", r.server.total_ms);
-  put(s, "prompt_tokens", r.server.prompt_tokens);
-  put(s, "completion_tokens", r.server.completion_tokens);
-  put(s, "cached_tokens", r.server.cached_tokens);
-  put(s, "done_reason", r.server.done_reason);
-  if (!r.server.timings.is_null()) s["timings"] = r.server.timings;
-  if (include_text) j["text"] = r.text;
-  return j;
+  return nlohmann::json::parse(to_json_text(r, include_text));
 }
 
 RequestResult request_from_json(const nlohmann::json& j) {

@@ -105,6 +105,9 @@ void finalize(RequestResult& result, const Timeline& timeline, const FinalizeOpt
 // Marks a request failed with a reason a person understands.
 void set_error(RequestResult& result, std::string kind, std::string message, int http_status = 0);
 
+// The stored and exported form of a request (the text: JSONL lines, the
+// store's raw column; the object: documents that embed requests).
+std::string to_json_text(const RequestResult& result, bool include_text = false);
 nlohmann::json to_json(const RequestResult& result, bool include_text = false);
 RequestResult request_from_json(const nlohmann::json& json);
 

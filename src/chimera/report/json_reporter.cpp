@@ -28,7 +28,7 @@ class JsonlReporter final : public Reporter {
                   "results file holds only summaries); re-render from the results store instead");
     }
     return requests(
-        [&out](const measure::RequestResult& r) { out << dump_json(measure::to_json(r)) << '\n'; });
+        [&out](const measure::RequestResult& r) { out << measure::to_json_text(r) << '\n'; });
   }
 };
 

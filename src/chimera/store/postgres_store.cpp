@@ -64,7 +64,7 @@ pg::Params request_params(std::int64_t id, std::int64_t run_id, std::int64_t con
       .add(r.server.eval_count)
       .add(r.server.total_ms)
       .add(r.cold)
-      .add(dump_json(measure::to_json(r)))
+      .add(measure::to_json_text(r))
       .add(r.scheduled_send_s)
       .add(r.send_s);
   return p;

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "chimera/store/rows.hpp"
 #include "chimera/store/schema.hpp"
@@ -172,50 +173,33 @@ class SqliteStore final : public ResultStore {
   Expected<std::int64_t> record_request(std::int64_t run_id, std::int64_t configuration_id,
                                         const measure::RequestResult& r) override {
     std::lock_guard lock(mutex_);
-    if (!insert_request_) {
-      CHIMERA_TRY(
-          stmt, db_.prepare("INSERT INTO requests (run_id, configuration_id, seq, request_key, "
-                            "started_at, warmup, status, error_kind, error_message, http_status, "
-                            "ttft_ms, e2e_ms, tpot_ms, decode_tps, output_tokens, "
-                            "output_tokens_estimated, client_overhead_ms, load_ms, prompt_eval_ms, "
-                            "prompt_eval_count, eval_ms, eval_count, total_ms, cold, raw, "
-                            "scheduled_send_s, send_s) VALUES "
-                            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                            "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"));
-      insert_request_ = std::move(*stmt);
+    const bool opens = batch_depth_ > 0 && batch_rows_ == 0;
+    if (opens) {
+      CHIMERA_TRY(begin, db_.exec("BEGIN IMMEDIATE"));
     }
-    CHIMERA_TRY(seq, next_seq(configuration_id));
-    auto& s = *insert_request_;
-    s.bind(1, run_id)
-        .bind(2, configuration_id)
-        .bind(3, *seq)
-        .bind(4, r.id)
-        .bind(5, r.started_at)
-        .bind(6, r.warmup)
-        .bind(7, measure::to_string(r.status))
-        .bind(8, r.error_kind)
-        .bind(9, r.error_message)
-        .bind(10, r.http_status)
-        .bind(11, r.ttft_ms)
-        .bind(12, r.e2e_ms)
-        .bind(13, r.tpot_ms)
-        .bind(14, r.decode_tps)
-        .bind(15, r.output_tokens)
-        .bind(16, r.output_tokens_estimated)
-        .bind(17, r.client_overhead_ms)
-        .bind(18, r.server.load_ms)
-        .bind(19, r.server.prompt_eval_ms)
-        .bind(20, r.server.prompt_eval_count)
-        .bind(21, r.server.eval_ms)
-        .bind(22, r.server.eval_count)
-        .bind(23, r.server.total_ms)
-        .bind(24, r.cold)
-        .bind(25, dump_json(measure::to_json(r)))
-        .bind(26, r.scheduled_send_s)
-        .bind(27, r.send_s);
-    CHIMERA_TRY(done, s.run());
-    next_seq_[configuration_id] = *seq + 1;
-    return db_.last_insert_id();
+    auto id = insert_request(run_id, configuration_id, r);
+    if (!id) {
+      if (opens) (void)db_.exec("ROLLBACK");
+      return id;
+    }
+    if (batch_depth_ > 0) ++batch_rows_;
+    return id;
+  }
+
+  void begin_batch() override {
+    std::lock_guard lock(mutex_);
+    ++batch_depth_;
+  }
+
+  Expected<void> flush() override {
+    std::lock_guard lock(mutex_);
+    return commit_rows();
+  }
+
+  Expected<void> end_batch() override {
+    std::lock_guard lock(mutex_);
+    if (batch_depth_ > 0) --batch_depth_;
+    return commit_rows();
   }
 
   Expected<std::size_t> requests(std::int64_t run_id, std::optional<std::int64_t> configuration_id,
@@ -353,6 +337,69 @@ class SqliteStore final : public ResultStore {
     return {};
   }
 
+  // One row of `requests`. mutex_ held.
+  Expected<std::int64_t> insert_request(std::int64_t run_id, std::int64_t configuration_id,
+                                        const measure::RequestResult& r) {
+    if (!insert_request_) {
+      CHIMERA_TRY(
+          stmt, db_.prepare("INSERT INTO requests (run_id, configuration_id, seq, request_key, "
+                            "started_at, warmup, status, error_kind, error_message, http_status, "
+                            "ttft_ms, e2e_ms, tpot_ms, decode_tps, output_tokens, "
+                            "output_tokens_estimated, client_overhead_ms, load_ms, prompt_eval_ms, "
+                            "prompt_eval_count, eval_ms, eval_count, total_ms, cold, raw, "
+                            "scheduled_send_s, send_s) VALUES "
+                            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                            "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"));
+      insert_request_ = std::move(*stmt);
+    }
+    CHIMERA_TRY(seq, next_seq(configuration_id));
+    auto& s = *insert_request_;
+    s.bind(1, run_id)
+        .bind(2, configuration_id)
+        .bind(3, *seq)
+        .bind(4, r.id)
+        .bind(5, r.started_at)
+        .bind(6, r.warmup)
+        .bind(7, measure::to_string(r.status))
+        .bind(8, r.error_kind)
+        .bind(9, r.error_message)
+        .bind(10, r.http_status)
+        .bind(11, r.ttft_ms)
+        .bind(12, r.e2e_ms)
+        .bind(13, r.tpot_ms)
+        .bind(14, r.decode_tps)
+        .bind(15, r.output_tokens)
+        .bind(16, r.output_tokens_estimated)
+        .bind(17, r.client_overhead_ms)
+        .bind(18, r.server.load_ms)
+        .bind(19, r.server.prompt_eval_ms)
+        .bind(20, r.server.prompt_eval_count)
+        .bind(21, r.server.eval_ms)
+        .bind(22, r.server.eval_count)
+        .bind(23, r.server.total_ms)
+        .bind(24, r.cold)
+        .bind(25, measure::to_json_text(r))
+        .bind(26, r.scheduled_send_s)
+        .bind(27, r.send_s);
+    CHIMERA_TRY(done, s.run());
+    next_seq_[configuration_id] = *seq + 1;
+    return db_.last_insert_id();
+  }
+
+  // Commits the batch's open transaction, if rows were recorded since the
+  // last commit. mutex_ held.
+  Expected<void> commit_rows() {
+    if (batch_rows_ == 0) return {};
+    const auto rows = std::exchange(batch_rows_, 0);
+    auto committed = db_.exec("COMMIT");
+    if (committed) return {};
+    (void)db_.exec("ROLLBACK");
+    next_seq_.clear();  // the rolled-back rows' numbers are free again
+    return fail(committed.error().kind,
+                fmt::format("{} requests could not be committed to {}: {}", rows, description(),
+                            committed.error().message));
+  }
+
   Expected<std::int64_t> next_seq(std::int64_t configuration_id) {
     if (auto it = next_seq_.find(configuration_id); it != next_seq_.end()) return it->second;
     CHIMERA_TRY(
@@ -369,6 +416,8 @@ class SqliteStore final : public ResultStore {
   std::recursive_mutex mutex_;
   std::optional<Statement> insert_request_;
   std::map<std::int64_t, std::int64_t> next_seq_;
+  int batch_depth_ = 0;          // begin_batch() calls not yet ended
+  std::int64_t batch_rows_ = 0;  // rows in the open transaction
 };
 
 }  // namespace

@@ -1,5 +1,10 @@
 #include "chimera/util/json_text.hpp"
 
+#include <fmt/format.h>
+
+#include <cmath>
+#include <iterator>
+
 #include "chimera/util/utf8.hpp"
 
 namespace chimera {
@@ -59,6 +64,31 @@ void append_json_string(std::string& out, std::string_view text) {
     append_escaped(out, util::sanitize_utf8(text));
   }
   out += '"';
+}
+
+void append_json_number(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  const auto start = out.size();
+  fmt::format_to(std::back_inserter(out), "{}", value);
+  if (out.find_first_of(".eE", start) == std::string::npos) out += ".0";
+}
+
+void JsonObjectWriter::integer(const char* key, std::int64_t value) {
+  name(key);
+  fmt::format_to(std::back_inserter(out_), "{}", value);
+}
+
+void JsonObjectWriter::numbers(const char* key, const std::vector<double>& values) {
+  name(key);
+  out_ += '[';
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out_ += ',';
+    append_json_number(out_, values[i]);
+  }
+  out_ += ']';
 }
 
 }  // namespace chimera

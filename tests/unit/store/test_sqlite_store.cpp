@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,70 @@ TEST(SqliteStore, InMemory) {
   auto store = open_or_die(":memory:");
   const auto run_id = *store->begin_run({});
   EXPECT_EQ(*store->latest_run_id(), run_id);
+}
+
+// Group commit: rows recorded in a batch reach the file (another connection
+// sees them) at flush() and end_batch(), not before; outside a batch, at once.
+TEST(SqliteStore, BatchedRowsAreCommittedAtFlushAndAtTheEnd) {
+  testing::TempDir dir;
+  const auto path = dir.path() + "/batch.sqlite";
+  auto store = open_or_die(path);
+  const auto run_id = *store->begin_run({});
+  const auto config_id = *store->add_configuration(run_id, {.label = "a"});
+  auto count = [&] { return raw_scalar(path, "SELECT COUNT(*) FROM requests"); };
+  {
+    RecordBatch batch(store.get());
+    ASSERT_TRUE(store->record_request(run_id, config_id, make_request(0)));
+    ASSERT_TRUE(store->record_request(run_id, config_id, make_request(1)));
+    EXPECT_EQ(count(), "0");
+    ASSERT_TRUE(batch.flush());
+    EXPECT_EQ(count(), "2");
+    ASSERT_TRUE(batch.flush());  // nothing new: nothing to do
+    ASSERT_TRUE(store->record_request(run_id, config_id, make_request(2)));
+    EXPECT_EQ(count(), "2");
+    ASSERT_TRUE(batch.end());
+    EXPECT_EQ(count(), "3");
+  }
+  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(3)));
+  EXPECT_EQ(count(), "4");
+  EXPECT_EQ(raw_scalar(path, "SELECT MAX(seq) FROM requests"), "4");
+}
+
+TEST(SqliteStore, ABatchLeftByAnExceptionIsStillCommitted) {
+  testing::TempDir dir;
+  const auto path = dir.path() + "/unwound.sqlite";
+  auto store = open_or_die(path);
+  const auto run_id = *store->begin_run({});
+  const auto config_id = *store->add_configuration(run_id, {.label = "a"});
+  try {
+    RecordBatch batch(store.get());
+    ASSERT_TRUE(store->record_request(run_id, config_id, make_request(0)));
+    throw std::runtime_error("unwinding");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_EQ(raw_scalar(path, "SELECT COUNT(*) FROM requests"), "1");
+}
+
+// A row the database refuses (no such configuration) while opening the
+// batch's transaction leaves no transaction behind: the next rows commit.
+TEST(SqliteStore, ARefusedFirstRowInABatchDoesNotBlockTheRest) {
+  testing::TempDir dir;
+  const auto path = dir.path() + "/refused.sqlite";
+  auto store = open_or_die(path);
+  const auto run_id = *store->begin_run({});
+  const auto config_id = *store->add_configuration(run_id, {.label = "a"});
+  RecordBatch batch(store.get());
+  EXPECT_FALSE(store->record_request(run_id, config_id + 1000, make_request(0)));
+  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(1)));
+  ASSERT_TRUE(batch.end());
+  EXPECT_EQ(raw_scalar(path, "SELECT COUNT(*) FROM requests"), "1");
+  EXPECT_EQ(raw_scalar(path, "SELECT request_key FROM requests"), "req-1");
+}
+
+TEST(SqliteStore, ABatchWithoutAStoreDoesNothing) {
+  RecordBatch batch(nullptr);
+  EXPECT_TRUE(batch.flush());
+  EXPECT_TRUE(batch.end());
 }
 
 }  // namespace

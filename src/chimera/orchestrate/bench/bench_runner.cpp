@@ -146,11 +146,13 @@ struct TurnStats {
 class MeasuredRun {
  public:
   MeasuredRun(backends::Backend& backend, const RunPlan& plan, RunOutcome& outcome,
-              const std::function<void(const measure::RequestResult&)>& on_result)
+              const std::function<void(const measure::RequestResult&)>& on_result,
+              const std::function<void()>& on_flush)
       : backend_(backend),
         plan_(plan),
         outcome_(outcome),
         on_result_(on_result),
+        on_flush_(on_flush),
         workload_(plan, backend.kind()),
         recorder_(plan.open_loop ? std::optional(plan.open_loop->rate) : std::nullopt, plan.slo) {}
 
@@ -235,16 +237,31 @@ class MeasuredRun {
       if (r.status != measure::Status::kOk) ++outcome_.failed;
     }
     on_result_(r);
+    unflushed_ = true;
     if (!r.warmup && plan_.turns > 1) after_turn(r);
   }
 
-  // Waits for one completion (no later than `deadline`), then takes every
-  // other one already there.
+  // Waits for one completion (no later than `deadline`, nor than the next
+  // flush that is due), then takes every other one already there.
   void receive_until(Clock::time_point deadline) {
+    if (unflushed_) deadline = std::min(deadline, flushed_at_ + kFlushEvery);
     if (auto f = mailbox_.take_until(deadline)) {
       receive(std::move(*f));
       while (auto more = mailbox_.try_take()) receive(std::move(*more));
     }
+    flush_if_due();
+  }
+
+  // Calls on_flush once results came in and kFlushEvery passed since the
+  // last call: a lone result is flushed at once, a stream of them once per
+  // kFlushEvery.
+  void flush_if_due() {
+    if (!unflushed_ || !on_flush_) return;
+    const auto now = Clock::now();
+    if (now - flushed_at_ < kFlushEvery) return;
+    on_flush_();
+    unflushed_ = false;
+    flushed_at_ = now;
   }
 
   void drain_all() {
@@ -371,6 +388,9 @@ class MeasuredRun {
   const RunPlan& plan_;
   RunOutcome& outcome_;
   const std::function<void(const measure::RequestResult&)>& on_result_;
+  const std::function<void()>& on_flush_;
+  bool unflushed_ = false;  // on_result_ ran since on_flush_ last did
+  Clock::time_point flushed_at_{};
   Workload workload_;
   load::LoadRecorder recorder_;
   Conventions conventions_;
@@ -387,9 +407,10 @@ class MeasuredRun {
 }  // namespace
 
 RunOutcome run_plan(backends::Backend& backend, const RunPlan& plan,
-                    const std::function<void(const measure::RequestResult&)>& on_result) {
+                    const std::function<void(const measure::RequestResult&)>& on_result,
+                    const std::function<void()>& on_flush) {
   RunOutcome outcome;
-  MeasuredRun run(backend, plan, outcome, on_result);
+  MeasuredRun run(backend, plan, outcome, on_result, on_flush);
   // Warm-up, one at a time: the first one pays for the model load.
   if (!plan.cold) run.warm_up();
   run.run();

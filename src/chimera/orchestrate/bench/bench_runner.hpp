@@ -4,6 +4,7 @@
 // one as they finish (to the store and the accumulators), never collected in an
 // ever-growing vector, so a 100,000-request bench keeps flat memory.
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -66,7 +67,12 @@ struct RunOutcome {
 // measured requests alike (RequestResult::warmup tells them apart). Returns
 // when every request finished or, after Ctrl-C, when the in-flight ones were
 // cancelled (those are not reported: they were not measured).
+// `on_flush`, when set, runs within kFlushEvery of each `on_result` but no
+// more often than that (a store commits the rows recorded since the last
+// call together). The caller flushes once more after run_plan returns.
+inline constexpr std::chrono::milliseconds kFlushEvery{20};
 RunOutcome run_plan(backends::Backend& backend, const RunPlan& plan,
-                    const std::function<void(const measure::RequestResult&)>& on_result);
+                    const std::function<void(const measure::RequestResult&)>& on_result,
+                    const std::function<void()>& on_flush = {});
 
 }  // namespace chimera::orchestrate
