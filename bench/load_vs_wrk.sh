@@ -61,32 +61,48 @@ cpu_of() {
 }
 
 echo "CPU measured by $clock"
+# Chimera runs twice a round: as a user runs it, every request stored as it
+# finishes (a SQLite file of its own per run, its rows counted afterwards),
+# and with --no-store (every figure still measured and summarised, none kept).
+run_chimera() {
+  local name=$1
+  shift
+  start_sim
+  cpu_of "$work/$name.cpu" taskset -c 0 "$chimera" --json bench -e "$url" -c 64 \
+    --runs "$requests" --warmup 1 --num-predict 16 "$@" >"$work/$name.json"
+  jq '.configurations[0].load.throughput.requests_per_s' "$work/$name.json" >"$work/$name.rps"
+}
+
 for round in $(seq "$rounds"); do
   start_sim
   cpu_of "$work/wrk.cpu" taskset -c 0 wrk -t1 -c64 -d"${seconds}s" -s "$work/post.lua" \
     "$url/api/generate" >"$work/wrk.out"
   wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
   wrk_n=$(awk '/requests in/ {print $1}' "$work/wrk.out")
-  start_sim
-  cpu_of "$work/chimera.cpu" taskset -c 0 "$chimera" --json bench -e "$url" -c 64 \
-    --runs "$requests" --warmup 1 --num-predict 16 --no-store >"$work/chimera.json"
-  ch_rps=$(jq '.configurations[0].load.throughput.requests_per_s' "$work/chimera.json")
-  awk -v r="$round" -v wr="$wrk_rps" -v wn="$wrk_n" -v wc="$(cat "$work/wrk.cpu")" \
-    -v cr="$ch_rps" -v cn="$requests" -v cc="$(cat "$work/chimera.cpu")" 'BEGIN {
-    printf "round %d: wrk %8.0f requests/s %6.1f us CPU per request (%d requests); chimera %8.0f requests/s %6.1f us (%d requests)\n",
-      r, wr, wc / wn * 1e6, wn, cr, cc / cn * 1e6, cn
-    printf "%f %f %f %f\n", wr, wc / wn * 1e6, cr, cc / cn * 1e6 > "/dev/stderr"
+  rm -f "$work"/store.sqlite*
+  run_chimera stored --store "$work/store.sqlite"
+  stored_rows=$(sqlite3 "$work/store.sqlite" "SELECT COUNT(*) FROM requests WHERE warmup = 0")
+  if [ "$stored_rows" != "$requests" ]; then
+    echo "round $round: the store holds $stored_rows measured requests, not $requests" >&2
+    exit 1
+  fi
+  run_chimera unstored --no-store
+  awk -v r="$round" -v wr="$wrk_rps" -v wn="$wrk_n" -v wc="$(cat "$work/wrk.cpu")" -v cn="$requests" \
+    -v sr="$(cat "$work/stored.rps")" -v sc="$(cat "$work/stored.cpu")" \
+    -v ur="$(cat "$work/unstored.rps")" -v uc="$(cat "$work/unstored.cpu")" 'BEGIN {
+    printf "round %d: wrk %6.0f requests/s %5.1f us CPU per request (%d requests); chimera stored %6.0f requests/s %5.1f us, --no-store %6.0f requests/s %5.1f us (%d requests)\n",
+      r, wr, wc / wn * 1e6, wn, sr, sc / cn * 1e6, ur, uc / cn * 1e6, cn
+    printf "%f %f %f %f %f %f\n", wr, wc / wn * 1e6, sr, sc / cn * 1e6, ur, uc / cn * 1e6 > "/dev/stderr"
   }' 2>>"$work/rounds"
 done
 
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-wr=$(awk '{print $1}' "$work/rounds" | median)
-wc=$(awk '{print $2}' "$work/rounds" | median)
-cr=$(awk '{print $3}' "$work/rounds" | median)
-cc=$(awk '{print $4}' "$work/rounds" | median)
-awk -v wr="$wr" -v wc="$wc" -v cr="$cr" -v cc="$cc" -v n="$rounds" 'BEGIN {
+column_median() { awk -v c="$1" '{print $c}' "$work/rounds" | median; }
+awk -v wr="$(column_median 1)" -v wc="$(column_median 2)" -v sr="$(column_median 3)" \
+  -v sc="$(column_median 4)" -v ur="$(column_median 5)" -v uc="$(column_median 6)" -v n="$rounds" 'BEGIN {
   printf "median of %d rounds:\n", n
-  printf "wrk:     %10.0f requests/s, %6.1f us CPU per request\n", wr, wc
-  printf "chimera: %10.0f requests/s, %6.1f us CPU per request\n", cr, cc
-  printf "ratio:   wrk/chimera requests/s %.1fx, chimera/wrk CPU per request %.1fx\n", wr / cr, cc / wc
+  printf "wrk:                %10.0f requests/s, %6.1f us CPU per request\n", wr, wc
+  printf "chimera (stored):   %10.0f requests/s, %6.1f us CPU per request\n", sr, sc
+  printf "chimera --no-store: %10.0f requests/s, %6.1f us CPU per request\n", ur, uc
+  printf "ratio:   chimera/wrk CPU per request %.1fx stored, %.1fx --no-store\n", sc / wc, uc / wc
 }'
