@@ -22,8 +22,10 @@ constexpr int kRequestsPerIteration = 1000;
 using chimera::bench::sample_request;
 
 // One iteration: kRequestsPerIteration requests recorded, then flushed, so
-// the time includes every row reaching the database.
-void record_into(benchmark::State& state, const std::string& url) {
+// the time includes every row reaching the database. `batched`: inside a
+// RecordBatch, as `chimera bench` records (SQLite: one transaction per
+// flush instead of one per request).
+void record_into(benchmark::State& state, const std::string& url, bool batched = false) {
   auto opened = chimera::store::open_store(url);
   if (!opened) {
     state.SkipWithError(opened.error().message.c_str());
@@ -33,6 +35,7 @@ void record_into(benchmark::State& state, const std::string& url) {
   const auto run = *store->begin_run({});
   const auto configuration = *store->add_configuration(run, {.label = "bench"});
   const auto request = sample_request(1);
+  chimera::store::RecordBatch batch(batched ? store.get() : nullptr);
   for (auto _ : state) {
     for (int i = 0; i < kRequestsPerIteration; ++i) {
       if (!store->record_request(run, configuration, request)) state.SkipWithError("insert failed");
@@ -74,10 +77,17 @@ void BM_SqliteRecordRequest(benchmark::State& state) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("chimera-bench-store-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  record_into(state, (dir / "bench.sqlite").string());
+  record_into(state, (dir / "bench.sqlite").string(), state.range(0) != 0);
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_SqliteRecordRequest)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMillisecond);
+// Argument 0: one transaction per request; 1: batched.
+BENCHMARK(BM_SqliteRecordRequest)
+    ->ArgName("batched")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseRealTime()
+    ->MinTime(3.0)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

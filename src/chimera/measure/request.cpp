@@ -102,7 +102,7 @@ std::optional<T> get(const nlohmann::json& j, const char* key) {
 // object to_json() returns, dumped.
 std::string to_json_text(const RequestResult& r, bool include_text) {
   std::string out;
-  out.reserve(640 + r.itl_ms.size() * 8 + (include_text ? r.text.size() : 0));
+  out.reserve(1024 + r.itl_ms.size() * 24 + (include_text ? r.text.size() : 0));
   JsonObjectWriter j(out);
   j.text("api", r.api);
   j.text("backend", r.backend);

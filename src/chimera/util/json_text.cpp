@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
-#include <iterator>
 
 #include "chimera/util/utf8.hpp"
 
@@ -71,14 +71,20 @@ void append_json_number(std::string& out, double value) {
     out += "null";
     return;
   }
-  const auto start = out.size();
-  fmt::format_to(std::back_inserter(out), "{}", value);
-  if (out.find_first_of(".eE", start) == std::string::npos) out += ".0";
+  // Formatted into a buffer first: appending through an iterator would grow
+  // the string one character at a time.
+  char buffer[40];
+  char* end = fmt::format_to_n(buffer, sizeof buffer, "{}", value).out;
+  const std::string_view text(buffer, static_cast<std::size_t>(end - buffer));
+  out += text;
+  if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
 }
 
 void JsonObjectWriter::integer(const char* key, std::int64_t value) {
   name(key);
-  fmt::format_to(std::back_inserter(out_), "{}", value);
+  char buffer[24];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out_.append(buffer, result.ptr);
 }
 
 void JsonObjectWriter::numbers(const char* key, const std::vector<double>& values) {
