@@ -31,6 +31,12 @@ struct SqliteRow {
 class SqliteStore final : public ResultStore {
  public:
   SqliteStore(std::string path, Database db) : path_(std::move(path)), db_(std::move(db)) {}
+  ~SqliteStore() override {
+    std::lock_guard lock(mutex_);
+    (void)commit_rows();
+  }
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
 
   Expected<void> initialise() {
     sqlite3_busy_timeout(db_.handle(), kBusyTimeoutMs);
@@ -65,6 +71,7 @@ class SqliteStore final : public ResultStore {
   Expected<void> finish_run(std::int64_t run_id, RunStatus status,
                             const std::string& finished_at) override {
     std::lock_guard lock(mutex_);
+    CHIMERA_TRY(written, commit_rows());  // batched rows first
     CHIMERA_TRY(stmt, db_.prepare("UPDATE runs SET status = ?1, finished_at = ?2 WHERE id = ?3"));
     stmt->bind(1, to_string(status))
         .bind(2, finished_at.empty() ? utc_now_iso8601() : finished_at)
@@ -165,6 +172,7 @@ class SqliteStore final : public ResultStore {
   Expected<void> set_configuration_status(std::int64_t configuration_id,
                                           ConfigurationStatus status) override {
     std::lock_guard lock(mutex_);
+    CHIMERA_TRY(written, commit_rows());  // batched rows first
     CHIMERA_TRY(stmt, db_.prepare("UPDATE configurations SET status = ?1 WHERE id = ?2"));
     stmt->bind(1, to_string(status)).bind(2, configuration_id);
     return stmt->run();
@@ -173,17 +181,11 @@ class SqliteStore final : public ResultStore {
   Expected<std::int64_t> record_request(std::int64_t run_id, std::int64_t configuration_id,
                                         const measure::RequestResult& r) override {
     std::lock_guard lock(mutex_);
-    const bool opens = batch_depth_ > 0 && batch_rows_ == 0;
-    if (opens) {
-      CHIMERA_TRY(begin, db_.exec("BEGIN IMMEDIATE"));
+    if (batch_depth_ > 0) {
+      pending_.push_back({run_id, configuration_id, r});
+      return std::int64_t{0};  // the id is assigned when the batch is written
     }
-    auto id = insert_request(run_id, configuration_id, r);
-    if (!id) {
-      if (opens) (void)db_.exec("ROLLBACK");
-      return id;
-    }
-    if (batch_depth_ > 0) ++batch_rows_;
-    return id;
+    return insert_request(run_id, configuration_id, r);
   }
 
   void begin_batch() override {
@@ -205,6 +207,7 @@ class SqliteStore final : public ResultStore {
   Expected<std::size_t> requests(std::int64_t run_id, std::optional<std::int64_t> configuration_id,
                                  const RequestVisitor& visit) override {
     std::lock_guard lock(mutex_);
+    CHIMERA_TRY(written, commit_rows());  // batched rows first
     // A statement of its own (not cached), so that `visit` may call back into
     // the store while rows are still being read.
     CHIMERA_TRY(
@@ -226,6 +229,7 @@ class SqliteStore final : public ResultStore {
 
   Expected<std::size_t> request_count(std::int64_t configuration_id) override {
     std::lock_guard lock(mutex_);
+    CHIMERA_TRY(written, commit_rows());  // batched rows first
     CHIMERA_TRY(stmt, db_.prepare("SELECT COUNT(*) FROM requests WHERE configuration_id = ?1"));
     stmt->bind(1, configuration_id);
     CHIMERA_TRY(row, stmt->step());
@@ -386,18 +390,41 @@ class SqliteStore final : public ResultStore {
     return db_.last_insert_id();
   }
 
-  // Commits the batch's open transaction, if rows were recorded since the
-  // last commit. mutex_ held.
+  // Writes the batch's pending rows in one transaction. The write lock is
+  // held only while they are inserted, so other processes writing the same
+  // file (the shards of a sweep) get their turn between flushes. Rows the
+  // database refuses are counted in the error; when the transaction cannot
+  // start or commit, the rows stay pending for the next flush. mutex_ held.
   Expected<void> commit_rows() {
-    if (batch_rows_ == 0) return {};
-    const auto rows = std::exchange(batch_rows_, 0);
-    auto committed = db_.exec("COMMIT");
-    if (committed) return {};
-    (void)db_.exec("ROLLBACK");
-    next_seq_.clear();  // the rolled-back rows' numbers are free again
-    return fail(committed.error().kind,
-                fmt::format("{} requests could not be committed to {}: {}", rows, description(),
-                            committed.error().message));
+    if (pending_.empty()) return {};
+    if (auto begin = db_.exec("BEGIN IMMEDIATE"); !begin) {
+      return fail(begin.error().kind,
+                  fmt::format("{} requests are not yet stored in {} (tried again at the next "
+                              "flush): {}",
+                              pending_.size(), description(), begin.error().message));
+    }
+    auto rows = std::exchange(pending_, {});
+    std::size_t refused = 0;
+    std::string first_refusal;
+    for (const auto& row : rows) {
+      auto inserted = insert_request(row.run_id, row.configuration_id, row.request);
+      if (!inserted && refused++ == 0) first_refusal = inserted.error().message;
+    }
+    if (auto committed = db_.exec("COMMIT"); !committed) {
+      (void)db_.exec("ROLLBACK");
+      next_seq_.clear();  // the rolled-back rows' numbers are free again
+      const auto count = rows.size();
+      pending_ = std::move(rows);
+      return fail(committed.error().kind,
+                  fmt::format("{} requests are not yet stored in {} (tried again at the next "
+                              "flush): {}",
+                              count, description(), committed.error().message));
+    }
+    if (refused > 0) {
+      return fail(FailureKind::kIo, fmt::format("{} of {} requests were refused by {}: {}", refused,
+                                                rows.size(), description(), first_refusal));
+    }
+    return {};
   }
 
   Expected<std::int64_t> next_seq(std::int64_t configuration_id) {
@@ -416,8 +443,13 @@ class SqliteStore final : public ResultStore {
   std::recursive_mutex mutex_;
   std::optional<Statement> insert_request_;
   std::map<std::int64_t, std::int64_t> next_seq_;
-  int batch_depth_ = 0;          // begin_batch() calls not yet ended
-  std::int64_t batch_rows_ = 0;  // rows in the open transaction
+  struct PendingRow {
+    std::int64_t run_id;
+    std::int64_t configuration_id;
+    measure::RequestResult request;
+  };
+  int batch_depth_ = 0;              // begin_batch() calls not yet ended
+  std::vector<PendingRow> pending_;  // recorded in a batch, not yet written
 };
 
 }  // namespace

@@ -119,8 +119,10 @@ class ResultStore {
   virtual Expected<void> set_configuration_status(std::int64_t configuration_id,
                                                   ConfigurationStatus status) = 0;
 
+  // Returns the row's id, or 0 where it is not known yet (SQLite inside a
+  // batch assigns ids when the batch is written).
   // SQLite: durable when it returns (one transaction per request), or when
-  // the batch it is part of is committed (begin_batch()).
+  // the batch it is part of is written (begin_batch()).
   // PostgreSQL: buffered and written in batched transactions within a fraction
   // of a second (see postgres_store.hpp), so that the caller never waits for a
   // network round trip; a killed process loses at most the batch in flight.
@@ -128,11 +130,13 @@ class ResultStore {
                                                 const measure::RequestResult& request) = 0;
   // Group commit, for a caller that records many requests a second (a
   // benchmark flushes every 20 ms while results come in). Between
-  // begin_batch() and end_batch(), SQLite writes the rows recorded since the
-  // last flush() in one transaction, durable when flush() returns, instead of
-  // one transaction per row; a killed process then loses at most the rows
-  // since the last flush. PostgreSQL batches on its own: no-ops there. A
-  // failed commit names how many rows were lost.
+  // begin_batch() and end_batch(), SQLite keeps the rows recorded since the
+  // last flush() and writes them in one transaction, durable when flush()
+  // returns, instead of one transaction per row; a killed process then loses
+  // at most the rows since the last flush. Reads, finish_run(), a status
+  // change and closing the store write pending rows first. PostgreSQL
+  // batches on its own: no-ops there. A failed flush says how many rows it
+  // concerns and whether they are still pending.
   virtual void begin_batch() {}
   virtual Expected<void> end_batch() { return {}; }
   // Streams the stored requests (all of a run, or one configuration's) to
