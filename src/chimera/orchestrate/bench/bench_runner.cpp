@@ -237,30 +237,35 @@ class MeasuredRun {
       if (r.status != measure::Status::kOk) ++outcome_.failed;
     }
     on_result_(r);
-    unflushed_ = true;
+    ++unflushed_;
     if (!r.warmup && plan_.turns > 1) after_turn(r);
   }
 
-  // Waits for one completion (no later than `deadline`, nor than the next
-  // flush that is due), then takes every other one already there.
+  // Flushes what is due, then waits for one completion (no later than
+  // `deadline`, nor than the next flush that is due) and takes every other
+  // one already there. Flushing here, just before waiting, lets the store's
+  // writes overlap the requests the caller has just sent.
   void receive_until(Clock::time_point deadline) {
-    if (unflushed_) deadline = std::min(deadline, flushed_at_ + kFlushEvery);
+    flush_if_due();
+    if (unflushed_ > 0) deadline = std::min(deadline, flushed_at_ + kFlushEvery);
     if (auto f = mailbox_.take_until(deadline)) {
       receive(std::move(*f));
       while (auto more = mailbox_.try_take()) receive(std::move(*more));
     }
-    flush_if_due();
   }
 
   // Calls on_flush once results came in and kFlushEvery passed since the
-  // last call: a lone result is flushed at once, a stream of them once per
-  // kFlushEvery.
+  // last call, or kFlushResults of them are waiting: a lone result is flushed
+  // at once, a stream of them in groups.
   void flush_if_due() {
-    if (!unflushed_ || !on_flush_) return;
+    if (unflushed_ == 0) return;
     const auto now = Clock::now();
-    if (now - flushed_at_ < kFlushEvery) return;
-    on_flush_();
-    unflushed_ = false;
+    if (unflushed_ >= kFlushResults || now - flushed_at_ >= kFlushEvery) flush(now);
+  }
+
+  void flush(Clock::time_point now) {
+    if (on_flush_) on_flush_();
+    unflushed_ = 0;
     flushed_at_ = now;
   }
 
@@ -389,7 +394,7 @@ class MeasuredRun {
   RunOutcome& outcome_;
   const std::function<void(const measure::RequestResult&)>& on_result_;
   const std::function<void()>& on_flush_;
-  bool unflushed_ = false;  // on_result_ ran since on_flush_ last did
+  int unflushed_ = 0;  // on_result_ calls since on_flush_ last ran
   Clock::time_point flushed_at_{};
   Workload workload_;
   load::LoadRecorder recorder_;

@@ -67,10 +67,14 @@ struct RunOutcome {
 // measured requests alike (RequestResult::warmup tells them apart). Returns
 // when every request finished or, after Ctrl-C, when the in-flight ones were
 // cancelled (those are not reported: they were not measured).
-// `on_flush`, when set, runs within kFlushEvery of each `on_result` but no
-// more often than that (a store commits the rows recorded since the last
-// call together). The caller flushes once more after run_plan returns.
+// `on_flush`, when set, runs before the runner waits for completions, when
+// results came in and either kFlushEvery passed since it last ran or
+// kFlushResults of them are waiting: within kFlushEvery of any result, in
+// groups small enough that writing them (a store's transaction) does not
+// stall the requests in flight. The caller flushes once more after run_plan
+// returns.
 inline constexpr std::chrono::milliseconds kFlushEvery{20};
+inline constexpr int kFlushResults = 64;
 RunOutcome run_plan(backends::Backend& backend, const RunPlan& plan,
                     const std::function<void(const measure::RequestResult&)>& on_result,
                     const std::function<void()>& on_flush = {});
