@@ -28,6 +28,17 @@ struct Counts {
   int most_unflushed = 0;
 };
 
+RunPlan plan_of(int tokens, int runs, int concurrency) {
+  RunPlan plan;
+  plan.model = "gemma3:latest";
+  plan.options = {{"num_predict", tokens}};
+  plan.prompts = {"Hello"};
+  plan.warmup = 1;
+  plan.runs = runs;
+  plan.concurrency = concurrency;
+  return plan;
+}
+
 RunOutcome run_counting(backends::Backend& backend, const RunPlan& plan, Counts& counts) {
   return run_plan(
       backend, plan,
@@ -54,12 +65,7 @@ TEST(BenchRunnerFlush, SlowSequentialResultsAreEachFlushedAtOnce) {
   }
   SimLauncher sims;
   auto backend = backend_for(sims.start(config));
-  RunPlan plan;
-  plan.model = "gemma3:latest";
-  plan.options = {{"num_predict", 40}};
-  plan.prompts = {"Hello"};
-  plan.warmup = 1;
-  plan.runs = 4;
+  const auto plan = plan_of(40, 4, 1);
   Counts counts;
   const auto outcome = run_counting(*backend, plan, counts);
   EXPECT_EQ(outcome.measured, 4);
@@ -80,13 +86,7 @@ TEST(BenchRunnerFlush, FastResultsAreFlushedInGroups) {
   config.parallel = 64;
   SimLauncher sims;
   auto backend = backend_for(sims.start(config));
-  RunPlan plan;
-  plan.model = "gemma3:latest";
-  plan.options = {{"num_predict", 4}};
-  plan.prompts = {"Hello"};
-  plan.warmup = 1;
-  plan.runs = 3000;
-  plan.concurrency = 32;
+  const auto plan = plan_of(4, 3000, 32);
   Counts counts;
   const auto outcome = run_counting(*backend, plan, counts);
   EXPECT_EQ(outcome.measured, 3000);

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -59,90 +60,93 @@ TEST(SqliteStore, InMemory) {
   EXPECT_EQ(*store->latest_run_id(), run_id);
 }
 
+// A new SQLite file with one run and one configuration, for the batch tests.
+struct OneConfiguration {
+  explicit OneConfiguration(const std::string& name) : path(dir.path() + "/" + name) {
+    store = open_or_die(path);
+    run_id = *store->begin_run({});
+    config_id = *store->add_configuration(run_id, {.label = "a"});
+  }
+  Expected<std::int64_t> record(int i, std::int64_t configuration = 0) {
+    return store->record_request(run_id, configuration != 0 ? configuration : config_id,
+                                 make_request(i));
+  }
+  std::string scalar(const std::string& sql) const { return raw_scalar(path, sql); }
+  std::string count() const { return scalar("SELECT COUNT(*) FROM requests"); }
+
+  testing::TempDir dir;
+  std::string path;
+  std::unique_ptr<ResultStore> store;
+  std::int64_t run_id = 0;
+  std::int64_t config_id = 0;
+};
+
 // Group commit: rows recorded in a batch reach the file (another connection
 // sees them) at flush() and end_batch(), not before; outside a batch, at once.
 TEST(SqliteStore, BatchedRowsAreCommittedAtFlushAndAtTheEnd) {
-  testing::TempDir dir;
-  const auto path = dir.path() + "/batch.sqlite";
-  auto store = open_or_die(path);
-  const auto run_id = *store->begin_run({});
-  const auto config_id = *store->add_configuration(run_id, {.label = "a"});
-  auto count = [&] { return raw_scalar(path, "SELECT COUNT(*) FROM requests"); };
+  OneConfiguration f("batch.sqlite");
   {
-    RecordBatch batch(store.get());
-    ASSERT_TRUE(store->record_request(run_id, config_id, make_request(0)));
-    ASSERT_TRUE(store->record_request(run_id, config_id, make_request(1)));
-    EXPECT_EQ(count(), "0");
+    RecordBatch batch(f.store.get());
+    ASSERT_TRUE(f.record(0));
+    ASSERT_TRUE(f.record(1));
+    EXPECT_EQ(f.count(), "0");
     ASSERT_TRUE(batch.flush());
-    EXPECT_EQ(count(), "2");
+    EXPECT_EQ(f.count(), "2");
     ASSERT_TRUE(batch.flush());  // nothing new: nothing to do
-    ASSERT_TRUE(store->record_request(run_id, config_id, make_request(2)));
-    EXPECT_EQ(count(), "2");
+    ASSERT_TRUE(f.record(2));
+    EXPECT_EQ(f.count(), "2");
     ASSERT_TRUE(batch.end());
-    EXPECT_EQ(count(), "3");
+    EXPECT_EQ(f.count(), "3");
   }
-  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(3)));
-  EXPECT_EQ(count(), "4");
-  EXPECT_EQ(raw_scalar(path, "SELECT MAX(seq) FROM requests"), "4");
+  ASSERT_TRUE(f.record(3));
+  EXPECT_EQ(f.count(), "4");
+  EXPECT_EQ(f.scalar("SELECT MAX(seq) FROM requests"), "4");
 }
 
 TEST(SqliteStore, ABatchLeftByAnExceptionIsStillCommitted) {
-  testing::TempDir dir;
-  const auto path = dir.path() + "/unwound.sqlite";
-  auto store = open_or_die(path);
-  const auto run_id = *store->begin_run({});
-  const auto config_id = *store->add_configuration(run_id, {.label = "a"});
+  OneConfiguration f("unwound.sqlite");
   try {
-    RecordBatch batch(store.get());
-    ASSERT_TRUE(store->record_request(run_id, config_id, make_request(0)));
+    RecordBatch batch(f.store.get());
+    ASSERT_TRUE(f.record(0));
     throw std::runtime_error("unwinding");
   } catch (const std::runtime_error&) {
   }
-  EXPECT_EQ(raw_scalar(path, "SELECT COUNT(*) FROM requests"), "1");
+  EXPECT_EQ(f.count(), "1");
 }
 
 // A row the database refuses (no such configuration) is reported when the
 // batch is written, counted; the other rows of the batch are stored.
 TEST(SqliteStore, ARefusedRowInABatchIsCountedAndTheRestStored) {
-  testing::TempDir dir;
-  const auto path = dir.path() + "/refused.sqlite";
-  auto store = open_or_die(path);
-  const auto run_id = *store->begin_run({});
-  const auto config_id = *store->add_configuration(run_id, {.label = "a"});
-  RecordBatch batch(store.get());
-  EXPECT_TRUE(store->record_request(run_id, config_id + 1000, make_request(0)));
-  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(1)));
+  OneConfiguration f("refused.sqlite");
+  RecordBatch batch(f.store.get());
+  EXPECT_TRUE(f.record(0, f.config_id + 1000));
+  ASSERT_TRUE(f.record(1));
   const auto ended = batch.end();
   ASSERT_FALSE(ended);
   EXPECT_NE(ended.error().message.find("1 of 2 requests were refused"), std::string::npos)
       << ended.error().message;
-  EXPECT_EQ(raw_scalar(path, "SELECT COUNT(*) FROM requests"), "1");
-  EXPECT_EQ(raw_scalar(path, "SELECT request_key FROM requests"), "req-1");
+  EXPECT_EQ(f.count(), "1");
+  EXPECT_EQ(f.scalar("SELECT request_key FROM requests"), "req-1");
 }
 
 // What must never be ahead of the rows: a configuration marked done, a
 // count read back for resume, the run finished, the store closed.
 TEST(SqliteStore, PendingRowsAreWrittenBeforeStatusReadsAndClose) {
-  testing::TempDir dir;
-  const auto path = dir.path() + "/ordered.sqlite";
-  auto store = open_or_die(path);
-  const auto run_id = *store->begin_run({});
-  const auto config_id = *store->add_configuration(run_id, {.label = "a"});
-  auto count = [&] { return raw_scalar(path, "SELECT COUNT(*) FROM requests"); };
-  store->begin_batch();
-  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(0)));
-  EXPECT_EQ(*store->request_count(config_id), 1u);
-  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(1)));
-  ASSERT_TRUE(store->set_configuration_status(config_id, ConfigurationStatus::kDone));
-  EXPECT_EQ(count(), "2");
-  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(2)));
-  ASSERT_TRUE(store->finish_run(run_id, RunStatus::kComplete, ""));
-  EXPECT_EQ(count(), "3");
-  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(3)));
-  EXPECT_EQ(count(), "3");
-  store.reset();  // closed inside the batch
-  EXPECT_EQ(count(), "4");
-  EXPECT_EQ(raw_scalar(path, "SELECT MAX(seq) FROM requests"), "4");
+  OneConfiguration f("ordered.sqlite");
+  f.store->begin_batch();
+  ASSERT_TRUE(f.record(0));
+  EXPECT_EQ(*f.store->request_count(f.config_id), 1u);
+  ASSERT_TRUE(f.record(1));
+  ASSERT_TRUE(f.store->set_configuration_status(f.config_id, ConfigurationStatus::kDone));
+  EXPECT_EQ(f.count(), "2");
+  ASSERT_TRUE(f.record(2));
+  ASSERT_TRUE(f.store->finish_run(f.run_id, RunStatus::kComplete, ""));
+  EXPECT_EQ(f.count(), "3");
+  ASSERT_TRUE(f.record(3));
+  EXPECT_EQ(f.count(), "3");
+  f.store.reset();  // closed inside the batch
+  EXPECT_EQ(f.count(), "4");
+  EXPECT_EQ(f.scalar("SELECT MAX(seq) FROM requests"), "4");
 }
 
 // Processes recording into one file in batches at once (the shards of a
@@ -190,16 +194,12 @@ TEST(SqliteStore, ProcessesWritingBatchesToOneFileLoseNothing) {
 // flush fails saying the rows are still pending, and the next one, once the
 // lock is free, stores them all.
 TEST(SqliteStore, RowsOfAFlushThatFoundTheFileLockedArePendingNotLost) {
-  testing::TempDir dir;
-  const auto path = dir.path() + "/locked.sqlite";
-  auto store = open_or_die(path);
-  const auto run_id = *store->begin_run({});
-  const auto config_id = *store->add_configuration(run_id, {.label = "a"});
-  RecordBatch batch(store.get());
-  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(0)));
-  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(1)));
+  OneConfiguration f("locked.sqlite");
+  RecordBatch batch(f.store.get());
+  ASSERT_TRUE(f.record(0));
+  ASSERT_TRUE(f.record(1));
   sqlite3* other = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(f.path.c_str(), &other), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   const auto locked = batch.flush();
   ASSERT_FALSE(locked);
@@ -207,9 +207,9 @@ TEST(SqliteStore, RowsOfAFlushThatFoundTheFileLockedArePendingNotLost) {
       << locked.error().message;
   ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(other);
-  ASSERT_TRUE(store->record_request(run_id, config_id, make_request(2)));
+  ASSERT_TRUE(f.record(2));
   ASSERT_TRUE(batch.end());
-  EXPECT_EQ(raw_scalar(path, "SELECT COUNT(*) FROM requests"), "3");
+  EXPECT_EQ(f.count(), "3");
 }
 
 TEST(SqliteStore, ABatchWithoutAStoreDoesNothing) {
