@@ -129,7 +129,7 @@ class ResultStore {
   virtual Expected<std::int64_t> record_request(std::int64_t run_id, std::int64_t configuration_id,
                                                 const measure::RequestResult& request) = 0;
   // Group commit, for a caller that records many requests a second (a
-  // benchmark flushes every 20 ms while results come in). Between
+  // benchmark flushes every 64 results, or 20 ms after a result). Between
   // begin_batch() and end_batch(), SQLite keeps the rows recorded since the
   // last flush() and writes them in one transaction, durable when flush()
   // returns, instead of one transaction per row; a killed process then loses

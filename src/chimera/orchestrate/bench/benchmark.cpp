@@ -209,7 +209,8 @@ class BenchmarkRun {
     // Thousands of requests a second would otherwise each format and write a
     // progress line: ten updates a second are enough to watch.
     auto shown_at = std::chrono::steady_clock::time_point{};
-    // One transaction per flush (every 20 ms under load), not one per request.
+    // One transaction per flush (at most 64 results or 20 ms apart), not one
+    // per request.
     store::RecordBatch batch(db_);
     auto committed = [this](Expected<void> result) {
       if (!result) out_.notes.push_back("could not store requests: " + result.error().message);
