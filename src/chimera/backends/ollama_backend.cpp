@@ -103,26 +103,22 @@ class OllamaBackend final : public StreamingBackend {
   // The body is written field by field: a load test builds one per request,
   // and an nlohmann::json object first costs more than the rest of submit().
   Expected<http::HttpRequest> build(const GenerationRequest& request) const override {
-    std::string body = "{\"model\":";
-    append_json_string(body, request.model);
-    body += ",\"stream\":true";
+    std::string body;
+    JsonObjectWriter j(body);
+    j.text("model", request.model);
+    j.boolean("stream", true);
     if (request.api == "generate") {
-      body += ",\"prompt\":";
-      append_json_string(body, request.prompt);
-      if (!request.system.empty()) {
-        body += ",\"system\":";
-        append_json_string(body, request.system);
-      }
+      j.text("prompt", request.prompt);
+      if (!request.system.empty()) j.text("system", request.system);
     } else if (request.api == "chat") {
-      body += ",\"messages\":" + dump_json(chat_messages(request));
+      j.json("messages", chat_messages(request));
     } else {
       return fail(FailureKind::kInvalidInput,
                   fmt::format("unknown Ollama api '{}': use generate or chat", request.api));
     }
-    if (!request.options.empty()) body += ",\"options\":" + dump_json(request.options);
-    if (request.keep_alive)
-      body += ",\"keep_alive\":" + dump_json(keep_alive_value(*request.keep_alive));
-    body += '}';
+    if (!request.options.empty()) j.json("options", request.options);
+    if (request.keep_alive) j.json("keep_alive", keep_alive_value(*request.keep_alive));
+    j.close();
     http::HttpRequest http_request;
     http_request.method = "POST";
     http_request.url = url_ + "/api/" + request.api;
