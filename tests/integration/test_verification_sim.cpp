@@ -8,13 +8,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "chimera/agents/subjects.hpp"
 #include "chimera/agents/verification.hpp"
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
@@ -32,18 +32,77 @@ std::string data_summary(const ingest::Analysis& analysis) {
   return summary;
 }
 
-// Whether a fact is of another metric family than the text's "family/kind":
-// a rank or index, or a family its name (else its unit) states that differs,
-// apart from the pairs that agree (tokens with a context or batch size).
-bool disagrees(const std::string& text_metric, const agents::KnownFigure& fact) {
-  const std::string family = text_metric.substr(0, text_metric.find('/'));
-  agents::Metric m = agents::metric_of_name(fact.metric.empty() ? fact.label : fact.metric);
-  if (!m.known()) m = agents::metric_of_unit(fact.unit == "fraction" ? "%" : fact.unit);
-  if (m.family == "ordinal") return true;
-  if (!m.known() || m.family == family) return false;
-  const bool tokens_setting = (m.family == "tokens" && family == "setting") ||
-                              (m.family == "setting" && family == "tokens");
-  return !tokens_setting;
+// The test's own reading of what a known figure measures, from its column or
+// key name, else its unit (independent of the verifier's metric words): a
+// throughput, a duration, a share, a count of tokens, a rank or index, or
+// "" when neither says.
+std::string family_of(const agents::KnownFigure& fact) {
+  std::string n = fact.metric.empty() ? fact.label : fact.metric;
+  for (char& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto has = [&](std::string_view part) { return n.find(part) != std::string::npos; };
+  if (n == "rank" || n == "#" || has("rank") || has("index") || n.ends_with("_id"))
+    return "ordinal";
+  if (has("tokens_s") || has("tok_s") || has("tps") || has("throughput") || has("eval_rate") ||
+      has("tokens/s") || has("tok/s")) {
+    return "throughput";
+  }
+  if (has("ttft") || has("latency") || has("duration") || n.ends_with("_ms") || n.ends_with("_s") ||
+      has("(ms)") || has("(s)") || has("time")) {
+    return "duration";
+  }
+  if (has("pct") || has("percent") || has("util") || has("rate") || has("ratio")) return "share";
+  const std::string& u = fact.unit;
+  if (u == "tok/s") return "throughput";
+  if (u == "ms" || u == "s" || u == "min") return "duration";
+  if (u == "%" || u == "fraction") return "share";
+  return "";
+}
+
+// The family a figure written with `unit` must have, or "" when the unit does
+// not say (a bare number, tokens, a percent that may be a change).
+std::string family_of_unit(const std::string& unit) {
+  if (unit == "tok/s") return "throughput";
+  if (unit == "ms" || unit == "s" || unit == "min") return "duration";
+  return "";
+}
+
+// A derived figure, recomputed by the test from the two figures the verifier
+// names: one column of one file, and the written value is their relative
+// change (a percent) or their ratio (x) within the written rounding.
+void expect_derivation_holds(const agents::VerifiedFigure& f) {
+  ASSERT_EQ(f.matches.size(), 2u) << f.sentence;
+  const auto& a = f.matches[0];
+  const auto& b = f.matches[1];
+  auto file_of = [](const std::string& source) { return source.substr(0, source.find(' ')); };
+  EXPECT_EQ(a.metric.empty() ? a.label : a.metric, b.metric.empty() ? b.label : b.metric)
+      << f.sentence;
+  EXPECT_EQ(file_of(a.source), file_of(b.source)) << f.sentence;
+  const std::string written = f.text_as_written;
+  const auto point = written.find('.');
+  const std::size_t digits = written.find_first_not_of("0123456789.,");
+  const int decimals =
+      point == std::string::npos
+          ? 0
+          : static_cast<int>((digits == std::string::npos ? written.size() : digits) - point - 1);
+  const double tolerance = 0.5 * std::pow(10.0, -decimals) + 1e-9;
+  const double value = std::abs(f.value);
+  if (f.unit == "%") {
+    const double change = std::abs((a.value - b.value) / b.value * 100);
+    const double points = std::abs(a.value - b.value);
+    EXPECT_TRUE(std::abs(change - value) <= tolerance || std::abs(points - value) <= tolerance ||
+                std::abs(points * 100 - value) <= tolerance)
+        << f.sentence << ": " << a.value << " vs " << b.value;
+  } else if (f.unit == "x") {
+    const double ratio = std::max(a.value / b.value, b.value / a.value);
+    EXPECT_NEAR(ratio, value, tolerance) << f.sentence;
+  }
+  // The sentence names both entities, and each figure is about one of them.
+  for (const auto* k : {&a, &b}) {
+    EXPECT_TRUE(
+        std::any_of(k->entities.begin(), k->entities.end(),
+                    [&](const std::string& e) { return f.sentence.find(e) != std::string::npos; }))
+        << f.sentence << ": " << k->source;
+  }
 }
 
 void expect_classes_match_truth(const std::string& root, std::size_t requests) {
@@ -89,18 +148,29 @@ void expect_classes_match_truth(const std::string& root, std::size_t requests) {
   EXPECT_GT(planted_by_class["derived"], 0u);
   EXPECT_GT(planted_by_class["unverified"], 0u);
   // The rest of the text (random metrics and numbers, a third of them taken
-  // from the prompt) is checked too: no figure is verified by a fact of
-  // another metric family, nor by a rank or index.
+  // from the prompt) is checked too: no figure written in tok/s or a time unit
+  // is verified by a fact of another family, nor any figure by a rank or an
+  // index; every derived figure follows from the two figures it names.
+  std::size_t derived = 0;
   for (const auto& text : texts) {
     for (const auto& f : agents::verify(text, {&source}).figures) {
-      if (f.status != agents::FigureStatus::kVerified || f.metric.empty()) continue;
+      if (f.status == agents::FigureStatus::kDerived) {
+        ++derived;
+        expect_derivation_holds(f);
+      }
+      if (f.status != agents::FigureStatus::kVerified) continue;
+      const std::string wanted = family_of_unit(f.unit);
       for (const auto& m : f.matches) {
-        EXPECT_FALSE(disagrees(f.metric, m))
-            << f.text_as_written << " (" << f.metric << ") in \"" << f.sentence << "\" verified by "
-            << m.label << " (" << m.source << ")";
+        const std::string family = family_of(m);
+        EXPECT_NE(family, "ordinal") << f.text_as_written << " in \"" << f.sentence
+                                     << "\" verified by " << m.label << " (" << m.source << ")";
+        if (wanted.empty() || family.empty()) continue;
+        EXPECT_EQ(family, wanted) << f.text_as_written << " in \"" << f.sentence
+                                  << "\" verified by " << m.label << " (" << m.source << ")";
       }
     }
   }
+  EXPECT_GE(derived, planted_by_class["derived"]);
 }
 
 TEST(VerificationAgainstSim, PlantedClassesOnTheProjectExamples) {
@@ -203,7 +273,23 @@ void expect_run_matches_truth(const std::string& artifacts, bool every_class) {
           << agent.at("agent") << " " << status;
     }
     EXPECT_EQ(counts.at("checkable").get<std::size_t>(),
-              counts.at("figures").get<std::size_t>() - counts.at("trivial").get<std::size_t>());
+              counts.at("total").get<std::size_t>() - counts.at("trivial").get<std::size_t>());
+    // figures[]: one object per figure, each with its class and what decided it.
+    const auto& figures = counts.at("figures");
+    ASSERT_EQ(figures.size(), counts.at("total").get<std::size_t>());
+    std::map<std::string, std::size_t> by_class;
+    for (const auto& f : figures) {
+      for (const char* key : {"text", "value", "unit", "class", "sentence", "reason", "source"}) {
+        EXPECT_TRUE(f.contains(key)) << key << " missing in " << f.dump();
+      }
+      ++by_class[f.at("class").get<std::string>()];
+      const bool sourced = f.at("class") == "verified" || f.at("class") == "derived" ||
+                           f.at("class") == "misattributed";
+      EXPECT_EQ(f.at("source").is_null(), !sourced) << f.dump();
+    }
+    for (const char* status : {"verified", "misattributed", "derived", "unverified", "trivial"}) {
+      EXPECT_EQ(by_class[status], counts.at(status).get<std::size_t>()) << status;
+    }
   }
   // The project's examples are built so that every class can be planted; a
   // foreign corpus may offer no pair of entities for some class.
@@ -217,6 +303,41 @@ void expect_run_matches_truth(const std::string& artifacts, bool every_class) {
   const auto summary = json::parse(slurp(out / "summary.json"));
   EXPECT_NE(summary.at("verification").at("text").get<std::string>().find("checkable"),
             std::string::npos);
+}
+
+// Two agents of one run that write the same answer (same persona, profile and
+// seed): every figure gets the same class in both agents' figures[], because
+// every verifier of a run knows all its agents, models and settings; and the
+// "9000" of the agent DataCollector-9000 is no figure.
+TEST(VerificationAgainstSim, TwoAgentsOfOneRunGiveTheSameVerdictForTheSameSentence) {
+  namespace fs = std::filesystem;
+  TempDir dir;
+  SimProcess sim({"--config", source_dir() + "/tests/fixtures/sim-fast.yaml"});
+  const fs::path out = fs::path(dir.path()) / "out";
+  const auto r = run_chimera({"run", "--endpoint", sim.url(), "--artifacts",
+                              source_dir() + "/examples/artifacts", "--scenario",
+                              source_dir() + "/tests/fixtures/scenario-twins.yaml", "--output-dir",
+                              out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto metrics = json::parse(slurp(out / "run_1" / "metrics.json"));
+  ASSERT_EQ(metrics.at("agents").size(), 2u);
+  std::vector<std::map<std::pair<std::string, std::string>, std::string>> verdicts;
+  for (const auto& agent : metrics.at("agents")) {
+    auto& mine = verdicts.emplace_back();
+    for (const auto& f : agent.at("verification").at("figures")) {
+      EXPECT_NE(f.at("text"), "9000") << f.dump();
+      mine[{f.at("sentence"), f.at("text")}] = f.at("class");
+    }
+  }
+  std::size_t common = 0;
+  for (const auto& [figure, verdict] : verdicts[0]) {
+    auto other = verdicts[1].find(figure);
+    if (other == verdicts[1].end()) continue;
+    ++common;
+    EXPECT_EQ(verdict, other->second) << figure.second << " in \"" << figure.first << "\"";
+  }
+  EXPECT_GE(common, 10u) << "the two answers should be the same text";
+  EXPECT_EQ(common, verdicts[0].size());
 }
 
 TEST(VerificationAgainstSim, AWholeRunReportsThePlantedClassesOnTheProjectExamples) {

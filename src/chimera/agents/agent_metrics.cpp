@@ -1,5 +1,7 @@
 #include "chimera/agents/agent_metrics.hpp"
 
+#include <algorithm>
+
 namespace chimera::agents {
 
 namespace {
@@ -38,13 +40,31 @@ AgentMetrics aggregate_metrics(const std::vector<measure::RequestResult>& calls)
   return m;
 }
 
-std::vector<KnownFigure> measured_figures(const AgentMetrics& m, const std::string& who) {
+namespace {
+
+std::vector<std::string> names_of(const std::string& who, const std::vector<std::string>& also) {
+  std::vector<std::string> names{who};
+  for (const auto& name : also) {
+    if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
+    }
+  }
+  return names;
+}
+
+}  // namespace
+
+std::vector<KnownFigure> measured_figures(const AgentMetrics& m, const std::string& who,
+                                          const std::vector<std::string>& also) {
   std::vector<KnownFigure> out;
+  const std::vector<std::string> about = names_of(who, also);
   auto put = [&](const std::optional<double>& value, const char* unit, const std::string& what) {
     if (!value) return;
     KnownFigure figure{*value, unit, who + " " + what, "measured: " + who + " " + what};
     figure.metric = what;
-    figure.entities = {who};
+    figure.entities = about;
+    figure.origin = FigureOrigin::kMeasured;
+    figure.group = "this run";
     out.push_back(std::move(figure));
   };
   put(m.throughput_tps, "tok/s", "throughput");
@@ -58,15 +78,19 @@ std::vector<KnownFigure> measured_figures(const AgentMetrics& m, const std::stri
 }
 
 std::vector<KnownFigure> configuration_figures(const nlohmann::json& options,
-                                               const std::string& who) {
+                                               const std::string& who,
+                                               const std::vector<std::string>& also) {
   std::vector<KnownFigure> out;
   if (!options.is_object()) return out;
+  const std::vector<std::string> about = names_of(who, also);
   for (const auto& [key, value] : options.items()) {
     if (!value.is_number()) continue;
     KnownFigure figure{value.get<double>(), "", who + " option " + key,
                        "configuration sent: " + who + " " + key};
     figure.metric = key;
-    figure.entities = {who};
+    figure.entities = about;
+    figure.origin = FigureOrigin::kSetting;
+    figure.group = "this run";
     out.push_back(std::move(figure));
   }
   return out;

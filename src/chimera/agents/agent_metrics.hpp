@@ -32,11 +32,15 @@ struct AgentMetrics {
 AgentMetrics aggregate_metrics(const std::vector<measure::RequestResult>& calls);
 
 // The metrics as known figures for verification, labelled "<who> throughput"
-// with source "measured: <who> ...".
-std::vector<KnownFigure> measured_figures(const AgentMetrics& metrics, const std::string& who);
+// with source "measured: <who> ...", measured in this run (group "this run").
+// They are about `who` and every name in `also` (its model, its profile).
+std::vector<KnownFigure> measured_figures(const AgentMetrics& metrics, const std::string& who,
+                                          const std::vector<std::string>& also = {});
 
-// The numeric options that were sent (num_ctx=1024 ...): the model may quote them.
+// The numeric options that were sent (num_ctx=1024 ...): the model may quote
+// them. Settings: they verify only a sentence that names them.
 std::vector<KnownFigure> configuration_figures(const nlohmann::json& options,
-                                               const std::string& who);
+                                               const std::string& who,
+                                               const std::vector<std::string>& also = {});
 
 }  // namespace chimera::agents

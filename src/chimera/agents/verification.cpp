@@ -1,13 +1,17 @@
 #include "chimera/agents/verification.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <unordered_map>
 #include <utility>
 
+#include "chimera/agents/claims.hpp"
+#include "chimera/agents/derivation.hpp"
 #include "chimera/agents/numbers.hpp"
 
 namespace chimera::agents {
@@ -54,20 +58,6 @@ std::string lowercase(std::string_view text) {
   return out;
 }
 
-// The unit of a known figure as conversions() names it. A unit the written
-// figures cannot carry ("samples/s", "1/s") stays itself, so that it matches
-// only bare numbers rather than passing for "unknown".
-std::string known_unit_kind(std::string_view unit) {
-  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  while (!unit.empty() && unit.back() == ' ') unit.remove_suffix(1);
-  if (unit.empty()) return "";
-  const std::string lowered = lowercase(unit);
-  if (lowered == "count" || lowered == "us" || lowered == "ns") return lowered;
-  if (lowered == "pct" || lowered == "percent") return "%";
-  std::string canonical = canonical_unit(unit);
-  return canonical.empty() ? lowered : canonical;
-}
-
 bool already_listed(const std::vector<KnownFigure>& matches, const KnownFigure& figure) {
   return std::any_of(matches.begin(), matches.end(), [&](const KnownFigure& m) {
     return m.label == figure.label && m.source == figure.source && m.value == figure.value;
@@ -90,6 +80,18 @@ const char* to_string(FigureStatus status) {
       break;
   }
   return "unverified";
+}
+
+const char* to_string(FigureOrigin origin) {
+  switch (origin) {
+    case FigureOrigin::kMeasured:
+      return "measured in this run";
+    case FigureOrigin::kSetting:
+      return "setting sent";
+    case FigureOrigin::kArtifact:
+      break;
+  }
+  return "historical, read from an artifact";
 }
 
 bool is_trivial_figure(double value, std::string_view unit, int decimals) {
@@ -169,12 +171,10 @@ struct TextSubject {
   bool metric_named = false;          // words (not only the unit) state the metric
   std::vector<std::string> entities;  // the entity phrase nearest the figure
   std::vector<std::string> named;     // every entity its sentence names, in order
+  Claim claim;                        // statistic, direction, time and place (claims.hpp)
+  std::string reference;              // the entity a comparison measures against
+  Metric compared;                    // the metric a comparison names, change words left out
 };
-
-Metric metric_of_known(const KnownFigure& known) {
-  Metric m = metric_of_name(known.metric.empty() ? known.label : known.metric);
-  return m.known() ? m : metric_of_unit(known_unit_kind(known.unit));
-}
 
 // The metric words win unless the unit says otherwise: "throughput rose by
 // 12%" is a change (the change word is nearest), "errors in 12.5% of
@@ -269,6 +269,57 @@ Metric metric_near(std::string_view text, Span sentence, const NumberInText& num
   return combine(words, number.unit);
 }
 
+// The entity a comparison measures against: the first one after "than",
+// "compared with", "relative to", "vs" ...; else the first named that is not
+// the figure's own.
+std::string reference_entity(std::string_view text, Span sentence,
+                             const std::vector<Mention>& entities, const TextSubject& subject) {
+  static constexpr std::array<std::string_view, 10> kMarkers = {
+      "than", "than that of", "compared with", "compared to", "relative to",
+      "vs",   "vs.",          "versus",        "against",     "over"};
+  const std::string own = subject.entities.empty() ? "" : subject.entities.front();
+  std::string fallback;
+  for (const auto& m : entities) {
+    if (m.offset < sentence.begin || m.offset >= sentence.end || same_entity(m.what, own)) {
+      continue;
+    }
+    if (fallback.empty()) fallback = m.what;
+    std::size_t from = m.offset > sentence.begin + 24 ? m.offset - 24 : sentence.begin;
+    std::string before = lowercase(text.substr(from, m.offset - from));
+    while (!before.empty() && (before.back() == ' ' || before.back() == '*' ||
+                               before.back() == '`' || before.back() == '(')) {
+      before.pop_back();
+    }
+    for (std::string_view marker : kMarkers) {
+      if (before.ends_with(marker) &&
+          (before.size() == marker.size() || before[before.size() - marker.size() - 1] == ' ')) {
+        return m.what;
+      }
+    }
+  }
+  return fallback;
+}
+
+// The metric a comparison is of: the metric word nearest the figure in its
+// sentence that is not a change word ("39% faster" names none).
+Metric compared_metric(Span sentence, const NumberInText& number,
+                       const std::vector<Mention>& metrics) {
+  const Mention* best = nullptr;
+  std::size_t best_distance = 0;
+  for (const auto& m : metrics) {
+    if (m.offset < sentence.begin || m.offset >= sentence.end || m.metric.family == "change") {
+      continue;
+    }
+    const std::size_t distance =
+        m.offset > number.offset ? m.offset - number.offset : number.offset - m.offset;
+    if (best == nullptr || distance < best_distance) {
+      best = &m;
+      best_distance = distance;
+    }
+  }
+  return best == nullptr ? Metric{} : best->metric;
+}
+
 TextSubject subject_in_sentence(std::string_view text, Span sentence, const NumberInText& number,
                                 const std::vector<Mention>& entities,
                                 const std::vector<Mention>& metrics) {
@@ -303,6 +354,12 @@ TextSubject subject_in_sentence(std::string_view text, Span sentence, const Numb
     subject.entities.push_back(following->what);
   }
   subject.metric = metric_near(text, sentence, number, metrics, subject.metric_named);
+  const Span clause = clause_of(text, sentence, at);
+  subject.claim = read_claim(text.substr(sentence.begin, sentence.end - sentence.begin),
+                             text.substr(clause.begin, clause.end - clause.begin), subject.metric,
+                             number.value < 0);
+  subject.reference = reference_entity(text, sentence, entities, subject);
+  subject.compared = compared_metric(sentence, number, metrics);
   return subject;
 }
 
@@ -327,7 +384,7 @@ Metric metric_of_place(const std::string& place, const EntityVocabulary& vocabul
 // A figure in a Markdown table: the metric is its column header's, else a row
 // cell's ("| TTFT | 553 | ms |"); the entities are the row's and the header's.
 TextSubject subject_in_table(const TableContext& table, std::string& unit,
-                             const EntityVocabulary& vocabulary) {
+                             const EntityVocabulary& vocabulary, bool negative) {
   TextSubject subject;
   if (unit.empty()) {
     for (std::size_t i = 0; i < table.cells.size(); ++i) {
@@ -350,12 +407,15 @@ TextSubject subject_in_table(const TableContext& table, std::string& unit,
   for (std::size_t i = 0; i < table.cells.size(); ++i) {
     if (i != table.column) places.push_back(table.cells[i]);
   }
+  std::string row;
   for (const auto& place : places) {
+    row += place + " | ";
     for (const auto& m : vocabulary.find(place)) {
       subject.entities.push_back(m.what);
       subject.named.push_back(m.what);
     }
   }
+  subject.claim = read_claim(row, row, subject.metric, negative);
   return subject;
 }
 
@@ -377,7 +437,9 @@ struct Candidates {
   std::vector<KnownFigure> same_subject;
   std::vector<KnownFigure> other_subject;
   std::vector<KnownFigure> other_metric;  // the value, but of a metric the text does not name
-  bool neutral_only = true;  // no candidate of its metric names an entity the text contradicts
+  // The value and metric, but not what the sentence claims (statistic, time
+  // and place, setting, sign, an entity), with why.
+  std::vector<std::pair<KnownFigure, std::string>> refused;
 };
 
 // Whether a known figure's metric may be the one the text gives its figure.
@@ -475,6 +537,68 @@ std::vector<KnownFigure> value_matches(const NumberInText& number,
   return matches;
 }
 
+// The sign a change must have: a minus sign or a downward word means a
+// negative change; "faster" a positive change of a throughput and a negative
+// one of a duration.
+int wanted_sign(const Claim& claim, const Metric& fact) {
+  if (claim.negative) return -1;
+  const bool duration = fact.family == "duration";
+  switch (claim.direction) {
+    case Direction::kDown:
+      return -1;
+    case Direction::kFaster:
+      return duration ? -1 : 1;
+    case Direction::kSlower:
+      return duration ? 1 : -1;
+    case Direction::kUp:
+    case Direction::kNone:
+      break;
+  }
+  return 1;
+}
+
+// Why a known figure of the right value and metric is still not what the
+// sentence claims, or "" when it is. docs/AGENTS.md, "Claims".
+std::string claim_refusal(const TextSubject& subject, const KnownFigure& known) {
+  const Claim& claim = subject.claim;
+  const Metric fact = metric_of_known(known);
+  if ((known.origin == FigureOrigin::kSetting || fact.family == "setting") &&
+      !names_setting(claim.words, metric_key(known)) &&
+      !(subject.metric.family == "setting" && !fact.kind.empty() &&
+        subject.metric.kind == fact.kind)) {
+    return fmt::format("{} is a setting, and the sentence does not name it", metric_key(known));
+  }
+  if (claim.this_run && known.origin == FigureOrigin::kArtifact) {
+    return "the sentence speaks of this run; the figure is historical";
+  }
+  if (claim.historical && known.origin != FigureOrigin::kArtifact) {
+    return "the sentence speaks of past results; the figure was measured in this run";
+  }
+  if (!claim.files.empty() &&
+      (known.origin != FigureOrigin::kArtifact ||
+       std::none_of(claim.files.begin(), claim.files.end(), [&](const std::string& file) {
+         return known.source.find(file) != std::string::npos;
+       }))) {
+    return "the sentence names another file";
+  }
+  if (!is_statistic(known, claim.statistics)) {
+    return fmt::format("the sentence gives a {}; the figure is not one",
+                       fmt::join(claim.statistics, " and "));
+  }
+  if (known.entities.empty() &&
+      (!subject.entities.empty() || claim.direction != Direction::kNone)) {
+    return subject.entities.empty()
+               ? "the figure is about no entity; the sentence states a direction"
+               : "the figure is about no entity; the sentence names one";
+  }
+  const bool change = subject.metric.family == "change" || fact.family == "change";
+  if ((change || claim.negative || known.value < 0) && known.value != 0 &&
+      (known.value < 0 ? -1 : 1) != wanted_sign(claim, fact)) {
+    return "the sign differs from the direction the sentence states";
+  }
+  return "";
+}
+
 Candidates split_by_subject(std::vector<KnownFigure> matches, const TextSubject& subject) {
   Candidates out;
   for (auto& known : matches) {
@@ -483,79 +607,14 @@ Candidates split_by_subject(std::vector<KnownFigure> matches, const TextSubject&
       out.other_metric.push_back(std::move(known));
       continue;
     }
-    const bool entity_ok = known.entities.empty() || names_all(known, subject.entities);
-    if (!known.entities.empty() && !subject.entities.empty() && !entity_ok) {
-      out.neutral_only = false;
+    if (std::string why = claim_refusal(subject, known); !why.empty()) {
+      out.refused.emplace_back(std::move(known), std::move(why));
+      continue;
     }
+    const bool entity_ok = names_all(known, subject.entities);
     (entity_ok ? out.same_subject : out.other_subject).push_back(std::move(known));
   }
   return out;
-}
-
-std::string metric_key(const KnownFigure& f) {
-  return f.metric.empty() ? f.label : f.metric;
-}
-
-// A difference, ratio or percent change between the same metric of two named
-// entities, matched within the figure's written rounding.
-bool find_derivation(const NumberInText& number, const TextSubject& subject,
-                     const std::vector<const FigureSource*>& sources, VerifiedFigure& figure) {
-  if (subject.named.size() < 2) return false;
-  const double written = std::abs(number.value);
-  const double tolerance = 0.5 * std::pow(10.0, -number.decimals) * (1 + 1e-9);
-  const std::size_t n = std::min<std::size_t>(subject.named.size(), 4);
-  auto gather = [&](const std::string& entity) {
-    std::vector<KnownFigure> out;
-    for (const FigureSource* s : sources) {
-      if (s == nullptr) continue;
-      for (auto& f : s->about(entity, 4096)) out.push_back(std::move(f));
-    }
-    return out;
-  };
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto first = gather(subject.named[i]);
-    for (std::size_t j = 0; j < n; ++j) {
-      if (i == j || same_entity(subject.named[i], subject.named[j])) continue;
-      std::unordered_multimap<std::string, KnownFigure> second;
-      for (auto& b : gather(subject.named[j])) second.emplace(metric_key(b), std::move(b));
-      for (const auto& a : first) {
-        const Metric ma = metric_of_known(a);
-        if (ma.family == "ordinal") continue;  // no change or ratio of ranks measures anything
-        if (subject.metric.family != "change" && !metric_agrees(subject, a)) continue;
-        const auto [lo, hi] = second.equal_range(metric_key(a));
-        for (auto it = lo; it != hi; ++it) {
-          const KnownFigure& b = it->second;
-          if (b.value == 0) continue;
-          std::string formula;
-          const std::string va = fmt::format("{:g}", a.value);
-          const std::string vb = fmt::format("{:g}", b.value);
-          if (number.unit == "%") {
-            const double change = (a.value - b.value) / std::abs(b.value) * 100;
-            if (std::abs(std::abs(change) - written) <= tolerance) {
-              formula =
-                  fmt::format("({} - {}) / {} = {:+.{}f}%", va, vb, vb, change, number.decimals);
-            }
-          } else if (number.unit == "x" || number.unit.empty()) {
-            const double ratio = a.value / b.value;
-            if (std::abs(ratio - written) <= tolerance) {
-              formula = fmt::format("{} / {} = {:.{}f}", va, vb, ratio, number.decimals);
-            }
-          }
-          if (formula.empty() && number.unit != "%" && number.unit != "x" &&
-              (number.unit.empty() || known_unit_kind(a.unit) == number.unit) &&
-              a.value > b.value && std::abs(a.value - b.value - written) <= tolerance) {
-            formula = fmt::format("{} - {} = {:.{}f}", va, vb, a.value - b.value, number.decimals);
-          }
-          if (formula.empty()) continue;
-          figure.formula = fmt::format("{} of {} vs {}: {}", metric_key(a), subject.named[i],
-                                       subject.named[j], formula);
-          figure.matches = {a, b};
-          return true;
-        }
-      }
-    }
-  }
-  return false;
 }
 
 Span sentence_span(std::string_view text, const NumberInText& number) {
@@ -597,28 +656,31 @@ void classify(std::string_view text, NumberInText number, const TextSubject& sub
     return;
   }
   Candidates candidates = split_by_subject(value_matches(number, sources, options), subject);
-  if (!candidates.same_subject.empty() &&
-      (candidates.neutral_only ||
-       std::any_of(candidates.same_subject.begin(), candidates.same_subject.end(),
-                   [](const KnownFigure& k) { return !k.entities.empty(); }))) {
-    // Entity-bearing matches first: they are the more specific evidence.
-    std::stable_partition(candidates.same_subject.begin(), candidates.same_subject.end(),
-                          [](const KnownFigure& k) { return !k.entities.empty(); });
+  if (!candidates.same_subject.empty()) {
     figure.status = FigureStatus::kVerified;
     figure.verified = true;
     figure.matches = std::move(candidates.same_subject);
+    const KnownFigure& first = figure.matches.front();
+    figure.reason = fmt::format("{} ({})", first.label, to_string(first.origin));
     return;
   }
-  if (find_derivation(number, subject, sources, figure)) {
-    figure.status = FigureStatus::kDerived;
-    return;
-  }
+  Comparison comparison{subject.entities.empty() ? "" : subject.entities.front(), subject.reference,
+                        subject.compared, subject.claim};
+  if (derive(number, comparison, sources, figure)) return;
   if (!candidates.other_subject.empty()) {
     figure.status = FigureStatus::kMisattributed;
     figure.matches = std::move(candidates.other_subject);
+    const auto& owner = figure.matches.front().entities;
+    figure.reason =
+        fmt::format("the value belongs to {}", owner.empty() ? "another entity" : owner.front());
     return;
   }
   figure.status = FigureStatus::kUnverified;
+  if (!candidates.refused.empty()) {
+    const auto& [known, why] = candidates.refused.front();
+    figure.reason = fmt::format("{}: {} ({})", why, known.label, known.source);
+    return;
+  }
   if (candidates.other_metric.empty()) {
     figure.reason = "no fact or measurement has this value";
     return;
@@ -644,13 +706,19 @@ VerificationResult verify(std::string_view text, const std::vector<const FigureS
     });
   });
   for (auto& number : find_numbers(text)) {
+    // A number inside a known name ("DataCollector-9000", "num_ctx=1024
+    // temperature=0.4") is part of the name, not a figure.
+    const bool in_name = std::any_of(entities.begin(), entities.end(), [&](const Mention& e) {
+      return number.offset >= e.offset && number.offset < e.offset + e.length;
+    });
+    if (in_name) continue;
     VerifiedFigure figure;
     figure.text_as_written = number.text_as_written;
     figure.value = number.value;
     const TableContext table = table_context(text, number.offset);
     TextSubject subject;
     if (table.found) {
-      subject = subject_in_table(table, number.unit, vocabulary);
+      subject = subject_in_table(table, number.unit, vocabulary, number.value < 0);
     } else {
       subject = subject_in_sentence(text, sentence_span(text, number), number, entities, metrics);
     }

@@ -31,6 +31,11 @@
 
 namespace chimera::agents {
 
+// Where a known figure comes from: a file read (historical), this run's own
+// measurements, or a setting sent with the requests (an option such as num_ctx).
+enum class FigureOrigin { kArtifact, kMeasured, kSetting };
+const char* to_string(FigureOrigin origin);
+
 struct KnownFigure {
   KnownFigure() = default;
   KnownFigure(double v, std::string u, std::string what, std::string where, std::string m = {},
@@ -55,6 +60,13 @@ struct KnownFigure {
   // label, an agent, a JSON parent key. Empty: about nothing in particular.
   std::string metric;
   std::vector<std::string> entities;
+  FigureOrigin origin = FigureOrigin::kArtifact;
+  // What statistic of its column the figure is when its name does not say
+  // (a fact's "mean", "median", "max", "min", "count"; claims.hpp), else "".
+  std::string statistic;
+  // Figures of one group are comparable rows: the same file or table (an
+  // artifact's file), or this run's measurements. "" = the source's file part.
+  std::string group;
 };
 
 // Where known figures come from; adapters wrap ingestion facts and run metrics.
@@ -98,8 +110,10 @@ struct VerifiedFigure {
   // verified: the facts of its subject; misattributed: those of other subjects
   // with its value; derived: the two facts of the formula.
   std::vector<KnownFigure> matches;
-  std::string formula;  // derived: "(103.16 - 80.10) / 80.10 = 28.8%"
-  std::string reason;   // unverified and trivial: why, in a few words
+  std::string formula;       // derived: "(103.16 - 80.10) / 80.10 = 28.8%"
+  std::string formula_kind;  // derived: "relative change", "ratio", "percentage points",
+                             // "difference"
+  std::string reason;        // why it got its class, in a few words
 };
 
 struct VerificationResult {

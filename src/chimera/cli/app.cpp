@@ -87,6 +87,7 @@ std::vector<Command> add_commands(CLI::App& root, const GlobalOptions& globals) 
   commands.push_back(add_worker_command(root, globals));
   commands.push_back(add_compare_command(root, globals));
   commands.push_back(add_report_command(root, globals));
+  commands.push_back(add_verify_command(root, globals));
   commands.push_back(add_sim_command(root, globals));
   commands.push_back(add_doctor_command(root, globals));
   return commands;

@@ -29,6 +29,7 @@ Command add_report_command(CLI::App& root, const GlobalOptions& globals);
 Command add_sim_command(CLI::App& root, const GlobalOptions& globals);
 Command add_doctor_command(CLI::App& root, const GlobalOptions& globals);
 Command add_worker_command(CLI::App& root, const GlobalOptions& globals);
+Command add_verify_command(CLI::App& root, const GlobalOptions& globals);
 
 // For a command whose implementation has not landed yet: it says so and exits 1.
 Command not_built_yet(CLI::App& root, const std::string& name, const std::string& description);

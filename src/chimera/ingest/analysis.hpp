@@ -78,6 +78,9 @@ struct Fact {
       kind;  // inventory | best | worst | metric | gap | json_metric | parse_failure | outline
   std::string text;            // one human sentence with the numbers in it
   std::vector<double> values;  // the exact values the sentence states (rounded there)
+  // What each value is of its column, in the same order: "mean", "median",
+  // "max", "min", "count" (ingest/figure_index.hpp kFactStatistics), or empty.
+  std::vector<std::string> statistics;
   std::string unit;
   Provenance source;
   double score = 0;  // informativeness, for ranking; higher first

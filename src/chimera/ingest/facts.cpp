@@ -185,11 +185,13 @@ void FactBuilder::metric_column(const TableAnalysis& t, const ColumnAnalysis& co
   if (s.count == 1) {
     fact.text = fmt::format("{} = {} in {}", column.name, with_unit(s.mean, fact.unit), file);
     fact.values = {s.mean};
+    fact.statistics = {"mean"};
   } else {
     fact.text = fmt::format("{} in {}: mean {} over {} rows (min {}, p50 {}, max {})", column.name,
                             file, with_unit(s.mean, fact.unit), s.count, format_number(s.min),
                             format_number(s.p50), format_number(s.max));
     fact.values = {s.mean, s.min, s.p50, s.max, static_cast<double>(s.count)};
+    fact.statistics = {"mean", "min", "median", "max", "count"};
   }
   add(std::move(fact));
 }
@@ -215,6 +217,9 @@ void FactBuilder::extremes(const TableAnalysis& t) {
                               extreme.column, with_unit(row.value, fact.unit), describe_row(row),
                               t.rows, file);
       fact.values = {row.value};
+      // The best row holds the column's maximum when higher is better.
+      const bool higher = extreme.metric.direction == Direction::kHigherIsBetter;
+      fact.statistics = {(which == 0) == higher ? "max" : "min"};
       fact.score = which == 0 ? (key ? 0.9 : 0.6) : (key ? 0.75 : 0.45);
       add(std::move(fact));
     }
@@ -324,7 +329,10 @@ void FactBuilder::finish(Analysis& a) {
   std::size_t next = 1;
   for (auto& fact : a.facts) {
     fact.id = "F" + std::to_string(next++);
-    for (double value : fact.values) a.figures.add_fact_figure(value, fact.source);
+    for (std::size_t i = 0; i < fact.values.size(); ++i) {
+      const std::string_view statistic = i < fact.statistics.size() ? fact.statistics[i] : "";
+      a.figures.add_fact_figure(fact.values[i], fact.source, statistic);
+    }
   }
 }
 

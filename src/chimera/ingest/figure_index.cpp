@@ -141,7 +141,8 @@ void FigureIndex::add_leaf(double value, std::uint32_t file, std::string_view js
                            intern_entity(entities_of_json_path(json_path)), Kind::kLeaf});
 }
 
-void FigureIndex::add_fact_figure(double value, const Provenance& source) {
+void FigureIndex::add_fact_figure(double value, const Provenance& source,
+                                  std::string_view statistic) {
   if (!std::isfinite(value)) return;
   // Facts are few and are what a summary quotes, so they bypass the per-file cap.
   auto it = file_ids_.find(source.root + '\x1f' + source.file);
@@ -152,9 +153,13 @@ void FigureIndex::add_fact_figure(double value, const Provenance& source) {
   if (entity == 0 && !source.json_path.empty() && source.column.empty()) {
     entity = intern_entity(entities_of_json_path(source.json_path));
   }
+  std::uint8_t code = 0;
+  for (std::uint8_t i = 1; i < std::size(kFactStatistics); ++i) {
+    if (kFactStatistics[i] == statistic) code = i;
+  }
   entries_.push_back(Entry{value, file, static_cast<std::uint32_t>(source.row),
                            static_cast<std::uint32_t>(source.line), intern(source.column),
-                           intern(source.json_path), entity, Kind::kFact});
+                           intern(source.json_path), entity, Kind::kFact, code});
 }
 
 void FigureIndex::seal() {
@@ -199,6 +204,7 @@ FigureMatch FigureIndex::materialise(const Entry& entry) const {
   FigureMatch match;
   match.value = entry.value;
   match.from_fact = entry.kind == Kind::kFact;
+  match.statistic = std::string(kFactStatistics[entry.statistic]);
   const auto& [root, file] = files_[entry.file];
   match.source.root = root;
   match.source.file = file;

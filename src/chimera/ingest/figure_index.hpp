@@ -20,6 +20,9 @@ struct FigureMatch {
   double value = 0;
   Provenance source;
   bool from_fact = false;  // stated in a fact (rounded or derived) rather than a raw cell or leaf
+  // For a fact's figure, the statistic it is of its column: "mean", "median",
+  // "max", "min" (a column summary, or the best/worst row), "count"; else "".
+  std::string statistic;
   std::vector<std::string> entities;  // what it is about: "gemma3", "g60_c2048_t0.8"
 };
 
@@ -27,6 +30,9 @@ struct FigureMatch {
 // {"gemma3"}; array indexes, metric names and container words ("results",
 // "summary", "models") are not entities.
 std::vector<std::string> entities_of_json_path(std::string_view json_path);
+
+// The statistics a fact's figure may be of its column; index 0 = not said.
+inline constexpr std::string_view kFactStatistics[] = {"", "mean", "median", "max", "min", "count"};
 
 class FigureIndex {
  public:
@@ -37,7 +43,8 @@ class FigureIndex {
   void add_cell(double value, std::uint32_t file, std::size_t row, std::string_view column,
                 std::string_view json_path, std::size_t line);
   void add_leaf(double value, std::uint32_t file, std::string_view json_path);
-  void add_fact_figure(double value, const Provenance& source);
+  // `statistic`: one of kFactStatistics ("" when the fact does not say).
+  void add_fact_figure(double value, const Provenance& source, std::string_view statistic = {});
   // The names the row `row` of `file` is about (its label columns' text values);
   // call before the row's add_cell()s. Numbers among `names` are dropped.
   void set_row_entity(std::uint32_t file, std::size_t row, const std::vector<std::string>& names);
@@ -67,6 +74,7 @@ class FigureIndex {
     std::uint32_t path;    // interned
     std::uint32_t entity;  // index into entities_; 0 = about nothing named
     Kind kind;
+    std::uint8_t statistic = 0;  // index into kFactStatistics
   };
   std::uint32_t intern(std::string_view text);
   std::uint32_t intern_entity(const std::vector<std::string>& names);

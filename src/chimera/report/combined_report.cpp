@@ -174,10 +174,14 @@ VerificationCounts sum_over(const std::vector<RunRecord>& runs) {
 }  // namespace
 
 nlohmann::json to_json(const VerificationCounts& v) {
-  return {
-      {"figures", v.figures},      {"verified", v.verified},     {"misattributed", v.misattributed},
-      {"derived", v.derived},      {"unverified", v.unverified}, {"trivial", v.trivial},
-      {"checkable", v.checkable()}};
+  return {{"total", v.figures},
+          {"verified", v.verified},
+          {"misattributed", v.misattributed},
+          {"derived", v.derived},
+          {"unverified", v.unverified},
+          {"trivial", v.trivial},
+          {"checkable", v.checkable()},
+          {"figures", v.list}};
 }
 
 std::string verified_of_checkable(const VerificationCounts& v) {
@@ -327,6 +331,7 @@ nlohmann::json summary_json(const std::vector<RunRecord>& runs, bool simulated,
   j["complete"] = complete;
   const VerificationCounts verified = sum_over(runs);
   j["verification"] = to_json(verified);
+  j["verification"].erase("figures");  // each figure is listed in its run's metrics.json
   j["verification"]["text"] = verified_of_checkable(verified);
   j["runs"] = nlohmann::json::array();
   for (const auto& r : runs) j["runs"].push_back(to_json(r));

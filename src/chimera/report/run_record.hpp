@@ -20,8 +20,17 @@ struct VerificationCounts {
               trivial = 0;
   // Figures a match could prove or disprove: all but the trivial ones.
   std::size_t checkable() const { return figures - trivial; }
+  // One object per figure (figure_json), in the order of the text.
+  nlohmann::json list = nlohmann::json::array();
 };
 VerificationCounts count_figures(const agents::VerificationResult& result);
+
+// A figure as metrics.json and `chimera verify --format json` give it: text,
+// value, unit, class, sentence, reason, source. The source says what decided
+// the class: the fact, file row or measurement that holds the value
+// (verified), the other entity's (misattributed), the formula and its two
+// figures (derived); null for unverified and trivial figures.
+nlohmann::json figure_json(const agents::VerifiedFigure& figure);
 
 // One agent's figures in one run (see orchestrate/run/concurrency.hpp for
 // the definitions).

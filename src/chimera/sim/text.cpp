@@ -208,18 +208,21 @@ class Writer {
     std::from_chars(text.data(), text.data() + text.size(), v);
     return v;
   }
-  // Another entity's figure of the same metric, with another value.
+  // Another entity's figure of the same metric in the same table, with another
+  // value: only rows of one table are comparable.
+  static bool is_peer(const SummaryFigure& a, const SummaryFigure& f) {
+    return f.metric == a.metric && f.file == a.file && f.entity != a.entity && f.value != a.value;
+  }
   const SummaryFigure* peer_of(const SummaryFigure& a) {
     std::vector<const SummaryFigure*> peers;
     for (const auto& f : facts_) {
-      if (f.metric == a.metric && f.entity != a.entity && f.value != a.value) peers.push_back(&f);
+      if (is_peer(a, f)) peers.push_back(&f);
     }
     return peers.empty() ? nullptr : peers[rng_.below(peers.size())];
   }
   bool has_peer(const SummaryFigure& a) const {
-    return std::any_of(facts_.begin(), facts_.end(), [&](const SummaryFigure& f) {
-      return f.metric == a.metric && f.entity != a.entity && f.value != a.value;
-    });
+    return std::any_of(facts_.begin(), facts_.end(),
+                       [&](const SummaryFigure& f) { return is_peer(a, f); });
   }
   // A figure picked at random among those with a peer, else among all.
   const SummaryFigure& with_peer_first() {
@@ -300,6 +303,10 @@ std::vector<SummaryFigure> summary_figures(std::string_view prompt, std::size_t 
       if (!who.starts_with("model ") && !who.starts_with("config ")) continue;
       who.remove_prefix(who.find(' ') + 1);
       f.entity = std::string(who.substr(0, who.find(' ')));
+      if (const std::size_t in = who.rfind(" rows in "); in != std::string_view::npos) {
+        const std::string_view file = who.substr(in + 9);
+        f.file = std::string(file.substr(0, file.rfind(')')));
+      }
       if (f.metric.find(' ') != std::string::npos || f.value.empty() ||
           !std::isdigit(static_cast<unsigned char>(f.value[0])) || f.entity.empty()) {
         continue;

@@ -32,12 +32,13 @@ struct GeneratedText {
 };
 
 // "Best mean_tokens_s: 102.50 tokens/s for model gemma3:latest (...)" lines of
-// a data summary, as (metric, value as written, unit, entity).
+// a data summary, as (metric, value as written, unit, entity, file).
 struct SummaryFigure {
   std::string metric;
   std::string value;
   std::string unit;
   std::string entity;
+  std::string file;  // "(3 rows in FILE)": the table it comes from, or ""
 };
 std::vector<SummaryFigure> summary_figures(std::string_view prompt, std::size_t limit = 64);
 

@@ -16,6 +16,7 @@
 #include "chimera/ingest/summary.hpp"
 #include "chimera/orchestrate/common/files.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
+#include "chimera/orchestrate/run/run_figures.hpp"
 #include "chimera/report/agent_report.hpp"
 #include "chimera/report/combined_report.hpp"
 #include "chimera/report/run_report.hpp"
@@ -219,6 +220,7 @@ struct RunContext {
 struct AgentResult {
   report::AgentReportInput report;
   AgentOutcome outcome;
+  std::string answer;  // the text to verify; empty when the agent gave no usable answer
 };
 
 // --- prepare -----------------------------------------------------------------
@@ -340,20 +342,8 @@ std::vector<report::DataFact> facts_for(const ingest::Analysis& analysis,
   return facts;
 }
 
-// Known figures: the data, this run's measurements, the options sent.
-agents::VerificationResult verify_answer(const WorkflowAgent& agent, const std::string& text,
-                                         const agents::AgentMetrics& metrics,
-                                         const agents::FigureSource& data_figures) {
-  std::vector<agents::KnownFigure> measured = agents::measured_figures(metrics, agent.spec.name);
-  for (auto& f : agents::configuration_figures(agent.spec.profile.options, agent.spec.name)) {
-    measured.push_back(std::move(f));
-  }
-  const agents::VectorFigureSource measured_source(std::move(measured));
-  return agents::verify(text, {&data_figures, &measured_source});
-}
-
 AgentResult assemble_agent(const RunContext& ctx, const WorkflowAgent& agent,
-                           const AgentExecution& exec, const agents::FigureSource& data_figures) {
+                           const AgentExecution& exec) {
   AgentResult r;
   auto& in = r.report;
   in.agent = agent.spec;
@@ -380,7 +370,7 @@ AgentResult assemble_agent(const RunContext& ctx, const WorkflowAgent& agent,
   const bool usable = exec.ok && !exec.final_text().empty();
   if (usable) {
     in.extraction = agents::extract(exec.final_text());
-    in.verification = verify_answer(agent, exec.final_text(), out.metrics, data_figures);
+    r.answer = exec.final_text();
   }
   const auto failure = report::agent_failure(in);
   out.ok = usable && !failure;
@@ -389,7 +379,6 @@ AgentResult assemble_agent(const RunContext& ctx, const WorkflowAgent& agent,
                       ? fmt::format("{} {}: {}", failure->stage, failure->kind, failure->message)
                       : (exec.failure.empty() ? "no usable answer" : exec.failure);
   }
-  out.verification = report::count_figures(in.verification);
   out.report_file = file_safe(agent.spec.name) + "_report.md";
   return r;
 }
@@ -418,9 +407,20 @@ void write_html_report(const fs::path& dir) {
 // summaries over runs are rewritten after every run.
 void write_run(RunContext& ctx, const ExecutionResult& concurrent,
                const std::vector<RunRecord>& earlier, AgentRunSummary& summary) {
-  const IngestFigureSource data_figures(ctx.analysis.figures);
+  std::vector<AgentResult> results;
+  std::vector<AgentOutcome> outcomes;
   for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
-    auto result = assemble_agent(ctx, ctx.agents[i], concurrent.agents[i], data_figures);
+    results.push_back(assemble_agent(ctx, ctx.agents[i], concurrent.agents[i]));
+    outcomes.push_back(results.back().outcome);
+  }
+  // Every agent's verifier knows the artifacts and all the run's agents.
+  const IngestFigureSource data_figures(ctx.analysis.figures);
+  const agents::VectorFigureSource run_known = run_figures(outcomes);
+  for (auto& result : results) {
+    if (!result.answer.empty()) {
+      result.report.verification = agents::verify(result.answer, {&data_figures, &run_known});
+    }
+    result.outcome.verification = report::count_figures(result.report.verification);
     const fs::path report = ctx.dir / result.outcome.report_file;
     write_text(report, report::render_agent_report(result.report));
     summary.report_paths.push_back(report.string());

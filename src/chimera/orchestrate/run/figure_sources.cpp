@@ -1,5 +1,6 @@
 #include "chimera/orchestrate/run/figure_sources.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -67,8 +68,32 @@ std::string figure_name(const ingest::Provenance& source) {
 IngestFigureSource::IngestFigureSource(const ingest::FigureIndex& index, std::size_t per_lookup)
     : index_(index), per_lookup_(per_lookup) {}
 
+namespace {
+
+// A JSON leaf named only by a statistic ("$.warm.ttft_ms.p95") is that
+// statistic of its parent key: "ttft_ms_p95".
+std::string metric_name(const ingest::Provenance& source, const std::string& name) {
+  static constexpr std::array<std::string_view, 11> kStatistics = {
+      "mean", "avg", "average", "median", "p50", "p90", "p95", "p99", "max", "min", "peak"};
+  if (source.json_path.empty() || !source.column.empty() ||
+      std::find(kStatistics.begin(), kStatistics.end(), ingest::lowercase(name)) ==
+          kStatistics.end()) {
+    return name;
+  }
+  std::string_view path = source.json_path;
+  path = path.substr(0, path.rfind('.'));
+  while (path.ends_with(']') && path.rfind('[') != std::string_view::npos) {
+    path = path.substr(0, path.rfind('['));
+  }
+  const auto dot = path.rfind('.');
+  if (dot == std::string_view::npos || dot + 1 >= path.size()) return name;
+  return std::string(path.substr(dot + 1)) + "_" + name;
+}
+
+}  // namespace
+
 agents::KnownFigure IngestFigureSource::known(const ingest::FigureMatch& match) const {
-  const std::string name = figure_name(match.source);
+  const std::string name = metric_name(match.source, figure_name(match.source));
   std::string unit = unit_from_name(name, match.value);
   // A fact that summarises a column (no row) also states how many rows it
   // covers; whole numbers among its figures may be those counts. The column's
@@ -80,6 +105,9 @@ agents::KnownFigure IngestFigureSource::known(const ingest::FigureMatch& match) 
   agents::KnownFigure figure{match.value, std::move(unit), name, match.source.describe()};
   figure.metric = name;
   figure.entities = match.entities;
+  figure.origin = agents::FigureOrigin::kArtifact;
+  figure.statistic = match.statistic;
+  figure.group = match.source.root + "/" + match.source.file;
   return figure;
 }
 

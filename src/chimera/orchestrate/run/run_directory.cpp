@@ -35,7 +35,8 @@ agents::AgentMetrics metrics_from_json(const nlohmann::json& j) {
 
 VerificationCounts verification_from_json(const nlohmann::json& j) {
   VerificationCounts v;
-  v.figures = j.value("figures", std::size_t{0});
+  if (const auto list = j.find("figures"); list != j.end() && list->is_array()) v.list = *list;
+  v.figures = j.value("total", v.list.size());
   v.verified = j.value("verified", std::size_t{0});
   v.misattributed = j.value("misattributed", std::size_t{0});
   v.derived = j.value("derived", std::size_t{0});
