@@ -66,11 +66,19 @@ class AgentsVerificationTest : public ::testing::Test {
 TEST_F(AgentsVerificationTest, RightFiguresPassIncludingRoundingAndUnitChanges) {
   const auto result = check(
       "We saw 108.37 tok/s (about 108 tok/s), a TTFT of 0.553 s, i.e. 553.1 ms; 2,099 tokens in "
-      "101 files; the best run reached 14.24 tokens/s, 34% faster.");
+      "101 files; the best run reached 14.24 tokens/s. The relative change was 34%.");
   ASSERT_EQ(result.total(), 8u);
   for (const auto& f : result.figures) EXPECT_TRUE(f.verified) << f.text_as_written;
   EXPECT_EQ(result.figures[2].matches.front().label, "InsightAgent TTFT");      // s -> ms
   EXPECT_EQ(result.figures[7].matches.front().source, "compare.json $.delta");  // % <- fraction
+}
+
+// A change about no entity does not verify a sentence that states a direction:
+// "34% faster" says who is faster than whom, the fact does not.
+TEST_F(AgentsVerificationTest, AnEntitylessChangeDoesNotVerifyADirection) {
+  const auto f = check("The best run was 34% faster.").figures.at(0);
+  EXPECT_EQ(f.status, FigureStatus::kUnverified);
+  EXPECT_NE(f.reason.find("about no entity"), std::string::npos) << f.reason;
 }
 
 TEST_F(AgentsVerificationTest, PlantedWrongFiguresAreCaught) {

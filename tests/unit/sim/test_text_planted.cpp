@@ -23,6 +23,8 @@ TEST(SimPlantedFigures, ReadsBestAndWorstLinesOfTheSummary) {
   EXPECT_EQ(figures[0].entity, "gemma3:latest");
   EXPECT_EQ(figures[1].entity, "g60_c2048");
   EXPECT_EQ(figures[2].entity, "llama3.1:8b");
+  EXPECT_EQ(figures[0].file, "a.json");
+  EXPECT_EQ(figures[1].file, "b.csv");
   EXPECT_TRUE(summary_figures("no figures here").empty());
 }
 
@@ -47,20 +49,25 @@ TEST(SimPlantedFigures, EveryClassIsPlantedAndStandsInTheText) {
   EXPECT_GT(classes["unverified"], 0);
 }
 
-// The shared corpus's short summaries: one figure per metric but for one, and
-// entities named by other lines.
+// The shared corpus's short summaries: one figure per metric but for one (two
+// rows of one table), and entities named by other lines.
 constexpr const char* kFewPeers =
     "Data summary:\n"
     "- 0 of 5 prompts completed for model llama3.1:8b-instruct-q4_0 in a.json @$.models[0]\n"
     "- Best Tokens/s: 102.31 tokens/s for config g999_c4096_t0.4 (num_gpu=999) (10 rows in r.md)\n"
     "- Worst ttft_s: 6.538 s for config g60_c4096_t0.2 (num_gpu=60) (36 rows in p.csv) @row 25\n"
     "- Best mean_tokens_s: 187.18 tokens/s for config g60_c1024_t0.4 (36 rows in s.csv)\n"
-    "- Worst ttft_s: 2.279 s for config g60_c2048_t0.2 (num_gpu=60) (36 rows in q.csv) @row 22\n";
+    "- Worst ttft_s: 2.279 s for config g60_c2048_t0.2 (num_gpu=60) (36 rows in p.csv) @row 22\n"
+    "- Best ttft_s: 0.139 s for config g80_c1024_t0.4 (num_gpu=80) (12 rows in q.csv) @row 3\n";
 
 TEST(SimPlantedFigures, NamesTheModelsAndConfigurationsOfThePrompt) {
   const auto names = summary_entities(kFewPeers);
-  const std::vector<std::string> expected = {"llama3.1:8b-instruct-q4_0", "g999_c4096_t0.4",
-                                             "g60_c4096_t0.2", "g60_c1024_t0.4", "g60_c2048_t0.2"};
+  const std::vector<std::string> expected = {"llama3.1:8b-instruct-q4_0",
+                                             "g999_c4096_t0.4",
+                                             "g60_c4096_t0.2",
+                                             "g60_c1024_t0.4",
+                                             "g60_c2048_t0.2",
+                                             "g80_c1024_t0.4"};
   EXPECT_EQ(names, expected);
   EXPECT_TRUE(summary_entities("nothing named").empty());
 }
@@ -71,7 +78,8 @@ TEST(SimPlantedFigures, StatesTheFigureThatHasAPeerSoEveryClassIsPlanted) {
     std::map<std::string, int> classes;
     for (const auto& p : report.planted) {
       ++classes[p.expected];
-      // The stated figure has the only metric with a peer; the invented one is a queue wait.
+      // The stated figure has the only metric with a peer in its table (the
+      // ttft_s of q.csv has none); the invented one is a queue wait.
       EXPECT_EQ(p.metric, p.expected == "unverified" ? "queue wait" : "ttft_s") << "seed " << seed;
       EXPECT_NE(report.joined().find(p.sentence), std::string::npos) << p.sentence;
     }

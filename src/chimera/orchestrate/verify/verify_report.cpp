@@ -112,7 +112,8 @@ std::string render_verify_text(const VerifyReportResult& r) {
     } else if (!f.matches.empty()) {
       out += fmt::format(" — {} ({})", f.matches.front().label, f.matches.front().source);
     }
-    if (!f.reason.empty() && f.status != agents::FigureStatus::kDerived) {
+    if (!f.reason.empty() && (f.status == agents::FigureStatus::kUnverified ||
+                              f.status == agents::FigureStatus::kMisattributed)) {
       out += " — " + f.reason;
     }
     out += "\n";
