@@ -47,7 +47,7 @@ TEST(VerifyCommand, ClassesAndJsonOfAHandWrittenReport) {
   EXPECT_EQ(derived.at("class"), "derived");
   EXPECT_EQ(derived.at("source").at("formula_kind"), "relative change");
   EXPECT_EQ(j.at("figures")[3].at("source").at("origin"), "measured in this run");
-  EXPECT_EQ(j.at("figures")[4].at("text"), "40");
+  EXPECT_EQ(j.at("figures")[4].at("text"), "40 tok/s");
   EXPECT_EQ(j.at("figures")[4].at("class"), "unverified");
   for (const auto& f : j.at("figures")) EXPECT_NE(f.at("text"), "9000");
 }

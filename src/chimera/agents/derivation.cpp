@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -40,11 +41,30 @@ bool speed_words(const Comparison& c) {
   return false;
 }
 
-// The fact's metric is the one the sentence names; for "faster" or "slower"
-// alone, a throughput or a latency (a time to first token or an end-to-end
-// time; not an eval or load duration, which grow with the work done).
-bool metric_fits(const Comparison& c, const Metric& fact) {
-  if (!fact.known() || fact.family == "ordinal") return false;
+// Whether normalised `words` hold a column's whole name ("model_size_bytes"
+// as "model size bytes").
+bool names_column(const std::string& words, const std::string& name) {
+  const std::string own = normalise_words(name);
+  if (own.size() < 3) return false;
+  for (std::size_t at = words.find(own); at != std::string::npos; at = words.find(own, at + 1)) {
+    const std::size_t end = at + own.size();
+    const auto word = [&](std::size_t i) {
+      return std::isalnum(static_cast<unsigned char>(words[i])) != 0;
+    };
+    if ((at == 0 || !word(at - 1)) && (end >= words.size() || !word(end))) return true;
+  }
+  return false;
+}
+
+// The fact's metric is the one the sentence names (a known metric, or the
+// column by its own name); for "faster" or "slower" alone, a throughput or a
+// latency (a time to first token or an end-to-end time; not an eval or load
+// duration, which grow with the work done).
+bool metric_fits(const Comparison& c, const KnownFigure& known, const Metric& fact) {
+  if (fact.family == "ordinal") return false;
+  // A column the sentence names by its own name ("in Response Chars").
+  if (!c.metric.known() && names_column(c.claim.words, metric_key(known))) return true;
+  if (!fact.known()) return false;
   if (c.metric.known()) {
     return fact.family == c.metric.family && (c.metric.kind.empty() || fact.kind == c.metric.kind);
   }
@@ -200,7 +220,7 @@ bool derive(const NumberInText& number, const Comparison& comparison,
       continue;
     }
     const Metric metric = metric_of_known(a);
-    if (!metric_fits(c, metric) || !statistic_fits(c.claim, a)) continue;
+    if (!metric_fits(c, a, metric) || !statistic_fits(c.claim, a)) continue;
     const auto [lo, hi] = references.equal_range(metric_key(a));
     for (auto it = lo; it != hi; ++it) {
       const KnownFigure& b = it->second;

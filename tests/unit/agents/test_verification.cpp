@@ -76,7 +76,7 @@ TEST_F(AgentsVerificationTest, RightFiguresPassIncludingRoundingAndUnitChanges) 
 // A change about no entity does not verify a sentence that states a direction:
 // "34% faster" says who is faster than whom, the fact does not.
 TEST_F(AgentsVerificationTest, AnEntitylessChangeDoesNotVerifyADirection) {
-  const auto f = check("The best run was 34% faster.").figures.at(0);
+  const auto f = check("The new run was 34% faster.").figures.at(0);
   EXPECT_EQ(f.status, FigureStatus::kUnverified);
   EXPECT_NE(f.reason.find("about no entity"), std::string::npos) << f.reason;
 }

@@ -61,7 +61,10 @@ TEST_F(AgentsVerificationUnits, OtherUnitsMatchOnlyThemselvesOrUntypedValues) {
   EXPECT_EQ(status_of("12.5 tok/s"), FigureStatus::kUnverified);  // samples/s is not tok/s
   EXPECT_EQ(status_of("0.37 s"), FigureStatus::kVerified);        // untyped, taken as written
   EXPECT_EQ(status_of("370 ms"), FigureStatus::kUnverified);      // but not converted
-  EXPECT_EQ(status_of("4096 tokens"), FigureStatus::kVerified);   // a count of tokens
+  // num_ctx is a setting: it verifies a count of tokens only where the text
+  // names it ("context"), never "4096 tokens" alone.
+  EXPECT_EQ(status_of("4096 tokens"), FigureStatus::kUnverified);
+  EXPECT_EQ(status_of("a context of 4096 tokens"), FigureStatus::kVerified);
   EXPECT_EQ(status_of("4096 GB"), FigureStatus::kUnverified);
 }
 

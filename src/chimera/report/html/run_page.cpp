@@ -182,6 +182,7 @@ void write_agent_metrics(const RunDirectory& run, std::ostream& out) {
     const int index = r.value("run", 0);
     for (const auto& a : r.value("agents", json::array())) {
       const auto m = a.value("metrics", json::object());
+      const auto v = a.value("verification", json::object());
       rows += fmt::format("<tr data-key=\"run{}|{}\"><td>{}</td>", index,
                           html::escape(a.value("agent", "")), index) +
               text_cell(a.value("agent", "")) + text_cell(a.value("model", "")) +
@@ -190,7 +191,7 @@ void write_agent_metrics(const RunDirectory& run, std::ostream& out) {
               cell(num(m, "ttft_ms"), "ttft_ms") +
               cell(num(m, "total_duration_ms"), "total_duration_ms") +
               cell(num(m, "tokens_generated"), "tokens_generated") +
-              fmt::format("<td>{}/{}</td>", a.value("figures_verified", 0), a.value("figures", 0)) +
+              fmt::format("<td>{}/{}</td>", v.value("verified", 0), v.value("checkable", 0)) +
               "</tr>\n";
     }
   }
@@ -200,7 +201,7 @@ void write_agent_metrics(const RunDirectory& run, std::ostream& out) {
       << head("run") << head("agent") << head("model") << head("status")
       << head("throughput (tok/s)", "throughput_tps") << head("TTFT (ms)", "ttft_ms")
       << head("total duration (ms)", "total_duration_ms") << head("tokens", "tokens_generated")
-      << head("figures verified") << "</tr>\n"
+      << head("figures verified of checkable") << "</tr>\n"
       << rows << "</table>\n";
 }
 
