@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "support/process.hpp"
@@ -171,6 +172,61 @@ TEST(SimEngine, FirstRequestOfAShapePaysThePenalty) {
   EXPECT_EQ(longer["engine"]["shape_bucket"], bucket);
   EXPECT_GE(longer_ms, 390.0);
   EXPECT_DOUBLE_EQ(longer["engine"]["shape_penalty_ms"].get<double>(), 400.0);
+}
+
+// The first step at each new batch-size bucket (2, 3-4, 5-8, ...) stalls
+// every request decoding then, once for the life of the server.
+TEST(SimEngine, FirstStepAtANewBatchSizePaysThePenaltyOnce) {
+  SimProcess sim({"--parallel", "4", "--batch-penalty-ms", "300", "--model",
+                  "gemma3:latest,batching=continuous,batch_alpha=0,decode_tps=200,load_ms=0,"
+                  "prefill_tps=100000"});
+  SimClient warm;
+  warm.post(sim.url() + "/api/generate", generate(1));
+  const auto alone = json::parse(warm.get(sim.url() + "/sim/requests").body).back();
+  EXPECT_EQ(alone["engine"]["batch_penalty_ms"].get<double>(), 0.0);  // one request is no batch
+
+  // Two at once: the first step at batch 2 stalls both, by 300 ms.
+  const auto pair = run_together(sim.url(), {generate(40), generate(40)});
+  ASSERT_EQ(pair.size(), 2u);
+  int started = 0;
+  for (const auto& t : pair) {
+    const auto& engine = t["engine"];
+    ASSERT_GE(engine["batch_max"].get<int>(), 2) << t.dump();
+    // The one that found batch 2 waits all 300 ms; the other the rest of the
+    // stall after its own step began (at most one 5 ms token gap less).
+    EXPECT_NEAR(engine["batch_penalty_ms"].get<double>(), 300.0, 20.0) << t.dump();
+    ASSERT_EQ(engine["batch_penalties"].size(), 1u);
+    const auto& paid = engine["batch_penalties"][0];
+    EXPECT_EQ(paid["bucket"], 2);
+    EXPECT_GE(paid["at_ns"].get<std::int64_t>(), t["received_ns"].get<std::int64_t>());
+    EXPECT_LE(paid["at_ns"].get<std::int64_t>(), t["done_ns"].get<std::int64_t>());
+    if (paid["started"].get<bool>()) {
+      ++started;
+      EXPECT_DOUBLE_EQ(paid["ms"].get<double>(), 300.0);
+    }
+    // 40 tokens at 200 tok/s (batch_alpha 0: no slowdown) plus the stall.
+    EXPECT_NEAR(t["eval_ms"].get<double>(), 200.0 + 300.0, 100.0);
+  }
+  EXPECT_EQ(started, 1);
+
+  // Two again: bucket 2 was paid for the life of the server.
+  for (const auto& t : run_together(sim.url(), {generate(40), generate(40)})) {
+    EXPECT_DOUBLE_EQ(t["engine"]["batch_penalty_ms"].get<double>(), 0.0) << t.dump();
+    EXPECT_NEAR(t["eval_ms"].get<double>(), 200.0, 80.0);
+  }
+
+  // Four at once reach bucket 3-4, new: paid once more, by all four.
+  const auto four =
+      run_together(sim.url(), {generate(40), generate(40), generate(40), generate(40)});
+  ASSERT_EQ(four.size(), 4u);
+  int max_batch = 0;
+  for (const auto& t : four) {
+    max_batch = std::max(max_batch, t["engine"]["batch_max"].get<int>());
+    std::set<int> buckets;
+    for (const auto& p : t["engine"]["batch_penalties"]) buckets.insert(p["bucket"].get<int>());
+    EXPECT_EQ(buckets, std::set<int>{4}) << t.dump();
+  }
+  EXPECT_GE(max_batch, 3);
 }
 
 TEST(SimEngine, PrefillTimeFollowsThePromptLength) {

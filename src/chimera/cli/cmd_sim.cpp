@@ -21,7 +21,10 @@ constexpr const char* kSimFooter = R"(Endpoints:
   OpenAI  POST /v1/chat/completions  POST /v1/completions  GET /v1/models
   Truth   GET /sim/requests (what the simulator really did, per request)
           DELETE /sim/requests (clear)   GET /sim/stats (counters)
-  Every generation response carries the header X-Sim-Request-Id.
+  Every generation response carries the header X-Sim-Request-Id; every
+  response the header X-Chimera-Sim: <version>, and /api/version and
+  /v1/models the field "chimera_sim": clients label what they measure here
+  SIMULATED.
 
 Fault injection (per request):
   header      X-Sim-Fault: KIND[;after=TOKENS][;ms=MILLISECONDS]
@@ -46,6 +49,7 @@ struct SimOptions {
   std::optional<double> decode_tps;
   std::optional<double> prefill_tps;
   std::optional<double> jitter;
+  std::optional<double> batch_penalty_ms;
   std::optional<std::uint64_t> seed;
   std::string rate_limits;
   bool no_delays = false;
@@ -63,6 +67,7 @@ sim::SimConfig build_config(const SimOptions& o) {
     if (o.decode_tps) model.decode_tps = *o.decode_tps;
     if (o.prefill_tps) model.prefill_tps = *o.prefill_tps;
     if (o.jitter) model.jitter = *o.jitter;
+    if (o.batch_penalty_ms) model.batch_penalty_ms = *o.batch_penalty_ms;
   }
   for (const auto& flag : o.models) {
     value_or_throw<UsageError>(sim::apply_model_flag(config, flag));
@@ -131,7 +136,9 @@ Command add_sim_command(CLI::App& root, const GlobalOptions& /*globals*/) {
   app->add_option("--model", options->models,
                   "Add or change a model: NAME[,key=value...] with keys load_ms, prefill_tps, "
                   "decode_tps, jitter, family, parameter_size, quantization, block_count, "
-                  "context_length, size_bytes (repeatable)");
+                  "context_length, size_bytes, batching (continuous|independent), batch_alpha, "
+                  "batch_curve, shape_penalty_ms, shape_bucket_tokens, batch_penalty_ms "
+                  "(repeatable)");
   app->add_option("--parallel", options->parallel, "Slots per model, like OLLAMA_NUM_PARALLEL (1)")
       ->check(CLI::PositiveNumber);
   app->add_option("--max-queue", options->max_queue,
@@ -146,6 +153,10 @@ Command add_sim_command(CLI::App& root, const GlobalOptions& /*globals*/) {
   app->add_option("--jitter", options->jitter,
                   "Scale each duration by 1 ± jitter·u (deterministic from the seed), in [0, 1)")
       ->check(CLI::Range(0.0, 0.999));
+  app->add_option("--batch-penalty-ms", options->batch_penalty_ms,
+                  "Continuous-batching models: extra time of the engine's first decode step at "
+                  "a new batch size (buckets 2, 3-4, 5-8, ...), once per bucket per server")
+      ->check(CLI::NonNegativeNumber);
   app->add_option(
       "--seed", options->seed,
       "Server seed; a request without options.seed/seed uses seed + request number (42)");

@@ -53,6 +53,10 @@ Expected<void> validate(const SimConfig& config) {
                               "shape_bucket_tokens >= 1",
                               m.name));
     }
+    if (m.batch_penalty_ms < 0) {
+      return fail(FailureKind::kInvalidInput,
+                  fmt::format("model {}: batch_penalty_ms must be >= 0", m.name));
+    }
   }
   return {};
 }
@@ -132,6 +136,7 @@ Expected<void> set_model_field(ModelSpec& model, const std::string& key, const s
   if (key == "batch_alpha") return number(model.batch_alpha);
   if (key == "shape_penalty_ms") return number(model.shape_penalty_ms);
   if (key == "shape_bucket_tokens") return integer(model.shape_bucket_tokens);
+  if (key == "batch_penalty_ms") return number(model.batch_penalty_ms);
   if (key == "batching") {
     if (value != "continuous" && value != "independent") {
       return fail(FailureKind::kInvalidInput,
@@ -162,7 +167,7 @@ Expected<void> set_model_field(ModelSpec& model, const std::string& key, const s
               fmt::format("unknown model setting '{}' (known: load_ms, prefill_tps, decode_tps, "
                           "jitter, family, parameter_size, quantization, block_count, "
                           "context_length, embedding_length, size_bytes, batching, batch_alpha, "
-                          "batch_curve, shape_penalty_ms, shape_bucket_tokens)",
+                          "batch_curve, shape_penalty_ms, shape_bucket_tokens, batch_penalty_ms)",
                           key));
 }
 

@@ -49,6 +49,14 @@ struct ModelSpec {
   // shape does (kernel compilation, graph capture). 0 disables it.
   double shape_penalty_ms = 0.0;
   std::int64_t shape_bucket_tokens = 256;
+  // With continuous batching: the first time a request joining the batch
+  // makes it b requests and b's bucket (2, 3-4, 5-8, ...: b rounded up to a
+  // power of two) is one the engine has never run, the engine stalls for
+  // batch_penalty_ms, once per bucket for the life of the server, as an
+  // engine's first step at a new batch size does (kernel selection,
+  // CUDA-graph capture, allocator growth). Every request decoding then waits
+  // until the stall ends. 0 disables it.
+  double batch_penalty_ms = 0.0;
 };
 
 struct SimConfig {
@@ -75,7 +83,7 @@ Expected<SimConfig> parse_sim_config(const std::string& yaml_text, SimConfig bas
 // Applies "key=value" to a model (load_ms, prefill_tps, decode_tps, jitter,
 // family, parameter_size, quantization, block_count, context_length, size_bytes,
 // batching = continuous|independent, batch_alpha, batch_curve = "1:1;2:0.9;4:0.7",
-// shape_penalty_ms, shape_bucket_tokens).
+// shape_penalty_ms, shape_bucket_tokens, batch_penalty_ms).
 Expected<void> set_model_field(ModelSpec& model, const std::string& key, const std::string& value);
 
 // "--model NAME[,key=value...]": updates the model of that name or adds it.

@@ -13,9 +13,11 @@
 #include <optional>
 
 #include "chimera/sim/fault.hpp"
+#include "chimera/sim/server.hpp"
 #include "chimera/sim/text.hpp"
 #include "chimera/sim/timing.hpp"
 #include "chimera/sim/wire.hpp"
+#include "chimera/version.hpp"
 
 namespace chimera::sim {
 namespace {
@@ -100,17 +102,17 @@ class StreamCount {
 class BatchSeat {
  public:
   BatchSeat(Scheduler& scheduler, std::string model)
-      : scheduler_(scheduler), model_(std::move(model)) {
-    scheduler_.decode_join(model_);
-  }
+      : scheduler_(scheduler), model_(std::move(model)), joined_(scheduler_.decode_join(model_)) {}
   ~BatchSeat() { scheduler_.decode_leave(model_); }
   BatchSeat(const BatchSeat&) = delete;
   BatchSeat& operator=(const BatchSeat&) = delete;
   int batch() const { return scheduler_.decoding(model_); }
+  int joined() const { return joined_; }  // the batch size this request's joining made
 
  private:
   Scheduler& scheduler_;
   std::string model_;
+  int joined_ = 0;
 };
 
 class Exchange {
@@ -179,7 +181,9 @@ class Exchange {
   net::awaitable<bool> answer_whole();
   void plan_faults(const ModelSpec& model);
   Clock::duration prefill_time();
-  Clock::duration gap_before(std::int64_t index);
+  Clock::duration gap_before(std::int64_t index, Clock::time_point step_start);
+  Clock::duration batch_stall(std::int64_t index, int batch, Clock::time_point step_start);
+  void join_batch();
   WireStats stats(Clock::time_point done) const;
   std::string final_bytes(Clock::time_point done);
   void record();
@@ -211,6 +215,7 @@ class Exchange {
   std::optional<BatchSeat> seat_;
   std::int64_t gap_index_ = -1;  // the token whose gap was last drawn, and that gap
   Clock::duration gap_{};
+  bool found_batch_bucket_ = false;  // joining made a batch size of a bucket never run before
 };
 
 // Prefill from the prompt length, plus the first-of-a-shape penalty when
@@ -227,19 +232,53 @@ Clock::duration Exchange::prefill_time() {
   return std::chrono::duration_cast<Clock::duration>(time);
 }
 
-// The gap before token `index`, drawn once per token at the batch size of
-// that moment (asking again for the same token returns the same gap).
-Clock::duration Exchange::gap_before(std::int64_t index) {
+// The gap before token `index`, whose step begins at `step_start` (the
+// previous token's due time), drawn once per token at the batch size of that
+// moment (asking again for the same token returns the same gap).
+Clock::duration Exchange::gap_before(std::int64_t index, Clock::time_point step_start) {
   if (index == gap_index_) return gap_;
   const int batch = seat_ ? std::max(1, seat_->batch()) : 1;
   truth_.engine.saw_batch(batch);
-  auto gap = plan_->token_gap(index, batch);
+  auto gap = std::chrono::duration_cast<Clock::duration>(plan_->token_gap(index, batch));
+  if (model_->continuous_batching && plan_->batch_penalty() > Nanos(0)) {
+    gap += batch_stall(index, batch, step_start);
+  }
   if (fault_.kind == FaultKind::kStallBetween && index > 0) {
     gap += std::chrono::milliseconds(fault_.stall_ms());
   }
   gap_index_ = index;
-  gap_ = std::chrono::duration_cast<Clock::duration>(gap);
+  gap_ = gap;
   return gap_;
+}
+
+// Joining the batch makes it one larger, so every batch size a model ever
+// runs is first reached by a join: the first join into a batch-size bucket
+// the engine has never run starts its stall (config.hpp, batch_penalty_ms).
+void Exchange::join_batch() {
+  seat_.emplace(state_.scheduler, model_->name);
+  const auto penalty = std::chrono::duration_cast<Clock::duration>(plan_->batch_penalty());
+  if (!model_->continuous_batching || penalty <= Clock::duration::zero()) return;
+  found_batch_bucket_ =
+      state_.scheduler
+          .batch_step(model_->name, batch_bucket(seat_->joined()), decode_start_, penalty)
+          .first_of_bucket;
+}
+
+// How long the engine's stall at a new batch-size bucket holds back token
+// `index`, whose step begins at `step_start`: all of it for the request whose
+// joining started it, the rest of it for the others decoding (the engine's
+// step is shared), nothing once it is over.
+Clock::duration Exchange::batch_stall(std::int64_t index, int batch, Clock::time_point step_start) {
+  const auto penalty = std::chrono::duration_cast<Clock::duration>(plan_->batch_penalty());
+  const auto stall = state_.scheduler.batch_step(model_->name, 0, step_start, penalty);
+  if (stall.until <= step_start) return Clock::duration::zero();
+  const auto extra = std::min(stall.until - step_start, penalty);
+  const bool started = found_batch_bucket_;
+  found_batch_bucket_ = false;
+  const int at = started && seat_ ? seat_->joined() : batch;
+  truth_.engine.paid_batch_penalty(
+      {index, at, batch_bucket(at), to_ms(extra), state_.since_start_ns(step_start), started});
+  return extra;
 }
 
 net::awaitable<bool> Exchange::acquire_slot(const std::string& model) {
@@ -383,7 +422,7 @@ net::awaitable<bool> Exchange::run(const std::string& body, const std::string& f
   load_ = prefill_start - load_start;
   co_await wait_until(prefill_start + prefill_time());
   decode_start_ = Clock::now();
-  seat_.emplace(state_.scheduler, model_->name);
+  join_batch();
   prefill_ = decode_start_ - prefill_start;
 
   if (fault_.kind == FaultKind::kZeroTokens) {
@@ -461,12 +500,11 @@ net::awaitable<bool> Exchange::stream_tokens() {
 
   auto due = decode_start_;
   if (fault_.kind == FaultKind::kStallFirst) due += std::chrono::milliseconds(fault_.stall_ms());
-  const auto gap_after = [&](std::int64_t index) { return gap_before(index); };
 
   std::int64_t i = 0;
   std::string out;
   while (i < stop_at) {
-    due += gap_after(i);
+    due += gap_before(i, due);
     co_await wait_until(due);
     out.clear();
     created_at_ = rfc3339_now();
@@ -480,7 +518,7 @@ net::awaitable<bool> Exchange::stream_tokens() {
       ++i;
       ++batched;
       if (i >= stop_at || batched >= kMaxTokensPerWrite || i == malformed_at) break;
-      const auto next_due = due + gap_after(i);
+      const auto next_due = due + gap_before(i, due);
       if (next_due > Clock::now()) break;
       due = next_due;
     }
@@ -575,7 +613,7 @@ net::awaitable<bool> Exchange::answer_whole() {
   auto due = decode_start_;
   if (fault_.kind == FaultKind::kStallFirst) due += std::chrono::milliseconds(fault_.stall_ms());
   for (std::int64_t i = 0; i < produced; ++i) {
-    due += gap_before(i);
+    due += gap_before(i, due);
     if (i == 0) first_token_ = due;
     // A shared engine's rate changes as others join and leave: follow it token by token.
     if (model_->continuous_batching) co_await wait_until(due);
@@ -664,6 +702,7 @@ std::string response_head(int status, std::string_view content_type, std::int64_
   std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   std::string head = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nDate: {}\r\n", status,
                                  reason_phrase(status), content_type, date);
+  head += fmt::format("{}: {}\r\n", kSimHeader, kVersion);
   if (request_id != 0) head += fmt::format("X-Sim-Request-Id: {}\r\n", request_id);
   if (content_length < 0) {
     head += "Transfer-Encoding: chunked\r\n";

@@ -114,4 +114,17 @@ bool Scheduler::first_of_shape(const std::string& model, std::int64_t bucket) {
   return models_[model].shapes_seen.insert(bucket).second;
 }
 
+Scheduler::BatchStall Scheduler::batch_step(const std::string& model, int bucket,
+                                            Clock::time_point step_start, Clock::duration penalty) {
+  std::lock_guard lock(mutex_);
+  auto& state = models_[model];
+  BatchStall stall;
+  stall.first_of_bucket = bucket >= 2 && state.batch_buckets_seen.insert(bucket).second;
+  if (stall.first_of_bucket) {
+    state.stalled_until = std::max(state.stalled_until, step_start) + penalty;
+  }
+  stall.until = state.stalled_until;
+  return stall;
+}
+
 }  // namespace chimera::sim

@@ -61,6 +61,18 @@ class Scheduler {
   int decoding(const std::string& model) const;
   // True exactly once per (model, prompt-length bucket): the first of a shape.
   bool first_of_shape(const std::string& model, std::int64_t bucket);
+  // The engine's first step in a batch-size bucket it has never run
+  // (timing.hpp, batch_bucket; 0: a single request, no bucket) takes
+  // `penalty` longer, and every request decoding on the model waits for it.
+  // `step_start`: when the asking request's next step begins. Returns whether
+  // this call found the bucket new, and until when the engine is stalled (in
+  // the past when it is not).
+  struct BatchStall {
+    bool first_of_bucket = false;
+    Clock::time_point until{};
+  };
+  BatchStall batch_step(const std::string& model, int bucket, Clock::time_point step_start,
+                        Clock::duration penalty);
 
  private:
   struct Waiter {
@@ -77,6 +89,8 @@ class Scheduler {
     int in_use = 0;
     int decoding = 0;
     std::set<std::int64_t> shapes_seen;
+    std::set<int> batch_buckets_seen;
+    Clock::time_point stalled_until{};
   };
   bool expired(const ModelState& state, Clock::time_point now) const;
 

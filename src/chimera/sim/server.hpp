@@ -13,6 +13,12 @@
 
 namespace chimera::sim {
 
+// How the simulator says what it is, so that no client takes its figures for
+// a real server's: this header on every response, and this field in the
+// answers of /api/version and /v1/models, each carrying Chimera's version.
+inline constexpr const char* kSimHeader = "X-Chimera-Sim";
+inline constexpr const char* kSimField = "chimera_sim";
+
 struct SimCounters {
   std::int64_t requests = 0;  // generation requests received
   std::int64_t active_streams = 0;

@@ -10,8 +10,10 @@
 
 #include "chimera/sim/catalog.hpp"
 #include "chimera/sim/generation.hpp"
+#include "chimera/sim/server.hpp"
 #include "chimera/sim/wire.hpp"
 #include "chimera/util/json_text.hpp"
+#include "chimera/version.hpp"
 
 namespace chimera::sim {
 namespace {
@@ -71,7 +73,8 @@ std::optional<Reply> answer_simple(ServerState& state, http::verb method, std::s
   }
   if (path == "/api/version") {
     return only(get, [&] {
-      return Reply{200, kJson, dump_json(json{{"version", state.config.version}})};
+      return Reply{200, kJson,
+                   dump_json(json{{"version", state.config.version}, {kSimField, kVersion}})};
     });
   }
   if (path == "/api/tags") {
@@ -88,7 +91,11 @@ std::optional<Reply> answer_simple(ServerState& state, http::verb method, std::s
     return only(method == http::verb::post, [&] { return show(state, body); });
   }
   if (path == "/v1/models") {
-    return only(get, [&] { return Reply{200, kJson, dump_json(openai_models(state.config))}; });
+    return only(get, [&] {
+      auto models = openai_models(state.config);
+      models[kSimField] = kVersion;
+      return Reply{200, kJson, dump_json(models)};
+    });
   }
   if (path == "/sim/requests") {
     if (method == http::verb::delete_) {

@@ -54,6 +54,13 @@ std::int64_t shape_bucket(const ModelSpec& model, std::int64_t prompt_tokens) {
   return std::max<std::int64_t>(1, (prompt_tokens + size - 1) / size);
 }
 
+int batch_bucket(int batch) {
+  if (batch < 2) return 0;
+  int bucket = 2;
+  while (bucket < batch) bucket *= 2;
+  return bucket;
+}
+
 TimingPlan::TimingPlan(const ModelSpec& model, std::uint64_t request_seed, bool rate_limits)
     : model_(model), seed_(request_seed), rate_limits_(rate_limits) {}
 
@@ -84,6 +91,11 @@ Nanos TimingPlan::token_gap(std::int64_t index, int batch) const {
 Nanos TimingPlan::shape_penalty() const {
   if (!rate_limits_) return Nanos(0);
   return Nanos(static_cast<std::int64_t>(model_.shape_penalty_ms * 1e6));
+}
+
+Nanos TimingPlan::batch_penalty() const {
+  if (!rate_limits_) return Nanos(0);
+  return Nanos(static_cast<std::int64_t>(model_.batch_penalty_ms * 1e6));
 }
 
 Nanos TimingPlan::nominal_token_gap() const {

@@ -39,6 +39,10 @@ double batch_factor(const ModelSpec& model, int batch);
 // multiple of the model's shape_bucket_tokens, as a multiple (1, 2, ...).
 std::int64_t shape_bucket(const ModelSpec& model, std::int64_t prompt_tokens);
 
+// The batch-size bucket of `batch` requests decoding at once: the smallest
+// power of two >= batch (2, 4, 8, ...); 0 for a single request (no batch).
+int batch_bucket(int batch);
+
 class TimingPlan {
  public:
   TimingPlan(const ModelSpec& model, std::uint64_t request_seed, bool rate_limits);
@@ -50,6 +54,8 @@ class TimingPlan {
   Nanos token_gap(std::int64_t index, int batch = 1) const;
   // The extra prefill a request pays when it is the first of its shape.
   Nanos shape_penalty() const;
+  // The extra time of the engine's first decode step in a new batch-size bucket.
+  Nanos batch_penalty() const;
   Nanos nominal_token_gap() const;
 
  private:

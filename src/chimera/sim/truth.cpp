@@ -7,6 +7,15 @@ namespace {
 nlohmann::json engine_json(const EngineTruth& e) {
   nlohmann::json by_batch = nlohmann::json::object();
   for (const auto& [batch, tokens] : e.tokens_by_batch) by_batch[std::to_string(batch)] = tokens;
+  nlohmann::json stalls = nlohmann::json::array();
+  for (const auto& p : e.batch_penalties) {
+    stalls.push_back({{"token", p.token},
+                      {"batch", p.batch},
+                      {"bucket", p.bucket},
+                      {"ms", p.ms},
+                      {"at_ns", p.at_ns},
+                      {"started", p.started}});
+  }
   return nlohmann::json{
       {"batching", e.continuous_batching ? "continuous" : "independent"},
       {"batch_min", e.batch_min},
@@ -15,6 +24,8 @@ nlohmann::json engine_json(const EngineTruth& e) {
       {"effective_tps", e.effective_tps},
       {"shape_bucket", e.shape_bucket},
       {"shape_penalty_ms", e.shape_penalty_ms},
+      {"batch_penalty_ms", e.batch_penalty_ms},
+      {"batch_penalties", stalls},
   };
 }
 

@@ -12,8 +12,23 @@
 
 namespace chimera::sim {
 
+// One first-of-a-batch-size stall a request sat through (config.hpp,
+// batch_penalty_ms): before which of its tokens, at what batch size, how long
+// it waited, and when the step that waited began (ns since the server
+// started). `started`: this request's joining the batch found the new
+// bucket; otherwise it was decoding when another's did.
+struct BatchPenaltyTruth {
+  std::int64_t token = 0;
+  int batch = 0;
+  int bucket = 0;
+  double ms = 0;
+  std::int64_t at_ns = 0;
+  bool started = false;
+};
+
 // What the engine model did to one request: the batches its tokens were
-// decoded in and whether it paid the first-of-a-shape prefill penalty. With
+// decoded in, whether it paid the first-of-a-shape prefill penalty and the
+// first-of-a-batch-size stalls it sat through. With
 // tokens_by_batch a test recomputes the decode time: Σ_b count_b /
 // (decode_tps · factor(b)).
 struct EngineTruth {
@@ -24,10 +39,16 @@ struct EngineTruth {
   double effective_tps = 0;                     // tokens / decode time
   std::int64_t shape_bucket = 0;                // prompt tokens rounded up, in buckets
   double shape_penalty_ms = 0;                  // 0 unless this was the first of its shape
+  double batch_penalty_ms = 0;                  // the sum of batch_penalties[].ms
+  std::vector<BatchPenaltyTruth> batch_penalties;
   void saw_batch(int batch) {
     if (batch_min == 0 || batch < batch_min) batch_min = batch;
     if (batch > batch_max) batch_max = batch;
     ++tokens_by_batch[batch];
+  }
+  void paid_batch_penalty(const BatchPenaltyTruth& penalty) {
+    batch_penalties.push_back(penalty);
+    batch_penalty_ms += penalty.ms;
   }
 };
 

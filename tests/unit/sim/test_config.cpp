@@ -107,7 +107,8 @@ TEST(SimConfig, EngineBehavioursFromYamlAndFlag) {
       "    batching: continuous\n"
       "    batch_curve: [[2, 0.9], [4, 0.7]]\n"
       "    shape_penalty_ms: 800\n"
-      "    shape_bucket_tokens: 128\n",
+      "    shape_bucket_tokens: 128\n"
+      "    batch_penalty_ms: 3000\n",
       default_sim_config());
   ASSERT_TRUE(config) << config.error().message;
   const auto* gemma = config->find_model("gemma3:latest");
@@ -117,13 +118,16 @@ TEST(SimConfig, EngineBehavioursFromYamlAndFlag) {
   EXPECT_DOUBLE_EQ(gemma->batch_curve[1].second, 0.7);
   EXPECT_DOUBLE_EQ(gemma->shape_penalty_ms, 800);
   EXPECT_EQ(gemma->shape_bucket_tokens, 128);
+  EXPECT_DOUBLE_EQ(gemma->batch_penalty_ms, 3000);
+  EXPECT_DOUBLE_EQ(config->find_model("llama3.1:8b-instruct-q4_0")->batch_penalty_ms, 0);
   EXPECT_FALSE(config->find_model("llama3.1:8b-instruct-q4_0")->continuous_batching);
 
   auto flagged = default_sim_config();
   ASSERT_TRUE(apply_model_flag(flagged,
                                "gemma3:latest,batching=continuous,batch_alpha=0.5,"
-                               "batch_curve=1:1;3:0.6"));
+                               "batch_curve=1:1;3:0.6,batch_penalty_ms=250"));
   EXPECT_DOUBLE_EQ(flagged.find_model("gemma3:latest")->batch_alpha, 0.5);
+  EXPECT_DOUBLE_EQ(flagged.find_model("gemma3:latest")->batch_penalty_ms, 250);
   EXPECT_EQ(flagged.find_model("gemma3:latest")->batch_curve.size(), 2u);
 }
 
@@ -133,6 +137,11 @@ TEST(SimConfig, RejectsBadEngineSettings) {
   EXPECT_FALSE(apply_model_flag(config, "gemma3:latest,batch_alpha=-1"));
   EXPECT_FALSE(apply_model_flag(config, "gemma3:latest,shape_bucket_tokens=0"));
   EXPECT_FALSE(apply_model_flag(config, "gemma3:latest,shape_penalty_ms=-5"));
+  auto fresh = default_sim_config();
+  const auto negative = apply_model_flag(fresh, "gemma3:latest,batch_penalty_ms=-1");
+  ASSERT_FALSE(negative);
+  EXPECT_NE(negative.error().message.find("batch_penalty_ms"), std::string::npos);
+  EXPECT_FALSE(apply_model_flag(fresh, "gemma3:latest,batch_penalty_ms=soon"));
   EXPECT_FALSE(parse_batch_curve(""));
   EXPECT_FALSE(parse_batch_curve("2:0.9;2:0.8"));  // batches must increase
   EXPECT_FALSE(parse_batch_curve("2:1.5"));        // a batch never speeds a request up

@@ -96,5 +96,31 @@ TEST(SimScheduler, FirstOfShapeOncePerModelAndBucket) {
   EXPECT_TRUE(s.first_of_shape("other", 1));
 }
 
+TEST(SimScheduler, FirstStepOfABatchBucketStallsTheEngineOnce) {
+  using namespace std::chrono_literals;
+  Scheduler s(4, 10);
+  const auto t0 = Scheduler::Clock::now();
+  // A single request is no batch: nothing is stalled.
+  auto alone = s.batch_step("m", 0, t0, 300ms);
+  EXPECT_FALSE(alone.first_of_bucket);
+  EXPECT_LE(alone.until, t0);
+  // The first step at bucket 2 stalls the engine for 300 ms from its start.
+  auto first = s.batch_step("m", 2, t0, 300ms);
+  EXPECT_TRUE(first.first_of_bucket);
+  EXPECT_EQ(first.until, t0 + 300ms);
+  // Another request's step 100 ms later sees the same stall, not a new one.
+  auto other = s.batch_step("m", 2, t0 + 100ms, 300ms);
+  EXPECT_FALSE(other.first_of_bucket);
+  EXPECT_EQ(other.until, t0 + 300ms);
+  // A new bucket during the stall queues behind it.
+  auto four = s.batch_step("m", 4, t0 + 200ms, 300ms);
+  EXPECT_TRUE(four.first_of_bucket);
+  EXPECT_EQ(four.until, t0 + 600ms);
+  // Once per bucket and model, for the scheduler's life.
+  EXPECT_FALSE(s.batch_step("m", 2, t0 + 1s, 300ms).first_of_bucket);
+  EXPECT_FALSE(s.batch_step("m", 4, t0 + 1s, 300ms).first_of_bucket);
+  EXPECT_TRUE(s.batch_step("other", 2, t0 + 1s, 300ms).first_of_bucket);
+}
+
 }  // namespace
 }  // namespace chimera::sim

@@ -113,5 +113,21 @@ TEST(SimShapes, BucketsRoundPromptTokensUp) {
   EXPECT_EQ(TimingPlan(m, 1, false).shape_penalty(), Nanos(0));
 }
 
+TEST(SimShapes, BatchSizesFallIntoPowerOfTwoBuckets) {
+  EXPECT_EQ(batch_bucket(0), 0);
+  EXPECT_EQ(batch_bucket(1), 0);  // one request is no batch
+  EXPECT_EQ(batch_bucket(2), 2);
+  EXPECT_EQ(batch_bucket(3), 4);
+  EXPECT_EQ(batch_bucket(4), 4);
+  EXPECT_EQ(batch_bucket(5), 8);
+  EXPECT_EQ(batch_bucket(8), 8);
+  EXPECT_EQ(batch_bucket(9), 16);
+  EXPECT_EQ(batch_bucket(64), 64);
+  auto m = model(100, 2000, 0, 0);
+  m.batch_penalty_ms = 3000;
+  EXPECT_EQ(TimingPlan(m, 1, true).batch_penalty(), std::chrono::milliseconds(3000));
+  EXPECT_EQ(TimingPlan(m, 1, false).batch_penalty(), Nanos(0));
+}
+
 }  // namespace
 }  // namespace chimera::sim
