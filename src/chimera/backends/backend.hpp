@@ -96,6 +96,10 @@ struct ModelInfo {
 struct ServerInfo {
   std::string version;  // empty when the server does not say
   std::vector<ModelInfo> models;
+  // Chimera's simulator (`chimera sim`) says so: the "chimera_sim" field of
+  // /api/version (Ollama) or /models (OpenAI) holds its version. Empty for
+  // any other server. Figures measured on it are labelled SIMULATED.
+  std::string simulator;
 };
 
 class Backend {

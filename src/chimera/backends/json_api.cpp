@@ -59,4 +59,10 @@ Expected<nlohmann::json> call_json(const JsonCall& call, const ServerAdvice& adv
   return json;
 }
 
+std::string simulator_version(const nlohmann::json& answer) {
+  if (!answer.is_object()) return "";
+  const auto it = answer.find("chimera_sim");
+  return it != answer.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 }  // namespace chimera::backends

@@ -42,4 +42,8 @@ inline JsonCall post_call(std::string url, nlohmann::json body, std::string mode
 Expected<nlohmann::json> call_json(const JsonCall& call, const ServerAdvice& advice,
                                    double* elapsed_ms = nullptr);
 
+// The "chimera_sim" field (a string) of a server's JSON answer: Chimera's
+// simulator names its version there. Empty when absent or not a string.
+std::string simulator_version(const nlohmann::json& answer);
+
 }  // namespace chimera::backends

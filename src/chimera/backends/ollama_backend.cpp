@@ -66,6 +66,7 @@ class OllamaBackend final : public StreamingBackend {
     auto version = call_json(get(url_ + "/api/version"), advice_);
     if (!version) return std::unexpected(version.error());
     info.version = version->value("version", "");
+    info.simulator = simulator_version(*version);
     auto tags = call_json(get(url_ + "/api/tags"), advice_);
     if (!tags) return std::unexpected(tags.error());
     for (const auto& m : tags->value("models", nlohmann::json::array())) {

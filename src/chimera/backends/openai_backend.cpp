@@ -40,6 +40,7 @@ class OpenAiBackend final : public StreamingBackend {
     auto json = call_json(get(url_ + "/models", auth_headers()), advice_);
     if (!json) return std::unexpected(json.error());
     ServerInfo info;
+    info.simulator = simulator_version(*json);
     for (const auto& m : json->value("data", nlohmann::json::array())) {
       ModelInfo model;
       model.name = m.value("id", "");

@@ -126,8 +126,10 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
   app.add_option("--runs,-n", o.runs, "Measured requests per configuration")
       ->capture_default_str()
       ->check(CLI::Range(1, 10'000'000));
-  app.add_option("--warmup,-w", o.warmup, "Warm-up requests per configuration (not measured)")
-      ->capture_default_str()
+  app.add_option("--warmup,-w", o.warmup,
+                 "Warm-up requests per configuration (not measured), sent at the measured load: "
+                 "min(concurrency, W) at once, or at the measured rate. Default: as many as the "
+                 "measured requests in flight at once (closed loop), or --rate for up to 3 s")
       ->check(CLI::Range(0, 1000));
   app.add_option("--concurrency,-c", o.concurrency,
                  "Measured requests in flight at once (closed loop); a list 1,4,16 measures "

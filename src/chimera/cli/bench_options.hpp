@@ -41,7 +41,7 @@ struct BenchCliOptions {
   std::string prompt_file;
   std::string system;
   int runs = 5;
-  int warmup = 1;
+  std::optional<int> warmup;      // nullopt: at the measured load
   std::string concurrency = "1";  // N or a list N1,N2,...
   bool cold = false;
   // Open-loop load and workloads (see load/arrival.hpp, load/workload.hpp).

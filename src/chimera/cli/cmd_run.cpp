@@ -275,8 +275,9 @@ void add_measurement_options(CLI::App& app, RunCliOptions& o) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
   app.add_option("--warmup", o.warmups,
-                 "Warm-up passes per run: the scenario once per pass, every request exactly the "
-                 "measured one (0: none, not even before each isolated baseline)")
+                 "Warm-up passes per run: the scenario once per pass, one agent at a time, "
+                 "every request exactly the measured one; the first run also warms up the "
+                 "concurrent phase once (0: none, not even before each isolated baseline)")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
   app.add_option("--contention-threshold", o.contention_threshold,

@@ -10,6 +10,7 @@
 #include "chimera/load/conventions.hpp"
 #include "chimera/load/recorder.hpp"
 #include "chimera/load/sketch.hpp"
+#include "chimera/orchestrate/bench/warmup_load.hpp"
 #include "chimera/orchestrate/common/mailbox.hpp"
 #include "chimera/orchestrate/common/warmup.hpp"
 #include "chimera/util/error.hpp"
@@ -156,11 +157,21 @@ class MeasuredRun {
         workload_(plan, backend.kind()),
         recorder_(plan.open_loop ? std::optional(plan.open_loop->rate) : std::nullopt, plan.slo) {}
 
-  void warm_up() {
-    for (int i = 0; i < plan_.warmup && !signals::interrupted(); ++i) {
-      submit(warmup_of(plan_, i));
-      drain_all();
+  // At the measured load: a burst (closed loop) or the measured schedule
+  // (open loop), every request finished before the measured ones start.
+  void warm_up(const WarmupLoad& load) {
+    if (load.open_loop) {
+      warm_up_open_loop(*load.open_loop);
+    } else {
+      int next = 0;
+      while (!signals::interrupted() && (next < load.requests || in_flight_ > 0)) {
+        while (next < load.requests && in_flight_ < load.in_flight && !signals::interrupted()) {
+          submit(warmup_of(plan_, next++));
+        }
+        if (in_flight_ > 0) receive_until(Clock::now() + std::chrono::milliseconds(100));
+      }
     }
+    drain_all();
   }
 
   void run() {
@@ -347,6 +358,27 @@ class MeasuredRun {
     }
   }
 
+  void warm_up_open_loop(const load::OpenLoopSpec& spec) {
+    load::OpenLoopPacer pacer(spec);
+    const auto origin = Clock::now();
+    int next = 0;
+    while (!signals::interrupted()) {
+      const double now_s = std::chrono::duration<double>(Clock::now() - origin).count();
+      const auto step = pacer.poll(now_s, in_flight_);
+      if (step.kind == load::OpenLoopPacer::Step::kSend) {
+        submit(warmup_of(plan_, next++));
+        continue;
+      }
+      if (step.kind == load::OpenLoopPacer::Step::kDone && in_flight_ == 0) break;
+      auto deadline = Clock::time_point::max();
+      if (std::isfinite(step.wake_at)) {
+        deadline = origin + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>(step.wake_at));
+      }
+      receive_until(deadline);
+    }
+  }
+
   // With --max-concurrency, whether a slot is free at the due time is only
   // known here, so a capped run hands each request over when it is due.
   void open_loop() {
@@ -416,8 +448,9 @@ RunOutcome run_plan(backends::Backend& backend, const RunPlan& plan,
                     const std::function<void()>& on_flush) {
   RunOutcome outcome;
   MeasuredRun run(backend, plan, outcome, on_result, on_flush);
-  // Warm-up, one at a time: the first one pays for the model load.
-  if (!plan.cold) run.warm_up();
+  const WarmupLoad warmup = warmup_load(plan);
+  if (!warmup.note.empty()) outcome.notes.push_back(warmup.note);
+  if (warmup.requests > 0) run.warm_up(warmup);
   run.run();
   return outcome;
 }

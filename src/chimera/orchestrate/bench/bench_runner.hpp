@@ -1,6 +1,7 @@
 #pragma once
-// Runs one configuration against a backend: warm-up requests, then N measured
-// requests with up to `concurrency` in flight. Results are handed over one by
+// Runs one configuration against a backend: warm-up requests at the measured
+// load (warmup_load.hpp), then N measured requests with up to `concurrency`
+// in flight. Results are handed over one by
 // one as they finish (to the store and the accumulators), never collected in an
 // ever-growing vector, so a 100,000-request bench keeps flat memory.
 
@@ -25,7 +26,9 @@ struct RunPlan {
   nlohmann::json options = nlohmann::json::object();
   std::vector<std::string> prompts;  // used in turn; at least one
   std::string system;
-  int warmup = 1;       // requests before measuring (they load the model); not counted
+  // Warm-up requests before measuring, not counted; nullopt: at the measured
+  // load (warmup_load.hpp has the rule).
+  std::optional<int> warmup;
   int runs = 5;         // measured requests
   int concurrency = 1;  // measured requests in flight at once
   bool cold = false;    // unload the model before each measured request
@@ -56,7 +59,8 @@ struct RunOutcome {
   int measured = 0;  // measured requests that finished (any status)
   int failed = 0;    // of those, error or empty
   bool interrupted = false;
-  std::vector<std::string> notes;  // e.g. "could not unload before run 3: ..."
+  // e.g. "could not unload before run 3: ...", a warm-up below the measured load
+  std::vector<std::string> notes;
   // {"throughput", "schedule" (open loop), "conventions", "mode", "turns"
   // (--turns: per turn, TTFT and the server's prompt tokens)}: streamed
   // aggregates of the measured requests (load::LoadRecorder and friends).

@@ -60,7 +60,7 @@ nlohmann::json sweep_spec(const BenchSessionOptions& o) {
   nlohmann::json plan = {{"api", p.api},
                          {"prompts", p.prompts},
                          {"system", p.system},
-                         {"warmup", p.warmup},
+                         {"warmup", p.warmup ? nlohmann::json(*p.warmup) : nlohmann::json(nullptr)},
                          {"runs", p.runs},
                          {"concurrency", p.concurrency},
                          {"cold", p.cold},
@@ -93,7 +93,9 @@ BenchSessionOptions session_from_spec(const nlohmann::json& spec) {
   o.plan.api = p.value("api", "");
   o.plan.prompts = p.value("prompts", std::vector<std::string>{});
   o.plan.system = p.value("system", "");
-  o.plan.warmup = p.value("warmup", 1);
+  if (auto w = p.find("warmup"); w != p.end() && w->is_number_integer()) {
+    o.plan.warmup = w->get<int>();  // null: at the measured load
+  }
   o.plan.runs = p.value("runs", 3);
   o.plan.concurrency = p.value("concurrency", 1);
   o.plan.cold = p.value("cold", false);
@@ -171,6 +173,7 @@ struct SweepServer {
   BenchSessionOptions session;
   std::unique_ptr<SimLauncher> sims;
   std::unique_ptr<backends::Backend> backend;
+  bool simulator = false;  // the server said it is Chimera's simulator
 };
 
 class Worker {
@@ -228,7 +231,9 @@ class Worker {
                         : value_or_throw(sim::parse_sim_config(yaml, sim::default_sim_config()));
       url = simulator_url(server.sims->start(std::move(config)), server.session.backend_kind);
     }
-    server.backend = connect_backend(server.session, url);
+    auto connected = connect_backend(server.session, url);
+    server.backend = std::move(connected.backend);
+    server.simulator = connected.simulator;
     return server;
   }
 
@@ -246,7 +251,7 @@ class Worker {
     spec.store = db_.get();
     spec.attach_run = lease.run_id;
     spec.first_ordinal = lease.ordinal;
-    spec.simulated = server.session.sim;
+    spec.simulated = server.session.sim || server.simulator;
     auto outcome = run_benchmark(*server.backend, spec);
     stored(db_->flush(), "writing requests");
     return outcome;

@@ -26,7 +26,7 @@ nlohmann::json run_arguments(const BenchSessionOptions& o, const backends::Backe
   args["prompts"] = o.plan.prompts;
   args["system"] = o.plan.system;
   args["runs"] = o.plan.runs;
-  args["warmup"] = o.plan.warmup;
+  args["warmup"] = o.plan.warmup ? nlohmann::json(*o.plan.warmup) : nlohmann::json("load");
   args["concurrency"] = o.plan.concurrency;
   args["cold"] = o.plan.cold;
   if (o.plan.open_loop) {
@@ -47,8 +47,7 @@ nlohmann::json run_arguments(const BenchSessionOptions& o, const backends::Backe
 
 }  // namespace
 
-std::unique_ptr<backends::Backend> connect_backend(const BenchSessionOptions& o,
-                                                   const std::string& url) {
+ConnectedServer connect_backend(const BenchSessionOptions& o, const std::string& url) {
   backends::BackendOptions bo;
   bo.kind = o.backend_kind;
   bo.url = url;
@@ -57,11 +56,12 @@ std::unique_ptr<backends::Backend> connect_backend(const BenchSessionOptions& o,
   // The pre-check obeys the user's limits, not only the measured calls.
   bo.call_timeouts = o.plan.timeouts;
   auto backend = value_or_throw<UsageError>(backends::make_backend(bo));
-  if (auto info = backend->server_info(); !info) {
+  const auto info = backend->server_info();
+  if (!info) {
     throw Error(fmt::format("{}\nNothing was measured. To try Chimera without a server, add --sim.",
                             info.error().message));
   }
-  return backend;
+  return {std::move(backend), !info->simulator.empty()};
 }
 
 namespace {
@@ -251,7 +251,8 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   SimLauncher sims;
   const std::string url =
       o.sim ? simulator_url(sims.start(sim_config_from(o.sim_config)), o.backend_kind) : o.endpoint;
-  auto backend = connect_backend(o, url);
+  auto server = connect_backend(o, url);
+  auto& backend = server.backend;
   warn_num_gpu(*backend, o, models);
   // Without a store, exports still need the requests: they are kept in an
   // in-memory one that nothing else sees.
@@ -265,7 +266,9 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   spec.store = db.get();
   spec.resume = o.sweep ? !o.sweep->fresh : false;
   spec.args = run_arguments(o, *backend, grid);
-  spec.simulated = o.sim;
+  spec.simulated =
+      label_simulated(o.sim, server.simulator ? std::vector{url} : std::vector<std::string>{},
+                      o.sweep ? "chimera sweep" : "chimera bench");
   if (o.sweep) {
     spec.ranking = report::Ranking{
         result.rank.by == RankBy::kTtft ? report::Metric::kTtftMs : report::Metric::kDecodeTps,

@@ -60,9 +60,13 @@ struct BenchSessionResult {
   std::string store_description;             // empty without a store
 };
 
-// A client for the session's server at `url`, checked to answer; Error when it does not.
-std::unique_ptr<backends::Backend> connect_backend(const BenchSessionOptions& options,
-                                                   const std::string& url);
+// A client for the session's server at `url`, checked to answer; Error when
+// it does not. `simulator`: the server said it is Chimera's simulator.
+struct ConnectedServer {
+  std::unique_ptr<backends::Backend> backend;
+  bool simulator = false;
+};
+ConnectedServer connect_backend(const BenchSessionOptions& options, const std::string& url);
 
 // Throws UsageError for contradictory options, Error when the server or the
 // store cannot be reached.

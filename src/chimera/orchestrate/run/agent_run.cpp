@@ -15,8 +15,11 @@
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/orchestrate/common/files.hpp"
+#include "chimera/orchestrate/common/server.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
+#include "chimera/orchestrate/run/run_backends.hpp"
 #include "chimera/orchestrate/run/run_figures.hpp"
+#include "chimera/orchestrate/run/run_warmup.hpp"
 #include "chimera/report/agent_report.hpp"
 #include "chimera/report/combined_report.hpp"
 #include "chimera/report/run_report.hpp"
@@ -35,48 +38,6 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kIncompleteNote =
     "# Incomplete run\n\nThis run was still in progress (or was interrupted): the files in this "
     "directory are partial. Finished runs have no such file.\n";
-
-// One backend per distinct endpoint; every one must answer before work starts.
-class Backends {
- public:
-  Backends(const AgentRunOptions& options) {
-    for (const auto& spec : options.scenario.agents) {
-      per_agent_.push_back(
-          get(spec.endpoint.empty() ? options.default_endpoint : spec.endpoint, options));
-    }
-  }
-  backends::Backend* for_agent(std::size_t i) const { return per_agent_[i]; }
-
-  void check_reachable() const {
-    for (const auto& [url, backend] : by_url_) {
-      if (auto info = backend->server_info(); !info) {
-        throw Error(fmt::format(
-            "{}\nNothing was run. Start the server (for Ollama: `ollama serve`, then `ollama "
-            "pull gemma3:latest`), point --endpoint or OLLAMA_HOST at it, or try Chimera with "
-            "--sim, which starts a built-in simulated server.",
-            info.error().message));
-      }
-    }
-  }
-
- private:
-  backends::Backend* get(const std::string& url, const AgentRunOptions& options) {
-    if (auto it = by_url_.find(url); it != by_url_.end()) return it->second.get();
-    backends::BackendOptions bo;
-    bo.kind = options.backend_kind;
-    bo.url = url;
-    bo.cold_threshold_ms = options.cold_threshold_ms;
-    bo.max_line_bytes = options.max_line_bytes;
-    bo.call_timeouts = options.timeouts;  // the pre-check obeys the user's limits too
-    auto made = value_or_throw<UsageError>(backends::make_backend(bo));
-    auto* raw = made.get();
-    by_url_.emplace(url, std::move(made));
-    return raw;
-  }
-
-  std::map<std::string, std::unique_ptr<backends::Backend>> by_url_;
-  std::vector<backends::Backend*> per_agent_;
-};
 
 // The one writer of a run's requests: each goes to requests.jsonl (with its
 // run, phase and agent) and to the results store, in the same order.
@@ -225,7 +186,7 @@ struct AgentResult {
 
 // --- prepare -----------------------------------------------------------------
 
-std::vector<WorkflowAgent> fit_agents(const AgentRunOptions& options, const Backends& backends,
+std::vector<WorkflowAgent> fit_agents(const AgentRunOptions& options, const RunBackends& backends,
                                       const ingest::Analysis& analysis) {
   std::vector<WorkflowAgent> agents;
   for (std::size_t i = 0; i < options.scenario.agents.size(); ++i) {
@@ -243,8 +204,8 @@ std::vector<WorkflowAgent> fit_agents(const AgentRunOptions& options, const Back
   return agents;
 }
 
-RunContext prepare_run(const AgentRunOptions& options, const Backends& backends, RunWriter& writer,
-                       int run) {
+RunContext prepare_run(const AgentRunOptions& options, const RunBackends& backends,
+                       RunWriter& writer, int run) {
   RunContext ctx(options, writer, run);
   make_directory(ctx.dir);
   // Marks the run as in flight until its last file is written.
@@ -267,21 +228,19 @@ RunContext prepare_run(const AgentRunOptions& options, const Backends& backends,
 
 // --- warm up, isolated phase, concurrent phase --------------------------------
 
-// The whole scenario, one agent at a time, every request exactly the measured
-// one (prompt, options, API, headers) marked as a warm-up: models are loaded
-// and every prompt shape has been seen before anything is timed.
-void warm_up(RunContext& ctx) {
-  for (int pass = 1; pass <= ctx.options.warmups && !signals::interrupted(); ++pass) {
-    term::progress(ctx.progress("warming up"));
-    auto e = ctx.execution(ExecutionMode::kIsolated, fmt::format("r{}-warmup{}", ctx.run, pass));
-    e.warm_up_each_isolated_agent = false;
-    e.as_warmup = true;
-    const auto result = execute(ctx.agents, e);
-    for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
-      ctx.writer.requests(ctx.run, "warmup", ctx.agents[i], result.agents[i],
-                          ctx.offset_ms(result.began));
-    }
-  }
+// Every shape measured afterwards, as warm-ups (run_warmup.hpp): models are
+// loaded, prompt lengths and running together have been seen.
+void warm_up(RunContext& ctx, bool first_of_process) {
+  const auto plan = run_warmup_plan(ctx.options.warmups, ctx.agents.size(), first_of_process);
+  warm_up_every_shape(
+      ctx.agents, plan, ctx.execution(ExecutionMode::kIsolated, ""), fmt::format("r{}", ctx.run),
+      [&](const std::string& what) { term::progress(ctx.progress(what)); },
+      [&](const ExecutionResult& result) {
+        for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
+          ctx.writer.requests(ctx.run, "warmup", ctx.agents[i], result.agents[i],
+                              ctx.offset_ms(result.began));
+        }
+      });
 }
 
 // Each agent alone, repeated: T_i is the median of the repetitions, and
@@ -458,10 +417,11 @@ ConcurrencyFigures figures(const RunContext& ctx, const std::vector<ExecutionRes
 // prepare → warm up → isolated and concurrent phases → assemble → write. The
 // two phases swap places every other run, so a drifting server favours
 // neither side.
-RunRecord run_once(const AgentRunOptions& options, const Backends& backends, RunWriter& writer,
-                   int run, const std::vector<RunRecord>& earlier, AgentRunSummary& summary) {
+RunRecord run_once(const AgentRunOptions& options, const RunBackends& backends, RunWriter& writer,
+                   int run, bool first_of_process, const std::vector<RunRecord>& earlier,
+                   AgentRunSummary& summary) {
   RunContext ctx = prepare_run(options, backends, writer, run);
-  warm_up(ctx);
+  warm_up(ctx, first_of_process);
   const bool isolated_first = run % 2 == 1;
   std::vector<ExecutionResult> isolated;
   if (ctx.measure_concurrency && isolated_first) isolated = isolated_phase(ctx);
@@ -484,12 +444,14 @@ RunRecord run_once(const AgentRunOptions& options, const Backends& backends, Run
 
 }  // namespace
 
-AgentRunSummary run_agents(const AgentRunOptions& options) {
+AgentRunSummary run_agents(const AgentRunOptions& given) {
   AgentRunSummary summary;
-  summary.output_dir = options.output_dir;
-  auto directory = open_run_directory(options.output_dir, options.resume, options.scenario.name);
-  const Backends backends(options);
-  backends.check_reachable();
+  summary.output_dir = given.output_dir;
+  auto directory = open_run_directory(given.output_dir, given.resume, given.scenario.name);
+  const RunBackends backends(given);
+  AgentRunOptions options = given;
+  options.simulated = label_simulated(given.simulated, backends.check_reachable(), "chimera run");
+  summary.simulated = options.simulated;
   make_directory(options.output_dir, "the output directory ");
   if (directory.first_run > 1) {
     fmt::print(stderr, "chimera run: resuming {}: run(s) 1-{} finished before and are kept\n",
@@ -501,7 +463,8 @@ AgentRunSummary run_agents(const AgentRunOptions& options) {
   summary.runs_kept = static_cast<int>(records.size());
   summary.runs_completed = summary.runs_kept;
   for (int run = directory.first_run; run <= options.runs && !signals::interrupted(); ++run) {
-    records.push_back(run_once(options, backends, writer, run, records, summary));
+    records.push_back(
+        run_once(options, backends, writer, run, run == directory.first_run, records, summary));
     if (records.back().interrupted) {
       summary.interrupted = true;
       summary.interrupted_run = run;

@@ -32,8 +32,10 @@ struct AgentRunOptions {
   // Repetitions of each isolated baseline, summarised by their median.
   int baseline_runs = 2;
   // Warm-up passes at the start of each run: the whole scenario once per pass,
-  // one agent at a time, every request the measured one marked as a warm-up.
-  // 0 also drops the warm-up before each agent's isolated baseline.
+  // one agent at a time, every request the measured one marked as a warm-up;
+  // the first run of a process also warms up the concurrent phase once
+  // (run_warmup.hpp). 0 also drops the warm-up before each agent's isolated
+  // baseline.
   int warmups = 1;
   double contention_threshold = 0.9;
   int permits_per_endpoint = 0;

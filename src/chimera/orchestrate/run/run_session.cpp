@@ -52,9 +52,7 @@ AgentRunSummary run_session(AgentRunOptions options, const RunServers& servers) 
     options.default_endpoint = server_url(servers.endpoint, options.backend_kind);
   }
   if (options.output_dir.empty()) options.output_dir = default_output_dir(options.scenario.name);
-  auto summary = run_agents(options);
-  summary.simulated = options.simulated;
-  return summary;
+  return run_agents(options);
 }
 
 nlohmann::json to_json(const AgentRunSummary& s) {
