@@ -82,15 +82,34 @@ TEST(Honesty, OneSingleSlotEndpointIsContention) {
   EXPECT_NE(c["verdict"].get<std::string>().find("contention"), std::string::npos);
 }
 
-TEST(Honesty, AModelReloadInsideTheConcurrentRunIsReportedAsSuch) {
+TEST(Honesty, AModelReloadCausedByRunningTogetherIsContention) {
   TempDir dir;
   // Different num_ctx on one server: the concurrent run must reload the model.
   const auto scenario = write_pair_scenario(dir.path(), "1024", "2048");
   const auto c = run_pair(dir.path(), scenario, "--sim-shared", "sim-honest.yaml");
   ASSERT_FALSE(c.is_null());
   EXPECT_TRUE(c["reload_in_concurrent_run"].get<bool>()) << c.dump(2);
-  EXPECT_FALSE(c["contention"].get<bool>());
-  EXPECT_NE(c["verdict"].get<std::string>().find("reload"), std::string::npos);
+  EXPECT_TRUE(c["contention"].get<bool>());
+  EXPECT_TRUE(c["reload_contention"].get<bool>());
+  EXPECT_TRUE(c["verdict"].get<std::string>().starts_with("contention (model reloads)"))
+      << c["verdict"];
+  EXPECT_NE(c["verdict"].get<std::string>().find("num_ctx (a 1024, b 2048)"), std::string::npos)
+      << c["verdict"];
+}
+
+TEST(Honesty, OneBaselineRepetitionLeavesStabilityUnknown) {
+  TempDir dir;
+  const auto scenario = write_pair_scenario(dir.path(), "1024", "1024");
+  const std::string out = dir.path() + "/out";
+  auto r = run_chimera({"run", "--sim", "--sim-config", fixture("sim-honest.yaml"), "--data",
+                        source_dir() + "/tests/fixtures", "--scenario", scenario, "--baseline-runs",
+                        "1", "--output-dir", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto c = read_json(fs::path(out) / "run_1" / "metrics.json")["concurrency"];
+  EXPECT_TRUE(c["baseline_stable"].is_null()) << c.dump(2);
+  EXPECT_NE(c["baseline_stability_note"].get<std::string>().find("--baseline-runs 1"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("baseline stability unknown"), std::string::npos) << r.out;
 }
 
 TEST(Scenarios, FiveAgentDagRunsEndToEnd) {

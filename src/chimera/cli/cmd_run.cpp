@@ -164,26 +164,23 @@ orchestrate::AgentRunOptions agent_run_options(const RunCliOptions& o,
   return options;
 }
 
-// One line on the console: the efficiency across runs and the verdict; the
-// definitions and the per-agent table are in summary.md.
+// One line on the console: the efficiency across the included runs and the
+// verdict; the definitions and the per-agent table are in summary.md. The
+// "above 100%" note is the aggregate's, which each included run's own
+// judgement decided (a run above 100% beyond noise is inconclusive and left out).
 std::string concurrency_line(const orchestrate::ConcurrencyAggregate& c) {
-  if (c.measured == 0 || !c.efficiency.mean) return "concurrency: " + c.verdict;
-  const double efficiency = *c.efficiency.mean * 100;
+  if (c.included == 0 || !c.efficiency.geometric_mean) return "concurrency: " + c.verdict;
   std::string spread;
   if (c.efficiency.ci95_low && c.efficiency.ci95_high) {
-    spread = fmt::format(" (95% CI {:.1f}–{:.1f}%)", *c.efficiency.ci95_low * 100,
+    spread = fmt::format(", 95% CI {:.1f}–{:.1f}% (t on the log)", *c.efficiency.ci95_low * 100,
                          *c.efficiency.ci95_high * 100);
   }
-  std::string flag;
-  if (std::round(efficiency * 10) > 1000) {
-    flag = c.efficiency.ci95_low.value_or(0) > 1 ? " [above 100% beyond noise: see the verdict]"
-                                                 : " [above 100% within noise]";
-  }
+  const std::string flag = c.above_100.empty() ? "" : " [" + c.above_100 + "]";
   return fmt::format(
-      "concurrency (measured, {} run(s)): efficiency {:.1f}%{}{} = critical path / wall; "
-      "speedup {:.2f}x of ideal {:.2f}x; {}",
-      c.measured, efficiency, spread, flag, c.speedup.mean.value_or(0),
-      c.ideal_speedup.mean.value_or(0), c.verdict);
+      "concurrency (measured, {} run(s) included of {}): efficiency {:.1f}% (geometric "
+      "mean{}){} = critical path / wall; speedup {:.2f}x of ideal {:.2f}x; {}",
+      c.included, c.measured, *c.efficiency.geometric_mean * 100, spread, flag,
+      c.speedup.geometric_mean.value_or(0), c.ideal_speedup.geometric_mean.value_or(0), c.verdict);
 }
 
 int run_command(const RunCliOptions& o, const GlobalOptions& globals) {

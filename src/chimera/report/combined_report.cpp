@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "chimera/report/format.hpp"
 
 namespace chimera::report {
@@ -40,23 +42,31 @@ constexpr const char* kDefinitions =
     "the others.\n\n";
 
 // An efficiency above 100% is never shown as a plain result.
-std::string efficiency_text(double efficiency, bool baseline_stable) {
+std::string efficiency_text(double efficiency, const std::optional<bool>& baseline_stable) {
   std::string text = fmt::format("{:.1f}%", efficiency * 100);
   if (efficiency > 1.0) {
-    text += baseline_stable ? " (above 100% only within noise)"
-                            : " (above 100%: baseline unstable, not a result)";
+    if (!baseline_stable) {
+      text += " (above 100%: within noise, baseline stability unknown)";
+    } else {
+      text += *baseline_stable ? " (above 100% only within noise)"
+                               : " (above 100%: baseline unstable, not a result)";
+    }
   }
   return text;
 }
 
+// "95.1% (95% CI 80.2–112.8%); mean 96.0% ± 8.1": the geometric mean with
+// the interval from t on the logs, then the arithmetic mean and sd.
 std::string estimate_cell(const Estimate& e, double scale, const char* unit, int decimals) {
   if (!e.mean) return kMissing;
-  std::string text = fmt::format("{:.{}f}{}", *e.mean * scale, decimals, unit);
-  if (e.sd) text += fmt::format(" ± {:.{}f}", *e.sd * scale, decimals);
+  if (!e.geometric_mean) return fmt::format("mean {:.{}f}{}", *e.mean * scale, decimals, unit);
+  std::string text = fmt::format("{:.{}f}{}", *e.geometric_mean * scale, decimals, unit);
   if (e.ci95_low && e.ci95_high) {
-    text += fmt::format(" (95% CI {:.{}f}–{:.{}f})", *e.ci95_low * scale, decimals,
-                        *e.ci95_high * scale, decimals);
+    text += fmt::format(" (95% CI {:.{}f}–{:.{}f}{})", *e.ci95_low * scale, decimals,
+                        *e.ci95_high * scale, decimals, unit);
   }
+  text += fmt::format("; mean {:.{}f}{}", *e.mean * scale, decimals, unit);
+  if (e.sd) text += fmt::format(" ± {:.{}f}", *e.sd * scale, decimals);
   return text;
 }
 
@@ -88,23 +98,39 @@ std::string figures_table(const ConcurrencyFigures& c, bool isolated_first) {
       isolated_first ? "isolated, then concurrent" : "concurrent, then isolated");
 }
 
+// "no", "2 (running together caused them)", "1 (set apart: <cause>)".
+std::string reload_cell(const AgentFigures& a) {
+  if (a.reloads == 0) return "no";
+  return fmt::format(
+      "{} ({})", a.reloads,
+      a.reload_cause.empty() ? "running together caused them" : "set apart: " + a.reload_cause);
+}
+
+std::string reload_evidence_list(const ConcurrencyFigures& c) {
+  std::string md;
+  for (const auto& a : c.per_agent) {
+    for (const auto& e : a.reload_evidence) md += fmt::format("- {}, {}\n", a.name, e);
+  }
+  return md.empty() ? "" : "What showed each model reload (measured):\n\n" + md + "\n";
+}
+
 std::string per_agent_table(const ConcurrencyFigures& c, bool interrupted) {
   std::string md =
-      "| agent | isolated T_i | baseline spread | concurrent | slowdown | model reload in "
+      "| agent | isolated T_i | baseline spread | concurrent | slowdown | model reloads in "
       "concurrent run |\n|---|---:|---:|---:|---:|---|\n";
   // An agent cut short has partial times: none of them is a figure.
   const std::string missing =
       fmt::format("{} ({})", kMissing, interrupted ? "interrupted" : "failed");
   for (const auto& a : c.per_agent) {
     const bool known = a.ok && a.repetitions > 0 && a.isolated_ms > 0;
-    md += fmt::format(
-        "| {} | {} | {} | {} | {} | {} |\n", a.name,
-        known ? fmt::format("{:.1f} ms", a.isolated_ms) : missing,
-        known ? fmt::format("{:.1f}% of {}", a.spread * 100, a.repetitions) : kMissing,
-        known ? fmt::format("{:.1f} ms", a.concurrent_ms) : missing,
-        known ? fmt::format("{:.2f}x", a.slowdown) : missing, a.reloaded ? "yes" : "no");
+    md +=
+        fmt::format("| {} | {} | {} | {} | {} | {} |\n", a.name,
+                    known ? fmt::format("{:.1f} ms", a.isolated_ms) : missing,
+                    known ? fmt::format("{:.1f}% of {}", a.spread * 100, a.repetitions) : kMissing,
+                    known ? fmt::format("{:.1f} ms", a.concurrent_ms) : missing,
+                    known ? fmt::format("{:.2f}x", a.slowdown) : missing, reload_cell(a));
   }
-  return md + "\n";
+  return md + "\n" + reload_evidence_list(c);
 }
 
 std::string concurrency_section(const RunRecord& run) {
@@ -123,23 +149,46 @@ std::string concurrency_section(const RunRecord& run) {
                                       : "some agent did not finish both phases");
   }
   md += fmt::format("**Verdict:** {}\n\n", c.verdict);
+  if (c.measured && !c.baseline_stable) md += fmt::format("_{}_\n\n", c.baseline_stability_note);
   return md + per_agent_table(c, run.interrupted);
+}
+
+// The runs left out, the outliers and the rule that found them.
+std::string disagreement_notes(const ConcurrencyAggregate& g) {
+  std::string md;
+  if (!g.left_out.empty()) {
+    md += "Left out of the figures (their own verdict was inconclusive): ";
+    for (std::size_t i = 0; i < g.left_out.size(); ++i) {
+      md += (i == 0 ? "" : ", ") + g.left_out[i];
+    }
+    md += ".\n\n";
+  }
+  for (const auto& o : g.outliers) {
+    md += fmt::format(
+        "**Outlier:** run {}, efficiency {:.1f}% ({:.1f} points from the median {:.1f}% > the "
+        "limit {:.1f} points).\n\n",
+        o.run, o.efficiency * 100, std::abs(o.efficiency - o.median) * 100, o.median * 100,
+        o.limit * 100);
+  }
+  if (!g.outlier_rule.empty()) md += fmt::format("Outlier rule: {}.\n\n", g.outlier_rule);
+  return md;
 }
 
 std::string concurrency_summary(const ConcurrencyAggregate& g) {
   std::string md = "## Concurrency across runs (measured)\n\n";
   md += kDefinitions;
   std::string efficiency = estimate_cell(g.efficiency, 100, "%", 1);
-  if (g.efficiency.mean && *g.efficiency.mean > 1.0) {
-    efficiency += g.unstable_runs > 0 ? " (above 100%: baselines unstable, not a result)"
-                                      : " (above 100% only within noise)";
-  }
+  if (!g.above_100.empty()) efficiency += " (" + g.above_100 + ")";
+  md +=
+      "Each cell: the geometric mean over the included runs with its 95% confidence interval "
+      "(Student's t on the logarithms of the values, so no bound leaves the figure's range), "
+      "then the arithmetic mean ± sd.\n\n";
   md += fmt::format(
-      "| measure | mean ± sd (95% CI) over {} measured run{} |\n|---|---|\n"
+      "| measure | over {} included run{} |\n|---|---|\n"
       "| speedup | {} |\n| ideal speedup | {} |\n| efficiency | {} |\n"
       "| efficiency_vs_n (speedup / N, the original's figure) | {} |\n"
       "| W* critical path | {} |\n| W concurrent wall time | {} |\n| ΣT_i isolated | {} |\n\n",
-      g.measured, g.measured == 1 ? "" : "s", estimate_cell(g.speedup, 1, "x", 3),
+      g.included, g.included == 1 ? "" : "s", estimate_cell(g.speedup, 1, "x", 3),
       estimate_cell(g.ideal_speedup, 1, "x", 3), efficiency,
       estimate_cell(g.efficiency_vs_n, 100, "%", 1), estimate_cell(g.critical_path_ms, 1, " ms", 1),
       estimate_cell(g.wall_ms, 1, " ms", 1), estimate_cell(g.sum_isolated_ms, 1, " ms", 1));
@@ -150,10 +199,12 @@ std::string concurrency_summary(const ConcurrencyAggregate& g) {
                       estimate_cell(a.slowdown, 1, "x", 2));
   }
   md += fmt::format(
-      "\nRuns with contention: {} of {}; runs with unstable baselines: {}; runs without "
-      "figures (interrupted or failed): {}.\n\n**Verdict:** {}\n",
-      g.contention_runs, g.measured, g.unstable_runs, g.runs - g.measured, g.verdict);
-  return md;
+      "\nRuns with contention: {} of {} included (by model reloads: {}); runs with unstable "
+      "baselines, left out: {}; runs without figures (interrupted or failed): {}.\n\n",
+      g.contention_runs, g.included, g.reload_contention_runs, g.unstable_runs,
+      g.runs - g.measured);
+  md += disagreement_notes(g);
+  return md + fmt::format("**Verdict:** {}\n", g.verdict);
 }
 
 VerificationCounts sum_over(const std::vector<RunRecord>& runs) {
@@ -383,8 +434,10 @@ nlohmann::json to_json(const Estimate& e) {
   };
   return nlohmann::json{{"mean", value(e.mean)},
                         {"sd", value(e.sd)},
+                        {"geometric_mean", value(e.geometric_mean)},
                         {"ci95_low", value(e.ci95_low)},
                         {"ci95_high", value(e.ci95_high)},
+                        {"interval", "95% CI of the geometric mean: Student's t on the logs"},
                         {"n", e.n}};
 }
 
@@ -397,6 +450,9 @@ nlohmann::json to_json(const ConcurrencyFigures& f) {
                       {"concurrent_ms", a.concurrent_ms},
                       {"slowdown", a.slowdown},
                       {"reloaded", a.reloaded},
+                      {"reloads", a.reloads},
+                      {"reload_cause", a.reload_cause},
+                      {"reload_evidence", a.reload_evidence},
                       {"baseline_spread", a.spread},
                       {"baseline_repetitions", a.repetitions}});
   }
@@ -410,7 +466,11 @@ nlohmann::json to_json(const ConcurrencyFigures& f) {
                         {"sum_isolated_ms", f.sum_isolated_ms},
                         {"threshold", f.threshold},
                         {"contention", f.contention},
-                        {"baseline_stable", f.baseline_stable},
+                        {"reload_contention", f.reload_contention},
+                        {"reloads", f.reloads},
+                        {"baseline_stable", f.baseline_stable ? nlohmann::json(*f.baseline_stable)
+                                                              : nlohmann::json(nullptr)},
+                        {"baseline_stability_note", f.baseline_stability_note},
                         {"efficiency_above_100", f.efficiency_above_100},
                         {"reload_in_concurrent_run", f.reloaded},
                         {"unstable_reasons", f.unstable_reasons},
@@ -426,8 +486,23 @@ nlohmann::json to_json(const ConcurrencyAggregate& g) {
                       {"concurrent_ms", to_json(a.concurrent_ms)},
                       {"slowdown", to_json(a.slowdown)}});
   }
+  nlohmann::json outliers = nlohmann::json::array();
+  for (const auto& o : g.outliers) {
+    outliers.push_back({{"run", o.run},
+                        {"efficiency", o.efficiency},
+                        {"median", o.median},
+                        {"distance", std::abs(o.efficiency - o.median)},
+                        {"limit", o.limit}});
+  }
   return nlohmann::json{{"runs", g.runs},
                         {"measured_runs", g.measured},
+                        {"included_runs", g.included},
+                        {"left_out", g.left_out},
+                        {"outliers", outliers},
+                        {"outlier_rule", g.outlier_rule},
+                        {"runs_disagree", g.runs_disagree},
+                        {"above_100", g.above_100},
+                        {"reload_contention_runs", g.reload_contention_runs},
                         {"speedup", to_json(g.speedup)},
                         {"ideal_speedup", to_json(g.ideal_speedup)},
                         {"efficiency", to_json(g.efficiency)},

@@ -42,8 +42,13 @@ struct AgentFigures {
   double spread = 0;  // (max - min) / median of the repetitions
   double noise = 0;   // relative noise used to judge this agent's slowdown
   std::size_t repetitions = 0;
-  bool reloaded = false;
-  bool ok = true;  // it finished in both phases; otherwise its times are not figures
+  bool reloaded = false;    // a model (re)load inside its concurrent run
+  bool ok = true;           // it finished in both phases; otherwise its times are not figures
+  std::size_t reloads = 0;  // its concurrent calls that paid a model (re)load
+  // Why the reloads are set apart from contention ("" when running together
+  // caused them): the isolated phase shows them too, or another cause.
+  std::string reload_cause;
+  std::vector<std::string> reload_evidence;  // one line per reloaded call: what showed it
 };
 
 struct ConcurrencyFigures {
@@ -59,18 +64,26 @@ struct ConcurrencyFigures {
   double efficiency_vs_n = 0;
   double threshold = 0.9;
   bool contention = false;
-  bool baseline_stable = true;
-  bool efficiency_above_100 = false;  // efficiency > 1, within noise or not
+  // Model reloads caused by running together: contention, the costliest kind.
+  bool reload_contention = false;
+  std::size_t reloads = 0;  // concurrent calls that paid a reload caused by running together
+  // True or false once judged; unknown (nullopt) when every agent has one
+  // isolated repetition, which cannot show whether its time repeats.
+  std::optional<bool> baseline_stable = true;
+  std::string baseline_stability_note;  // why it is unknown, when it is
+  bool efficiency_above_100 = false;    // efficiency > 1, within noise or not
   std::vector<std::string> unstable_reasons;
   std::vector<AgentFigures> per_agent;
   std::string verdict;  // one sentence
 };
 
-// A numeric figure across runs: mean, sample sd and the Student's t 95%
-// confidence interval of the mean (absent below 2 runs).
+// A positive figure across runs: its arithmetic mean and sample sd, and its
+// geometric mean with the 95% confidence interval from Student's t on the
+// logarithms of the values (absent below 2 runs). The interval never leaves
+// (0, ∞), as a ratio or a duration cannot.
 struct Estimate {
   std::size_t n = 0;
-  std::optional<double> mean, sd, ci95_low, ci95_high;
+  std::optional<double> mean, sd, geometric_mean, ci95_low, ci95_high;
 };
 
 struct AgentAggregate {
@@ -78,14 +91,34 @@ struct AgentAggregate {
   Estimate isolated_ms, concurrent_ms, slowdown;
 };
 
+// A run whose efficiency lies beyond the outlier rule's limit (see
+// orchestrate/run/concurrency_aggregate.hpp).
+struct OutlierRun {
+  int run = 0;
+  double efficiency = 0;
+  double median = 0;  // of the included runs' efficiencies
+  double limit = 0;   // the largest distance from the median that is not an outlier
+};
+
 struct ConcurrencyAggregate {
   std::size_t runs = 0;      // runs given
-  std::size_t measured = 0;  // runs whose figures were measured (the estimates' n)
+  std::size_t measured = 0;  // runs whose figures were measured
+  std::size_t included = 0;  // measured and not inconclusive: the estimates' n
   Estimate speedup, ideal_speedup, efficiency, efficiency_vs_n, critical_path_ms, wall_ms,
       sum_isolated_ms;
   std::vector<AgentAggregate> agents;
-  std::size_t contention_runs = 0;
+  std::size_t contention_runs = 0;         // among the included runs
+  std::size_t reload_contention_runs = 0;  // of those, contention by model reloads
   std::size_t unstable_runs = 0;
+  // "run 2 (inconclusive: baseline unstable)": measured runs left out of the estimates.
+  std::vector<std::string> left_out;
+  std::vector<OutlierRun> outliers;
+  std::string outlier_rule;    // the rule and its constants, in words
+  bool runs_disagree = false;  // verdicts differ or an outlier: the verdict is inconclusive
+  // "above 100% only within noise" when the efficiency's geometric mean is
+  // above 100%: each included run judged it so (a run that judged it beyond
+  // noise is inconclusive and left out).
+  std::string above_100;
   std::string verdict;
 };
 

@@ -16,6 +16,7 @@
 #include "chimera/ingest/summary.hpp"
 #include "chimera/orchestrate/common/files.hpp"
 #include "chimera/orchestrate/common/server.hpp"
+#include "chimera/orchestrate/run/concurrency_aggregate.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
 #include "chimera/orchestrate/run/run_backends.hpp"
 #include "chimera/orchestrate/run/run_figures.hpp"
@@ -414,6 +415,16 @@ ConcurrencyFigures figures(const RunContext& ctx, const std::vector<ExecutionRes
       concurrent.wall_ms, options);
 }
 
+// "run N: <verdict>", then what showed each model reload.
+void add_run_verdict(const RunFigures& run, std::vector<std::string>& lines) {
+  lines.push_back(fmt::format("run {}: {}", run.run, run.figures.verdict));
+  for (const auto& a : run.figures.per_agent) {
+    for (const auto& evidence : a.reload_evidence) {
+      lines.push_back(fmt::format("  model reload, {} {}", a.name, evidence));
+    }
+  }
+}
+
 // prepare → warm up → isolated and concurrent phases → assemble → write. The
 // two phases swap places every other run, so a drifting server favours
 // neither side.
@@ -473,12 +484,11 @@ AgentRunSummary run_agents(const AgentRunOptions& given) {
     ++summary.runs_completed;
   }
   if (signals::interrupted()) summary.interrupted = true;
-  std::vector<ConcurrencyFigures> figures;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (!records[i].concurrency) continue;
-    figures.push_back(*records[i].concurrency);
-    summary.run_verdicts.push_back(
-        fmt::format("run {}: {}", records[i].index, figures.back().verdict));
+  std::vector<RunFigures> figures;
+  for (const auto& record : records) {
+    if (!record.concurrency) continue;
+    figures.push_back({record.index, *record.concurrency});
+    add_run_verdict(figures.back(), summary.run_verdicts);
   }
   if (!figures.empty()) summary.concurrency = aggregate_concurrency(figures);
   write_text(options.output_dir / "summary.json",

@@ -8,7 +8,6 @@
 #include <map>
 
 #include "chimera/stats/descriptive.hpp"
-#include "chimera/stats/distributions.hpp"
 
 namespace chimera::orchestrate {
 namespace {
@@ -51,7 +50,10 @@ AgentFigures agent_figures(const AgentTimes& agent, const ConcurrencyOptions& op
   a.isolated_ms = median_ms(agent.isolated_ms);
   a.concurrent_ms = agent.concurrent_ms;
   a.repetitions = agent.isolated_ms.size();
-  a.reloaded = agent.reloaded;
+  a.reloads = std::max<std::size_t>(agent.reloads, agent.reloaded ? 1 : 0);
+  a.reloaded = a.reloads > 0;
+  a.reload_cause = agent.reload_cause;
+  a.reload_evidence = agent.reload_evidence;
   a.ok = agent.ok;
   if (a.isolated_ms > 0) {
     a.slowdown = a.concurrent_ms / a.isolated_ms;
@@ -101,55 +103,113 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
-// The verdict once the figures are measured and the baselines stable.
-void judge_contention(ConcurrencyFigures& f) {
-  std::vector<const AgentFigures*> slower;
-  for (const auto& a : f.per_agent) {
-    if (a.slowdown > 1.0 + a.noise) slower.push_back(&a);
-  }
+// "a ran 2.10x slower than alone, b ran 1.50x slower than alone": the five
+// slowest by name (the per-agent table has every one), then how many more.
+std::string slower_text(std::vector<const AgentFigures*> slower) {
   std::sort(slower.begin(), slower.end(),
             [](const auto* x, const auto* y) { return x->slowdown > y->slowdown; });
+  constexpr std::size_t kNamed = 5;
+  std::vector<std::string> who;
+  for (const auto* a : slower) {
+    if (who.size() == kNamed) break;
+    who.push_back(fmt::format("{} ran {:.2f}x slower than alone", a->name, a->slowdown));
+  }
+  if (slower.size() > kNamed) {
+    who.push_back(
+        fmt::format("and {} more agents slower than alone beyond noise", slower.size() - kNamed));
+  }
+  return join(who, ", ");
+}
+
+// The agents whose reloads running together caused, those set apart, and
+// the ones slower than alone beyond noise without a reload.
+struct Slowdowns {
+  std::vector<std::size_t> reloaded_together;
+  std::vector<std::string> set_apart;
+  std::vector<const AgentFigures*> slower;            // no reload of their own
+  std::vector<const AgentFigures*> slower_set_apart;  // slower, with a reload set apart
+};
+
+Slowdowns sort_slowdowns(const ConcurrencyFigures& f) {
+  Slowdowns s;
+  for (std::size_t i = 0; i < f.per_agent.size(); ++i) {
+    const auto& a = f.per_agent[i];
+    const bool slower = a.slowdown > 1.0 + a.noise;
+    if (a.reloads > 0 && a.reload_cause.empty()) {
+      s.reloaded_together.push_back(i);
+    } else if (a.reloads > 0) {
+      s.set_apart.push_back(fmt::format("{}'s {} model reload(s) are set apart: {}", a.name,
+                                        a.reloads, a.reload_cause));
+      if (slower) s.slower_set_apart.push_back(&a);
+    } else if (slower) {
+      s.slower.push_back(&a);
+    }
+  }
+  return s;
+}
+
+// Contention by model reloads: how many, whose, which layout option differed, what to do.
+void judge_reloads(ConcurrencyFigures& f, const Slowdowns& s,
+                   const std::vector<AgentTimes>& agents) {
+  std::vector<std::string> counts, names;
+  std::vector<AgentServer> servers;
+  for (const auto& a : agents) {
+    names.push_back(a.name);
+    servers.push_back(a.server);
+  }
+  for (auto i : s.reloaded_together) {
+    const auto& a = f.per_agent[i];
+    f.reloads += a.reloads;
+    counts.push_back(
+        fmt::format("{} {} (ran {:.2f}x slower than alone)", a.name, a.reloads, a.slowdown));
+  }
+  const std::string layouts = differing_layouts(names, servers, s.reloaded_together);
+  f.contention = true;
+  f.reload_contention = true;
+  f.verdict = fmt::format(
+      "contention (model reloads): {} model reload(s) inside the concurrent run ({}), none in "
+      "the isolated phase: running together made the server swap the model; efficiency {}; {}; "
+      "use one num_ctx/num_gpu for agents sharing a server, or give them separate servers",
+      f.reloads, join(counts, ", "), percent(f.efficiency),
+      layouts.empty() ? "the agents sharing the server differ in no model, num_ctx or num_gpu"
+                      : "the agents sharing the server differ in " + layouts);
+  if (!s.slower.empty()) f.verdict += "; without a reload: " + slower_text(s.slower);
+}
+
+// The verdict once the figures are measured and the baselines stable.
+void judge_contention(ConcurrencyFigures& f, const std::vector<AgentTimes>& agents) {
+  const Slowdowns s = sort_slowdowns(f);
   const bool below = f.efficiency < f.threshold;
-  if (below && !slower.empty()) {
-    // The five slowest by name; the per-agent table has every one.
-    constexpr std::size_t kNamed = 5;
-    std::vector<std::string> who, reloads;
-    for (const auto* a : slower) {
-      if (who.size() < kNamed) {
-        who.push_back(fmt::format("{} ran {:.2f}x slower than alone", a->name, a->slowdown));
-      }
-      if (a->reloaded) reloads.push_back(a->name);
-    }
-    if (slower.size() > kNamed) {
-      who.push_back(
-          fmt::format("and {} more agents slower than alone beyond noise", slower.size() - kNamed));
-    }
-    if (!reloads.empty()) {
-      f.verdict = fmt::format(
-          "efficiency {} is below {}, but a model reload happened inside the concurrent run "
-          "({}): that is a reload, not contention",
-          percent(f.efficiency), percent(f.threshold), join(reloads, ", "));
-      return;
-    }
+  if (!s.reloaded_together.empty()) {
+    judge_reloads(f, s, agents);
+  } else if (below && !s.slower.empty()) {
     f.contention = true;
     f.verdict = fmt::format("contention: efficiency {} < {}; {}", percent(f.efficiency),
-                            percent(f.threshold), join(who, ", "));
+                            percent(f.threshold), slower_text(s.slower));
   } else if (below) {
     f.verdict = fmt::format(
-        "no contention among the agents: efficiency {} < {}, but no agent ran slower than "
-        "alone beyond noise (the wall time includes time outside the agents)",
-        percent(f.efficiency), percent(f.threshold));
+        "no contention among the agents: efficiency {} < {}, but {}", percent(f.efficiency),
+        percent(f.threshold),
+        s.slower_set_apart.empty()
+            ? "no agent ran slower than alone beyond noise (the wall time includes time outside "
+              "the agents)"
+            : "the only agents slower than alone beyond noise paid a model reload with another "
+              "cause");
   } else {
     f.verdict =
         fmt::format("no contention: efficiency {} ≥ {} (speedup {:.2f}x of an ideal {:.2f}x)",
                     percent(f.efficiency), percent(f.threshold), f.speedup, f.ideal_speedup);
     if (f.efficiency_above_100) f.verdict += "; above 100% only within noise";
     // A short agent may wait without moving the critical path: say so.
-    for (const auto* a : slower) {
+    for (const auto* a : s.slower) {
       f.verdict += fmt::format("; {} ran {:.2f}x slower than alone, off the critical path", a->name,
                                a->slowdown);
     }
   }
+  if (!s.slower_set_apart.empty()) {
+    f.verdict += "; slower with a model reload set apart: " + slower_text(s.slower_set_apart);
+  }
+  for (const auto& note : s.set_apart) f.verdict += "; " + note;
 }
 
 }  // namespace
@@ -186,11 +246,16 @@ std::vector<AgentTimes> agent_times(
       a.ok = a.ok && present && repetition.agents[i].ok && !repetition.interrupted;
       if (present) a.isolated_ms.push_back(repetition.agents[i].duration_ms());
     }
-    for (const auto& call : c.calls) {
-      a.reloaded = a.reloaded || call.server.load_ms.value_or(0) > cold_threshold_ms;
-    }
+    a.server = agent_server(c);
     if (const auto it = depends_on.find(c.agent); it != depends_on.end()) a.depends_on = it->second;
     out.push_back(std::move(a));
+  }
+  const auto reloads = find_reloads(isolated_repetitions, concurrent, cold_threshold_ms);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i].reloads = reloads[i].reloads;
+    out[i].reloaded = reloads[i].reloads > 0;
+    out[i].reload_cause = reloads[i].cause;
+    out[i].reload_evidence = reloads[i].evidence;
   }
   return out;
 }
@@ -229,93 +294,24 @@ ConcurrencyFigures concurrency_figures(const std::vector<AgentTimes>& agents, do
   f.efficiency_above_100 = f.efficiency > 1.0;
   f.unstable_reasons = instability(f, agents, options);
   f.baseline_stable = f.unstable_reasons.empty();
-  if (!f.baseline_stable) {
+  const bool one_repetition = std::all_of(agents.begin(), agents.end(),
+                                          [](const auto& a) { return a.isolated_ms.size() == 1; });
+  if (f.unstable_reasons.empty() && one_repetition) {
+    f.baseline_stable = std::nullopt;
+    f.baseline_stability_note =
+        "baseline stability unknown: one isolated repetition per agent (--baseline-runs 1) "
+        "cannot show whether its time repeats";
+  }
+  if (!f.unstable_reasons.empty()) {
     f.verdict = fmt::format(
         "inconclusive: baseline unstable ({}); run more runs, more warm-up or more baseline "
         "repetitions so the isolated times agree",
         join(f.unstable_reasons, "; "));
     return f;
   }
-  judge_contention(f);
+  judge_contention(f, agents);
+  if (!f.baseline_stable) f.verdict += "; " + f.baseline_stability_note;
   return f;
-}
-
-Estimate estimate(const std::vector<double>& values) {
-  Estimate e;
-  const auto clean = stats::without_nan(values);
-  e.n = clean.size();
-  e.mean = stats::mean(clean);
-  e.sd = stats::sample_sd(clean);
-  if (e.mean && e.sd) {
-    const double t = stats::student_t_quantile(0.975, static_cast<double>(e.n - 1));
-    const double half = t * *e.sd / std::sqrt(static_cast<double>(e.n));
-    e.ci95_low = *e.mean - half;
-    e.ci95_high = *e.mean + half;
-  }
-  return e;
-}
-
-ConcurrencyAggregate aggregate_concurrency(const std::vector<ConcurrencyFigures>& runs) {
-  ConcurrencyAggregate out;
-  out.runs = runs.size();
-  std::vector<double> speedup, ideal, efficiency, vs_n, path, wall, sum;
-  std::map<std::string, std::array<std::vector<double>, 3>> per_agent;
-  std::vector<std::string> order;
-  for (const auto& f : runs) {
-    if (!f.measured) continue;
-    ++out.measured;
-    speedup.push_back(f.speedup);
-    ideal.push_back(f.ideal_speedup);
-    efficiency.push_back(f.efficiency);
-    vs_n.push_back(f.efficiency_vs_n);
-    path.push_back(f.critical_path_ms);
-    wall.push_back(f.wall_ms);
-    sum.push_back(f.sum_isolated_ms);
-    if (f.contention) ++out.contention_runs;
-    if (!f.baseline_stable) ++out.unstable_runs;
-    for (const auto& a : f.per_agent) {
-      if (!per_agent.contains(a.name)) order.push_back(a.name);
-      auto& samples = per_agent[a.name];
-      samples[0].push_back(a.isolated_ms);
-      samples[1].push_back(a.concurrent_ms);
-      samples[2].push_back(a.slowdown);
-    }
-  }
-  out.speedup = estimate(speedup);
-  out.ideal_speedup = estimate(ideal);
-  out.efficiency = estimate(efficiency);
-  out.efficiency_vs_n = estimate(vs_n);
-  out.critical_path_ms = estimate(path);
-  out.wall_ms = estimate(wall);
-  out.sum_isolated_ms = estimate(sum);
-  for (const auto& name : order) {
-    const auto& s = per_agent[name];
-    out.agents.push_back(AgentAggregate{name, estimate(s[0]), estimate(s[1]), estimate(s[2])});
-  }
-  if (out.measured == 0) {
-    out.verdict = "not measured: no run had comparable isolated and concurrent times";
-  } else if (out.unstable_runs > 0) {
-    out.verdict = fmt::format(
-        "inconclusive: baseline unstable in {} of {} runs; run more runs or more warm-up",
-        out.unstable_runs, out.measured);
-  } else if (out.contention_runs > 0) {
-    out.verdict = fmt::format("contention in {} of {} runs", out.contention_runs, out.measured);
-  } else {
-    out.verdict = fmt::format("no contention in {} runs", out.measured);
-  }
-  return out;
-}
-
-std::optional<ConcurrencyAggregate> aggregate_runs(const std::vector<RunRecord>& runs,
-                                                   RunsAggregated which) {
-  std::vector<ConcurrencyFigures> figures;
-  for (const auto& r : runs) {
-    if (!r.concurrency) continue;
-    if (which == RunsAggregated::kFinished && r.interrupted) continue;
-    figures.push_back(*r.concurrency);
-  }
-  if (figures.empty()) return std::nullopt;
-  return aggregate_concurrency(figures);
 }
 
 }  // namespace chimera::orchestrate

@@ -3,11 +3,13 @@
 // with unsteady engines. The sequential time is never estimated from the
 // concurrent run: every agent is timed alone too.
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "chimera/orchestrate/run/reloads.hpp"
 #include "chimera/orchestrate/run/workflow.hpp"
 #include "chimera/report/run_record.hpp"
 #include "chimera/util/error.hpp"
@@ -22,6 +24,7 @@ using report::AgentOutcome;
 using report::ConcurrencyAggregate;
 using report::ConcurrencyFigures;
 using report::Estimate;
+using report::OutlierRun;
 using report::RunRecord;
 using report::VerificationCounts;
 
@@ -44,8 +47,12 @@ struct AgentTimes {
   std::vector<double> isolated_ms;  // every repetition of its isolated baseline
   double concurrent_ms = 0;         // its own duration inside the concurrent run
   std::vector<std::string> depends_on;
-  bool ok = true;         // it finished in both phases
-  bool reloaded = false;  // a model (re)load happened inside its concurrent run
+  bool ok = true;            // it finished in both phases
+  bool reloaded = false;     // a model (re)load happened inside its concurrent run
+  std::size_t reloads = 0;   // how many of its concurrent calls paid one (reloads.hpp)
+  std::string reload_cause;  // why they are set apart from contention; "" if they are not
+  std::vector<std::string> reload_evidence;
+  AgentServer server;  // where its calls went, with the options that set the model's layout
 };
 
 struct ConcurrencyOptions {
@@ -69,22 +76,18 @@ Expected<double> critical_path_ms(const std::vector<AgentTimes>& agents);
 // One AgentTimes per agent of the concurrent execution, its baseline taken
 // from every isolated repetition (all executions in the scenario's order);
 // depends_on by agent name. An agent is ok only if it finished everywhere.
+// Its model reloads are found and judged as reloads.hpp describes.
 std::vector<AgentTimes> agent_times(
     const std::vector<ExecutionResult>& isolated_repetitions, const ExecutionResult& concurrent,
     const std::map<std::string, std::vector<std::string>>& depends_on, double cold_threshold_ms);
 
+// The verdict, in this order: not measured; inconclusive (baseline unstable);
+// contention (model reloads) when some agent's concurrent calls paid reloads
+// that running together caused; contention when the efficiency is below the
+// threshold and some agent ran slower than alone beyond its noise (an agent
+// whose reloads are set apart is not counted: its slowdown has that cause);
+// otherwise no contention. Every reload set apart is named with its cause.
 ConcurrencyFigures concurrency_figures(const std::vector<AgentTimes>& agents, double wall_ms,
                                        const ConcurrencyOptions& options = {});
-
-// The mean, sample sd and Student's t 95% confidence interval of the values.
-Estimate estimate(const std::vector<double>& values);
-
-ConcurrencyAggregate aggregate_concurrency(const std::vector<ConcurrencyFigures>& runs);
-
-// The aggregate over the runs' figures: every run that has them, or only the
-// finished ones; absent when no run has figures.
-enum class RunsAggregated { kEvery, kFinished };
-std::optional<ConcurrencyAggregate> aggregate_runs(const std::vector<RunRecord>& runs,
-                                                   RunsAggregated which);
 
 }  // namespace chimera::orchestrate

@@ -76,7 +76,16 @@ ConcurrencyFigures concurrency_from_json(const nlohmann::json& j) {
   f.efficiency_vs_n = j.value("efficiency_vs_n", 0.0);
   f.threshold = j.value("threshold", 0.9);
   f.contention = j.value("contention", false);
-  f.baseline_stable = j.value("baseline_stable", true);
+  f.reload_contention = j.value("reload_contention", false);
+  f.reloads = j.value("reloads", std::size_t{0});
+  // null: unknown (one isolated repetition per agent).
+  f.baseline_stable = std::nullopt;
+  if (const auto it = j.find("baseline_stable"); it == j.end()) {
+    f.baseline_stable = true;
+  } else if (it->is_boolean()) {
+    f.baseline_stable = it->get<bool>();
+  }
+  f.baseline_stability_note = j.value("baseline_stability_note", "");
   f.efficiency_above_100 = j.value("efficiency_above_100", false);
   f.unstable_reasons = j.value("unstable_reasons", std::vector<std::string>{});
   f.verdict = j.value("verdict", "");
@@ -88,6 +97,9 @@ ConcurrencyFigures concurrency_from_json(const nlohmann::json& j) {
     g.concurrent_ms = a.value("concurrent_ms", 0.0);
     g.slowdown = a.value("slowdown", 0.0);
     g.reloaded = a.value("reloaded", false);
+    g.reloads = a.value("reloads", std::size_t{g.reloaded ? 1u : 0u});
+    g.reload_cause = a.value("reload_cause", "");
+    g.reload_evidence = a.value("reload_evidence", std::vector<std::string>{});
     g.spread = a.value("baseline_spread", 0.0);
     g.repetitions = a.value("baseline_repetitions", std::size_t{0});
     f.per_agent.push_back(std::move(g));

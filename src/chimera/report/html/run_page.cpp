@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -142,6 +143,30 @@ void write_failures(const RunDirectory& run, std::ostream& out) {
   out << "</section>\n";
 }
 
+// The runs left out of the estimates, and the outliers with the rule that found them.
+void write_disagreement(const json& c, std::ostream& out) {
+  for (const auto& left : c.value("left_out", json::array())) {
+    if (left.is_string())
+      out << "<p class=\"warning\">Left out of the figures: "
+          << html::escape(left.get<std::string>()) << "</p>\n";
+  }
+  for (const auto& o : c.value("outliers", json::array())) {
+    if (!o.is_object()) continue;
+    const auto efficiency = num(o, "efficiency"), median = num(o, "median"),
+               limit = num(o, "limit");
+    if (!efficiency || !median || !limit) continue;
+    out << fmt::format(
+        "<p class=\"warning\" data-outlier-run=\"{}\">Outlier: run {}, efficiency {:.1f}% "
+        "({:.1f} points from the median {:.1f}% &gt; the limit {:.1f} points)</p>\n",
+        o.value("run", 0), o.value("run", 0), *efficiency * 100,
+        std::abs(*efficiency - *median) * 100, *median * 100, *limit * 100);
+  }
+  if (c.contains("outlier_rule") && c["outlier_rule"].is_string() &&
+      !c["outlier_rule"].get<std::string>().empty())
+    out << "<p class=\"note\">Outlier rule: " << html::escape(c["outlier_rule"].get<std::string>())
+        << ".</p>\n";
+}
+
 // The figures of summary.json's "concurrency": estimates across runs, counts, verdict.
 void write_concurrency(const RunDirectory& run, std::ostream& out) {
   const auto& c = run.concurrency;
@@ -153,24 +178,27 @@ void write_concurrency(const RunDirectory& run, std::ostream& out) {
     if (it == c.end() || !it->is_object() || !num(*it, "mean")) continue;
     rows += fmt::format("<tr data-key=\"{}\">", name) + text_cell(name) +
             fmt::format("<td data-field=\"n\">{}</td>", it->value("n", 0)) +
-            cell(num(*it, "mean"), "mean") + cell(num(*it, "sd"), "sd") +
-            cell(num(*it, "ci95_low"), "ci95_low") + cell(num(*it, "ci95_high"), "ci95_high") +
-            "</tr>\n";
+            cell(num(*it, "geometric_mean"), "geometric_mean") + cell(num(*it, "mean"), "mean") +
+            cell(num(*it, "sd"), "sd") + cell(num(*it, "ci95_low"), "ci95_low") +
+            cell(num(*it, "ci95_high"), "ci95_high") + "</tr>\n";
   }
   if (rows.empty()) return;
   out << "<h2>Concurrency across runs</h2>\n<table class=\"concurrency\"><caption>Measured in "
-         "every "
-         "run, then over the runs (mean, sd, 95% CI of the mean)</caption><tr>"
-      << head("figure") << head("runs", "n") << head("mean", "mean") << head("sd", "sd")
-      << head("CI low", "ci95_low") << head("CI high", "ci95_high") << "</tr>\n"
+         "every run, then over the included runs (geometric mean with its 95% CI from "
+         "Student's t on the logs; arithmetic mean and sd)</caption><tr>"
+      << head("figure") << head("runs", "n") << head("geometric mean", "geometric_mean")
+      << head("mean", "mean") << head("sd", "sd") << head("CI low", "ci95_low")
+      << head("CI high", "ci95_high") << "</tr>\n"
       << rows << "</table>\n";
   std::string counts;
-  for (const char* name : {"runs_measured", "measured_runs", "runs_with_contention",
-                           "contention_runs", "runs_with_reload", "unstable_runs"}) {
+  for (const char* name :
+       {"runs_measured", "measured_runs", "included_runs", "runs_with_contention",
+        "contention_runs", "reload_contention_runs", "runs_with_reload", "unstable_runs"}) {
     if (auto v = num(c, name))
       counts += fmt::format("{}{}: {:g}", counts.empty() ? "" : " · ", name, *v);
   }
   if (!counts.empty()) out << "<p>" << html::escape(counts) << "</p>\n";
+  write_disagreement(c, out);
   if (c.contains("verdict") && c["verdict"].is_string())
     out << "<p><strong>Verdict:</strong> " << html::escape(c["verdict"].get<std::string>())
         << "</p>\n";
