@@ -178,8 +178,15 @@ void judge_reloads(ConcurrencyFigures& f, const Slowdowns& s,
 
 // The verdict once the figures are measured and the baselines stable.
 void judge_contention(ConcurrencyFigures& f, const std::vector<AgentTimes>& agents) {
-  const Slowdowns s = sort_slowdowns(f);
+  Slowdowns s = sort_slowdowns(f);
   const bool below = f.efficiency < f.threshold;
+  // A reload set apart slowed the run: the efficiency no longer measures
+  // contention, so an agent without a reload counts only when it ran below
+  // the threshold on its own (slowdown above 1 / threshold).
+  const bool reload_set_apart = !s.slower_set_apart.empty();
+  if (reload_set_apart) {
+    std::erase_if(s.slower, [&](const auto* a) { return a->slowdown <= 1.0 / f.threshold; });
+  }
   if (!s.reloaded_together.empty()) {
     judge_reloads(f, s, agents);
   } else if (below && !s.slower.empty()) {
@@ -193,8 +200,9 @@ void judge_contention(ConcurrencyFigures& f, const std::vector<AgentTimes>& agen
         s.slower_set_apart.empty()
             ? "no agent ran slower than alone beyond noise (the wall time includes time outside "
               "the agents)"
-            : "the only agents slower than alone beyond noise paid a model reload with another "
-              "cause");
+            : fmt::format("the time lost is a model reload set apart, and no other agent ran "
+                          "more than {:.2f}x (1 / threshold) slower than alone",
+                          1.0 / f.threshold));
   } else {
     f.verdict =
         fmt::format("no contention: efficiency {} ≥ {} (speedup {:.2f}x of an ideal {:.2f}x)",
