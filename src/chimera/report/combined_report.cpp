@@ -60,6 +60,7 @@ std::string efficiency_text(double efficiency, const std::optional<bool>& baseli
 std::string estimate_cell(const Estimate& e, double scale, const char* unit, int decimals) {
   if (!e.mean) return kMissing;
   if (!e.geometric_mean) return fmt::format("mean {:.{}f}{}", *e.mean * scale, decimals, unit);
+  if (e.n == 1) return fmt::format("{:.{}f}{} (one run)", *e.mean * scale, decimals, unit);
   std::string text = fmt::format("{:.{}f}{}", *e.geometric_mean * scale, decimals, unit);
   if (e.ci95_low && e.ci95_high) {
     text += fmt::format(" (95% CI {:.{}f}–{:.{}f}{})", *e.ci95_low * scale, decimals,

@@ -59,8 +59,20 @@ RunRecord sample_run(int index) {
   f.efficiency_vs_n = 0.89;
   f.unstable_reasons = {"InsightAgent's repetitions differ by 20%"};
   f.verdict = "no contention";
-  f.per_agent.push_back({"DataCollector-9000", 700, 760, 1.086, 0.04, 0.05, 3, false, true});
-  f.per_agent.push_back({"InsightAgent", 800, 830, 1.0375, 0.02, 0.05, 3, true, true});
+  f.per_agent.push_back(
+      {"DataCollector-9000", 700, 760, 1.086, 0.04, 0.05, 3, false, true, 0, "", {}});
+  f.per_agent.push_back({"InsightAgent",
+                         800,
+                         830,
+                         1.0375,
+                         0.02,
+                         0.05,
+                         3,
+                         true,
+                         true,
+                         1,
+                         "the isolated phase shows it too",
+                         {"call 1: load_duration 900 ms > 500 ms (server statistics)"}});
   r.concurrency = f;
   return r;
 }
