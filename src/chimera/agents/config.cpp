@@ -136,13 +136,21 @@ Profile read_profile(const Reader& r, const std::string& name, const YAML::Node&
     profile.expectations.clear();
     for (const auto& item : expected) {
       const std::string item_what = what + " expected figure";
-      r.only_keys(item, item_what, {"metric", "value", "unit", "source"});
+      r.only_keys(item, item_what,
+                  {"metric", "value", "unit", "source", "file", "row", "configuration"});
       Expectation e;
       e.metric = r.optional_text(item, "metric", item_what);
       if (!item["value"]) r.error(item, item_what + " needs a value");
       e.value = r.number(item["value"], item_what + " value");
       e.unit = r.optional_text(item, "unit", item_what);
       e.source = r.optional_text(item, "source", item_what);
+      e.file = r.optional_text(item, "file", item_what);
+      e.row = r.optional_text(item, "row", item_what);
+      if (const auto configuration = item["configuration"]) {
+        if (!configuration.IsMap())
+          r.error(configuration, item_what + " configuration must be a mapping");
+        e.configuration = r.to_json(configuration);
+      }
       if (e.metric.empty() || e.source.empty()) {
         r.error(item, item_what + " needs a metric and a source (where the figure comes from)");
       }

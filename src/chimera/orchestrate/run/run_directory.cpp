@@ -22,9 +22,21 @@ agents::AgentMetrics metrics_from_json(const nlohmann::json& j) {
   agents::AgentMetrics m;
   m.calls = j.value("calls", std::size_t{0});
   m.throughput_tps = opt_number(j, "throughput_tps");
+  m.throughput_from_server = j.value("throughput_source", "") == "server statistics";
   m.ttft_ms = opt_number(j, "ttft_ms");
+  if (const auto it = j.find("ttft_missing"); it != j.end() && it->is_string())
+    m.ttft_missing = it->get<std::string>();
+  m.e2e_ms = opt_number(j, "e2e_ms");
+  m.client_throughput_tps = opt_number(j, "client_throughput_tps");
+  m.server_throughput_tps = opt_number(j, "server_throughput_tps");
+  m.server_total_ms = opt_number(j, "server_total_ms");
   m.total_duration_ms = opt_number(j, "total_duration_ms");
   m.total_duration_from_server = j.value("total_duration_from_server", false);
+  if (const auto it = j.find("server_client_disagreement"); it != j.end() && it->is_object()) {
+    m.disagreeing_calls = it->value("calls", std::size_t{0});
+    m.largest_disagreement = measure::ClockDisagreement{it->value("server_total_ms", 0.0),
+                                                        it->value("client_e2e_ms", 0.0)};
+  }
   m.tokens_generated = j.value("tokens_generated", decltype(m.tokens_generated){0});
   m.tokens_estimated = j.value("tokens_estimated", false);
   m.prompt_eval_ms = opt_number(j, "prompt_eval_ms");
