@@ -94,11 +94,13 @@ Expected<std::vector<SweepStep>> sweep_rate_steps(double synchronous_rate, doubl
 
 nlohmann::json to_json(const LoadRow& r) {
   auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  // A level that sent nothing has no rate (null, printed n/a), not a rate of 0.
+  auto rate = [&r](double v) { return r.requests > 0 ? nlohmann::json(v) : nlohmann::json(); };
   return {{"label", r.label},
           {"target_rate", opt(r.target_rate)},
           {"concurrency", opt(r.concurrency)},
-          {"achieved_rate", r.achieved_rate},
-          {"output_tokens_per_s", r.output_tokens_per_s},
+          {"achieved_rate", rate(r.achieved_rate)},
+          {"output_tokens_per_s", rate(r.output_tokens_per_s)},
           {"ttft_ms",
            {{"p50", opt(r.ttft_p50_ms)}, {"p95", opt(r.ttft_p95_ms)}, {"p99", opt(r.ttft_p99_ms)}}},
           {"tpot_ms",

@@ -106,17 +106,21 @@ ThroughputSummary ThroughputAccumulator::of(std::vector<RequestSpan> spans, bool
 }
 
 nlohmann::json to_json(const ThroughputSummary& s) {
-  nlohmann::json j = {{"duration_s", s.duration_s},
-                      {"requests", s.requests},
-                      {"ok", s.ok},
-                      {"requests_per_s", s.requests_per_s},
-                      {"output_tokens", s.output_tokens},
-                      {"prompt_tokens", s.prompt_tokens},
-                      {"output_tokens_per_s", s.output_tokens_per_s},
-                      {"total_tokens_per_s", s.total_tokens_per_s},
-                      {"max_in_flight", s.max_in_flight},
-                      {"mean_in_flight", s.mean_in_flight},
-                      {"peak_output_tokens_per_s", s.peak_output_tokens_per_s}};
+  // Without a duration there is no rate: null (printed n/a), never 0.
+  const bool timed = s.duration_s > 0;
+  auto rate = [timed](double v) { return timed ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  nlohmann::json j = {
+      {"duration_s", timed ? nlohmann::json(s.duration_s) : nlohmann::json(nullptr)},
+      {"requests", s.requests},
+      {"ok", s.ok},
+      {"requests_per_s", rate(s.requests_per_s)},
+      {"output_tokens", s.output_tokens},
+      {"prompt_tokens", s.prompt_tokens},
+      {"output_tokens_per_s", rate(s.output_tokens_per_s)},
+      {"total_tokens_per_s", rate(s.total_tokens_per_s)},
+      {"max_in_flight", s.max_in_flight},
+      {"mean_in_flight", rate(s.mean_in_flight)},
+      {"peak_output_tokens_per_s", rate(s.peak_output_tokens_per_s)}};
   if (s.slo_met) j["slo_met"] = *s.slo_met;
   if (s.goodput_per_s) j["goodput_per_s"] = *s.goodput_per_s;
   if (s.out_of_order_finishes > 0) j["out_of_order_finishes"] = s.out_of_order_finishes;

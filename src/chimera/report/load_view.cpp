@@ -122,9 +122,9 @@ std::vector<std::string> load_table_notes(const BenchReport& report) {
   if (const auto& slo = report.load_table.value("slo", nlohmann::json()); slo.is_string()) {
     const auto& best = report.load_table.value("highest_meeting_slo", nlohmann::json());
     out.push_back(best.is_object()
-                      ? fmt::format("highest load whose p95 meets {}: {} ({:.2f} req/s achieved)",
+                      ? fmt::format("highest load whose p95 meets {}: {} ({} req/s achieved)",
                                     slo.get<std::string>(), best.value("label", ""),
-                                    best.value("achieved_rate", 0.0))
+                                    fixed(json_number(best, "achieved_rate"), 2))
                       : fmt::format("no load level's p95 meets {}", slo.get<std::string>()));
   }
   return out;
@@ -136,7 +136,7 @@ std::vector<html::LoadPoint> load_curve_points(const BenchReport& report) {
   for (const auto& r : report.load_table.value("rows", nlohmann::json::array())) {
     html::LoadPoint p;
     p.label = r.value("label", "");
-    p.output_tps = json_number(r, "output_tokens_per_s").value_or(0);
+    p.output_tps = json_number(r, "output_tokens_per_s");
     p.ttft_p50_ms = nested(r, "ttft_ms", "p50");
     p.ttft_p99_ms = nested(r, "ttft_ms", "p99");
     p.tpot_p50_ms = nested(r, "tpot_ms", "p50");

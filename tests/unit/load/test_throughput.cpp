@@ -96,7 +96,13 @@ TEST(ThroughputAccumulator, EmptyRunHasNoRates) {
   const auto s = ThroughputAccumulator().finish();
   EXPECT_EQ(s.requests, 0);
   EXPECT_EQ(s.duration_s, 0);
-  EXPECT_EQ(s.requests_per_s, 0);
+  // Without a duration there is no rate to print: null in the report, never 0.
+  const auto j = to_json(s);
+  for (const char* rate : {"duration_s", "requests_per_s", "output_tokens_per_s",
+                           "total_tokens_per_s", "mean_in_flight", "peak_output_tokens_per_s"}) {
+    EXPECT_TRUE(j[rate].is_null()) << rate << " = " << j[rate];
+  }
+  EXPECT_EQ(j["requests"], 0);
 }
 
 TEST(SpanOf, ChunkTimesFromTtftAndGapsAndTheServersPromptCount) {

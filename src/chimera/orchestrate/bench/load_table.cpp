@@ -39,8 +39,10 @@ std::optional<load::LoadRow> load_row(const report::ConfigurationResult& c) {
   } else if (mode.contains("concurrency")) {
     row.concurrency = mode["concurrency"].get<int>();
   }
-  row.achieved_rate = t.value("requests_per_s", 0.0);
-  row.output_tokens_per_s = t.value("output_tokens_per_s", 0.0);
+  // Null when nothing was sent (no duration); such a row sends no rate to the
+  // table (to_json(LoadRow)), so the 0 here is never printed.
+  row.achieved_rate = report::json_number(t, "requests_per_s").value_or(0.0);
+  row.output_tokens_per_s = report::json_number(t, "output_tokens_per_s").value_or(0.0);
   if (t.contains("goodput_per_s") && t["goodput_per_s"].is_number()) {
     row.goodput_per_s = t["goodput_per_s"].get<double>();
   }
@@ -86,7 +88,7 @@ nlohmann::json load_table_json(const report::BenchReport& report,
     if (auto best = load::highest_rate_meeting(*slo, rows)) {
       j["highest_meeting_slo"] = {{"row", *best},
                                   {"label", rows[*best].label},
-                                  {"achieved_rate", rows[*best].achieved_rate}};
+                                  {"achieved_rate", to_json(rows[*best])["achieved_rate"]}};
     }
   }
   return j;

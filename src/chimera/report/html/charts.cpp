@@ -192,8 +192,9 @@ std::string load_curve_figure(const std::vector<LoadPoint>& rows, const LoadSlo&
     Series s50{.name = fmt::format("{} p50", metric), .markers = true, .colour = 0};
     Series s99{.name = fmt::format("{} p99", metric), .markers = true, .colour = 3};
     for (const auto& r : rows) {
-      if (r.*p50) s50.points.push_back({r.output_tps, *(r.*p50)});
-      if (r.*p99) s99.points.push_back({r.output_tps, *(r.*p99)});
+      if (!r.output_tps) continue;  // no throughput: nowhere to place the point
+      if (r.*p50) s50.points.push_back({*r.output_tps, *(r.*p50)});
+      if (r.*p99) s99.points.push_back({*r.output_tps, *(r.*p99)});
     }
     for (auto* s : {&s50, &s99})
       if (!s->points.empty()) chart.series.push_back(std::move(*s));
@@ -355,10 +356,11 @@ std::string timeline_figure(const std::vector<std::string>& agents,
         runs_drawn, runs_total, kMaxTimelineCalls);
   }
   const std::string table =
-      "<table><caption>Every request drawn, in ms after its run began</caption><tr>" + th("run") +
-      th("agent") + th("phase") + th("request") + th("status") + th("start (ms)", "t_start_ms") +
-      th("end (ms)", "t_end_ms") + th("duration (ms)", "duration_ms") + "</tr>\n" + rows +
-      "</table>\n";
+      "<table><caption>Every request drawn, in ms after its run began (client "
+      "clock)</caption><tr>" +
+      th("run") + th("agent") + th("phase") + th("request") + th("status") +
+      th("start (ms)", "t_start_ms") + th("end (ms)", "t_end_ms") +
+      th("duration (ms)", "duration_ms") + "</tr>\n" + rows + "</table>\n";
   return figure_html("timeline", "What ran when", body + timeline_legend_html(), note, table);
 }
 
