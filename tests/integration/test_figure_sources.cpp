@@ -115,7 +115,7 @@ TEST_F(FigureSources, ServerStatisticsTheClientContradictsAreLabelledAndWarned) 
                         "end-to-end time by more than the tolerance"),
             std::string::npos)
       << report;
-  EXPECT_EQ(report.find("(measured"), std::string::npos) << report;
+  EXPECT_EQ(report.find("(measured)"), std::string::npos) << report;
 
   // The honest server's figures agree with the clock: no warning.
   const auto honest = slurp(out_ / "run_1" / "honest_report.md");

@@ -622,13 +622,18 @@ TEST_F(HtmlReport, RunPageShowsEachAgentsFiguresAsMetricsJsonHasThem) {
         "throughput (tok/s, server statistics)", "total duration (ms, server statistics)"})
     EXPECT_NE(page.find(heading), std::string::npos) << heading;
 
-  // Remove a measured value and a count: the page says n/a for both.
-  auto& first = metrics["agents"][0];
-  const auto key = "run1|" + first["agent"].get<std::string>();
-  first["metrics"]["ttft_ms"] = nullptr;
-  first["metrics"].erase("server_total_ms");
-  first["verification"].erase("checkable");
+  // Remove a measured value and a count from the run's record (metrics.json
+  // and its copy in summary.json): the page says n/a for both.
+  auto summary = nlohmann::json::parse(slurp(out + "/summary.json"));
+  const auto key = "run1|" + metrics["agents"][0]["agent"].get<std::string>();
+  for (auto* record : {&metrics, &summary["runs"][0]}) {
+    auto& first = (*record)["agents"][0];
+    first["metrics"]["ttft_ms"] = nullptr;
+    first["metrics"].erase("server_total_ms");
+    first["verification"].erase("checkable");
+  }
   std::ofstream(out + "/run_1/metrics.json") << metrics.dump(2);
+  std::ofstream(out + "/summary.json") << summary.dump(2);
   auto again = run_chimera({"report", out, "--format", "html"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   const auto edited = dir.path() + "/counts-edited.html";

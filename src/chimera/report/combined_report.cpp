@@ -483,7 +483,8 @@ std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool sim
       warned.emplace_back(fmt::format("run {}, {}", r.index, a.agent), &a.metrics);
     }
   }
-  md += "\n" + disagreement_lines(warned);
+  md += '\n';
+  md += disagreement_lines(warned);
   md += fmt::format("Figures in the answers, all runs: {}.\n\n",
                     verified_of_checkable(sum_over(runs)));
   if (across_runs) md += concurrency_summary(*across_runs);

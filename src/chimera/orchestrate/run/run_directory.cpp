@@ -22,7 +22,11 @@ agents::AgentMetrics metrics_from_json(const nlohmann::json& j) {
   agents::AgentMetrics m;
   m.calls = j.value("calls", std::size_t{0});
   m.throughput_tps = opt_number(j, "throughput_tps");
-  m.throughput_from_server = j.value("throughput_source", "") == "server statistics";
+  // Files written before the source was recorded: the decode rate was the
+  // server's whenever the server reported its eval durations.
+  m.throughput_from_server = j.contains("throughput_source")
+                                 ? j.value("throughput_source", "") == "server statistics"
+                                 : opt_number(j, "eval_ms").has_value();
   m.ttft_ms = opt_number(j, "ttft_ms");
   if (const auto it = j.find("ttft_missing"); it != j.end() && it->is_string())
     m.ttft_missing = it->get<std::string>();
