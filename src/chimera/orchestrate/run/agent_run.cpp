@@ -241,8 +241,9 @@ std::vector<WorkflowAgent> fit_agents(const AgentRunOptions& options, const Back
   return agents;
 }
 
+// `announce`: the first run of this process says which links the walk did not follow.
 RunContext prepare_run(const AgentRunOptions& options, const Backends& backends, RunWriter& writer,
-                       int run) {
+                       int run, bool announce) {
   RunContext ctx(options, writer, run);
   make_directory(ctx.dir);
   // Marks the run as in flight until its last file is written.
@@ -255,7 +256,12 @@ RunContext prepare_run(const AgentRunOptions& options, const Backends& backends,
 
   term::progress(ctx.progress("ingesting"));
   const auto ingest_begin = Clock::now();
-  ctx.analysis = ingest::analyse(options.roots);
+  ingest::IngestOptions ingest_options;
+  ingest_options.follow_symlinks = options.follow_symlinks;
+  ctx.analysis = ingest::analyse(options.roots, ingest_options);
+  if (announce) {
+    for (const auto& line : ingest::links_not_followed(ctx.analysis)) term::warn(line);
+  }
   ctx.record.ingest_ms =
       std::chrono::duration<double, std::milli>(Clock::now() - ingest_begin).count();
   writer.inventory(ingest::to_json(ctx.analysis));
@@ -460,7 +466,8 @@ ConcurrencyFigures figures(const RunContext& ctx, const std::vector<ExecutionRes
 // neither side.
 RunRecord run_once(const AgentRunOptions& options, const Backends& backends, RunWriter& writer,
                    int run, const std::vector<RunRecord>& earlier, AgentRunSummary& summary) {
-  RunContext ctx = prepare_run(options, backends, writer, run);
+  const bool first_of_this_process = earlier.size() == static_cast<std::size_t>(summary.runs_kept);
+  RunContext ctx = prepare_run(options, backends, writer, run, first_of_this_process);
   warm_up(ctx);
   const bool isolated_first = run % 2 == 1;
   std::vector<ExecutionResult> isolated;
