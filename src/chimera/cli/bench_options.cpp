@@ -63,7 +63,8 @@ void add_load_options(CLI::App& app, BenchCliOptions& o) {
                  "and min_tokens for OpenAI-compatible servers)");
   app.add_option("--prefix-tokens", o.prefix_tokens,
                  "Synthetic prompts start with the same N tokens (shows prefix caching)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, load::kMaxSyntheticTokens));
   app.add_option("--turns", o.turns,
                  "Multi-turn: --runs conversations of K turns, each turn sending the "
                  "conversation so far plus a new user message of --input-tokens (chat API)")
@@ -269,6 +270,9 @@ LoadLevels load_levels(const BenchCliOptions& o) {
       return out;
     }
     for (double r : spec.rates) {
+      if (auto valid = load::validate_rate(r, o.duration_s); !valid) {
+        throw UsageError(valid.error().message);
+      }
       orchestrate::LoadLevel level;
       level.rate = r;
       out.levels.push_back(level);
