@@ -326,7 +326,8 @@ void add_timeout_options(CLI::App& app, TimeoutFlags& flags, const char* per) {
                  "Time-to-first-token limit, seconds (> 0; a model load counts)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option("--timeout-idle", flags.idle_s, "Idle limit between chunks, seconds (> 0)")
+  app.add_option("--timeout-idle", flags.idle_s,
+                 "Idle limit between complete chunks (lines or events, not bytes), seconds (> 0)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--timeout-total", flags.total_s,
