@@ -6,6 +6,7 @@
 #include <cmath>
 #include <tuple>
 
+#include "chimera/agents/known_options.hpp"
 #include "chimera/agents/lookup.hpp"
 #include "chimera/agents/persona.hpp"
 #include "chimera/util/json_text.hpp"
@@ -120,6 +121,9 @@ Expected<Profile> apply_overrides(Profile profile, const std::string& model,
   for (const auto& assignment : option_assignments) {
     auto parsed = parse_option_assignment(assignment);
     if (!parsed) return std::unexpected(parsed.error());
+    if (auto problem = check_known_option(parsed->first, parsed->second)) {
+      return fail(FailureKind::kInvalidInput, "--option " + *problem);
+    }
     profile.options[parsed->first] = parsed->second;
   }
   return profile;

@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <optional>
 #include <string>
@@ -78,6 +80,25 @@ void add_global_options(CLI::App& root, GlobalOptions& globals) {
       ->check(CLI::ExistingFile);
 }
 
+// CLI11 reads "nan" and "inf" into a double like any number: every
+// floating-point option of every command refuses them, naming the option.
+void refuse_non_finite_numbers(CLI::App& app) {
+  static const CLI::Validator finite(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (end != text.c_str() && !std::isfinite(value)) {
+          return fmt::format("'{}' is not a finite number", text);
+        }
+        return {};
+      },
+      "", "FINITE");
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_name() == "FLOAT") option->check(finite);
+  }
+  for (CLI::App* sub : app.get_subcommands({})) refuse_non_finite_numbers(*sub);
+}
+
 std::vector<Command> add_commands(CLI::App& root, const GlobalOptions& globals) {
   std::vector<Command> commands;
   commands.push_back(add_run_command(root, globals));
@@ -122,6 +143,7 @@ int main(int argc, char** argv) {
       "chimera"};
   add_global_options(root, globals);
   const std::vector<Command> commands = add_commands(root, globals);
+  refuse_non_finite_numbers(root);
   if (auto unknown = unknown_command(commands, argc, argv)) {
     std::string names;
     for (const auto& command : commands) {

@@ -63,7 +63,8 @@ void add_load_options(CLI::App& app, BenchCliOptions& o) {
                  "and min_tokens for OpenAI-compatible servers)");
   app.add_option("--prefix-tokens", o.prefix_tokens,
                  "Synthetic prompts start with the same N tokens (shows prefix caching)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, load::kMaxSyntheticTokens));
   app.add_option("--turns", o.turns,
                  "Multi-turn: --runs conversations of K turns, each turn sending the "
                  "conversation so far plus a new user message of --input-tokens (chat API)")
@@ -271,6 +272,9 @@ LoadLevels load_levels(const BenchCliOptions& o) {
       return out;
     }
     for (double r : spec.rates) {
+      if (auto valid = load::validate_rate(r, o.duration_s); !valid) {
+        throw UsageError(valid.error().message);
+      }
       orchestrate::LoadLevel level;
       level.rate = r;
       out.levels.push_back(level);
@@ -324,7 +328,8 @@ void add_timeout_options(CLI::App& app, TimeoutFlags& flags, const char* per) {
                  "Time-to-first-token limit, seconds (> 0; a model load counts)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option("--timeout-idle", flags.idle_s, "Idle limit between chunks, seconds (> 0)")
+  app.add_option("--timeout-idle", flags.idle_s,
+                 "Idle limit between complete chunks (lines or events, not bytes), seconds (> 0)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--timeout-total", flags.total_s,

@@ -205,8 +205,9 @@ std::vector<WorkflowAgent> fit_agents(const AgentRunOptions& options, const RunB
   return agents;
 }
 
+// `announce`: the first run of this process says which links the walk did not follow.
 RunContext prepare_run(const AgentRunOptions& options, const RunBackends& backends,
-                       RunWriter& writer, int run) {
+                       RunWriter& writer, int run, bool announce) {
   RunContext ctx(options, writer, run);
   make_directory(ctx.dir);
   // Marks the run as in flight until its last file is written.
@@ -219,7 +220,12 @@ RunContext prepare_run(const AgentRunOptions& options, const RunBackends& backen
 
   term::progress(ctx.progress("ingesting"));
   const auto ingest_begin = Clock::now();
-  ctx.analysis = ingest::analyse(options.roots);
+  ingest::IngestOptions ingest_options;
+  ingest_options.follow_symlinks = options.follow_symlinks;
+  ctx.analysis = ingest::analyse(options.roots, ingest_options);
+  if (announce) {
+    for (const auto& line : ingest::links_not_followed(ctx.analysis)) term::warn(line);
+  }
   ctx.record.ingest_ms =
       std::chrono::duration<double, std::milli>(Clock::now() - ingest_begin).count();
   writer.inventory(ingest::to_json(ctx.analysis));
@@ -431,7 +437,7 @@ void add_run_verdict(const RunFigures& run, std::vector<std::string>& lines) {
 RunRecord run_once(const AgentRunOptions& options, const RunBackends& backends, RunWriter& writer,
                    int run, bool first_of_process, const std::vector<RunRecord>& earlier,
                    AgentRunSummary& summary) {
-  RunContext ctx = prepare_run(options, backends, writer, run);
+  RunContext ctx = prepare_run(options, backends, writer, run, first_of_process);
   warm_up(ctx, first_of_process);
   const bool isolated_first = run % 2 == 1;
   std::vector<ExecutionResult> isolated;
