@@ -137,8 +137,8 @@ class PostgresStore final : public ResultStore {
   Expected<void> reopen_run(std::int64_t run_id) override {
     std::lock_guard lock(mutex_);
     pg::Params p;
-    p.add(to_string(RunStatus::kRunning)).add(run_id);
-    return command("UPDATE runs SET status = $1, finished_at = NULL WHERE id = $2", p);
+    p.add(to_string(RunStatus::kRunning)).add(run_id).add(current_process_owner());
+    return command("UPDATE runs SET status = $1, finished_at = NULL, owner = $3 WHERE id = $2", p);
   }
 
   Expected<std::optional<std::int64_t>> find_resumable_run(
@@ -336,6 +336,22 @@ class PostgresStore final : public ResultStore {
                              "$8) RETURNING id",
                              p));
     return r->int64(0, 0);
+  }
+
+  Expected<void> delete_configuration(std::int64_t configuration_id) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(flushed, flush_locked());  // buffered rows first
+    pg::Params p;
+    p.add(configuration_id);
+    CHIMERA_TRY(requests, command("DELETE FROM requests WHERE configuration_id = $1", p));
+    return command("DELETE FROM configurations WHERE id = $1", p);
+  }
+
+  Expected<void> delete_agent_results(std::int64_t run_id, int from_run_index) override {
+    std::lock_guard lock(mutex_);
+    pg::Params p;
+    p.add(run_id).add(from_run_index);
+    return command("DELETE FROM agents WHERE run_id = $1 AND run_index >= $2", p);
   }
 
   Expected<std::vector<AgentRecord>> agent_results(std::int64_t run_id) override {

@@ -81,8 +81,9 @@ class SqliteStore final : public ResultStore {
 
   Expected<void> reopen_run(std::int64_t run_id) override {
     std::lock_guard lock(mutex_);
-    CHIMERA_TRY(stmt, db_.prepare("UPDATE runs SET status = ?1, finished_at = NULL WHERE id = ?2"));
-    stmt->bind(1, to_string(RunStatus::kRunning)).bind(2, run_id);
+    CHIMERA_TRY(stmt, db_.prepare("UPDATE runs SET status = ?1, finished_at = NULL, owner = ?3 "
+                                  "WHERE id = ?2"));
+    stmt->bind(1, to_string(RunStatus::kRunning)).bind(2, run_id).bind(3, current_process_owner());
     return stmt->run();
   }
 
@@ -269,6 +270,25 @@ class SqliteStore final : public ResultStore {
         .bind(8, a.report_path);
     CHIMERA_TRY(done, stmt->run());
     return db_.last_insert_id();
+  }
+
+  Expected<void> delete_configuration(std::int64_t configuration_id) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(written, commit_rows());  // batched rows first
+    for (const char* sql : {"DELETE FROM requests WHERE configuration_id = ?1",
+                            "DELETE FROM configurations WHERE id = ?1"}) {
+      CHIMERA_TRY(stmt, db_.prepare(sql));
+      stmt->bind(1, configuration_id);
+      CHIMERA_TRY(done, stmt->run());
+    }
+    return {};
+  }
+
+  Expected<void> delete_agent_results(std::int64_t run_id, int from_run_index) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("DELETE FROM agents WHERE run_id = ?1 AND run_index >= ?2"));
+    stmt->bind(1, run_id).bind(2, from_run_index);
+    return stmt->run();
   }
 
   Expected<std::vector<AgentRecord>> agent_results(std::int64_t run_id) override {

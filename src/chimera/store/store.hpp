@@ -109,7 +109,7 @@ class ResultStore {
   virtual Expected<std::vector<RunInfo>> runs() = 0;
   virtual Expected<RunInfo> run(std::int64_t run_id) = 0;
   virtual Expected<std::optional<std::int64_t>> latest_run_id() = 0;
-  // Marks the run as running again (resume).
+  // Marks the run as running again, owned by this process (resume).
   virtual Expected<void> reopen_run(std::int64_t run_id) = 0;
 
   virtual Expected<std::int64_t> add_configuration(std::int64_t run_id,
@@ -152,6 +152,13 @@ class ResultStore {
   virtual Expected<std::int64_t> save_agent_result(std::int64_t run_id,
                                                    const AgentRecord& agent) = 0;
   virtual Expected<std::vector<AgentRecord>> agent_results(std::int64_t run_id) = 0;
+
+  // Dropping a partial attempt: a `chimera run` resumed into the same stored
+  // run removes the rows of the run it redoes before doing it again.
+  // Removes a configuration with its requests.
+  virtual Expected<void> delete_configuration(std::int64_t configuration_id) = 0;
+  // Removes the agents' rows of run_index >= `from_run_index`.
+  virtual Expected<void> delete_agent_results(std::int64_t run_id, int from_run_index) = 0;
 };
 
 struct StoreLocation {

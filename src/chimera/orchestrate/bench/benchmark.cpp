@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 
 #include "chimera/orchestrate/bench/load_table.hpp"
 #include "chimera/util/error.hpp"
@@ -36,8 +37,26 @@ T stored(Expected<T> value, const char* what) {
 struct StoredConfiguration {
   std::int64_t id = 0;
   int already_measured = 0;
-  bool done = false;  // finished before a resume: nothing left to measure
+  bool done = false;                  // finished before a resume: nothing left to measure
+  std::set<std::string> request_ids;  // of the stored requests, warm-ups included
 };
+
+// A grid point's requests are "c<N>-<i>" (warm-ups "c<N>-w<i>"). A resumed
+// point measures its remaining requests as a new attempt "c<N>r<k>" (k = 2,
+// 3, ...: the first k no stored id uses), so no request id is stored twice.
+std::string attempt_prefix(const std::string& base, const std::set<std::string>& stored_ids) {
+  if (stored_ids.empty()) return base;
+  const auto used = [&](const std::string& prefix) {
+    const auto it = stored_ids.lower_bound(prefix);
+    return it != stored_ids.end() && it->starts_with(prefix);
+  };
+  const std::size_t bound = stored_ids.size() + 2;  // at most that many attempts can be used
+  for (std::size_t k = 2; k <= bound; ++k) {
+    auto prefix = fmt::format("{}r{}", base, k);
+    if (!used(prefix + "-")) return prefix;
+  }
+  return fmt::format("{}r{}", base, bound + 1);
+}
 
 // One bench or sweep run: open (or resume) the stored run, then each grid
 // point in turn (read back what was stored, measure the rest), then finish.
@@ -79,6 +98,7 @@ class BenchmarkRun {
     std::optional<std::int64_t> resumable;
     if (spec_.resume)
       resumable = stored(db_->find_resumable_run(spec_.kind, print), "looking for a run to resume");
+    if (resumable && owned_by_a_live_process(*resumable)) resumable.reset();
     if (resumable) {
       out_.run_id = *resumable;
       out_.resumed = true;
@@ -98,6 +118,14 @@ class BenchmarkRun {
     out_.run_id = stored(db_->begin_run(info), "starting the run");
   }
 
+  // A run still `running` under a process that is alive (or on another host,
+  // which cannot be checked) is that process's: it is never resumed beside it.
+  bool owned_by_a_live_process(std::int64_t run_id) {
+    const auto info = stored(db_->run(run_id), "reading the run to resume");
+    return info.status == store::RunStatus::kRunning &&
+           info.owner != store::current_process_owner() && !store::owner_is_dead(info.owner);
+  }
+
   // Finds the grid point's stored configuration (feeding its stored requests
   // to `acc`) or adds it, and marks it running unless it is already done.
   StoredConfiguration store_configuration(std::size_t i, report::ConfigurationAccumulator& acc) {
@@ -108,6 +136,7 @@ class BenchmarkRun {
       stored(db_->requests(*out_.run_id, sc.id,
                            [&](std::int64_t, const measure::RequestResult& r) {
                              acc.add(r);
+                             sc.request_ids.insert(r.id);
                              if (!r.warmup) ++sc.already_measured;
                            }),
              "reading stored requests");
@@ -135,7 +164,7 @@ class BenchmarkRun {
   // Runs grid point `i`; false when the run was interrupted inside it.
   bool configuration(std::size_t i) {
     const GridPoint& point = grid_[i];
-    const RunPlan plan = plan_at(i);
+    RunPlan plan = plan_at(i);
     report::SummarizeOptions summarize;
     summarize.under_load = plan.open_loop.has_value() || (!plan.cold && plan.concurrency > 1);
     report::ConfigurationAccumulator acc(
@@ -150,6 +179,7 @@ class BenchmarkRun {
       out_.report.configurations.push_back(acc.finish());
       return true;
     }
+    plan.id_prefix = attempt_prefix(plan.id_prefix, sc.request_ids);
     const auto outcome = measure(i, plan, sc, acc);
     out_.measured += outcome.measured;
     out_.failed += outcome.failed;
@@ -239,7 +269,11 @@ class BenchmarkRun {
     out_.report.finished_at = store::utc_now_iso8601();
     if (out_.interrupted) {
       out_.report.warnings.push_back(
-          "interrupted: the results below are partial; run the same command again to resume");
+          spec_.resumable
+              ? "interrupted: the results below are partial; run the same command again (same "
+                "--store) to resume: the finished requests are kept and only the rest are measured"
+              : "interrupted: the results below are partial; nothing was kept to resume from (no "
+                "--store), so the same command starts over");
     }
     if (db_ != nullptr && !spec_.attach_run) {
       stored(db_->finish_run(*out_.run_id, out_.interrupted ? store::RunStatus::kInterrupted

@@ -23,6 +23,9 @@ struct BenchmarkSpec {
   RunPlan plan;                         // prompts, runs, warm-up, concurrency, timeouts
   store::ResultStore* store = nullptr;  // optional
   bool resume = true;                   // continue an unfinished run with the same fingerprint
+  // The store outlives the process (not an in-memory one), so the same
+  // command again resumes an interrupted run: what its warning says.
+  bool resumable = false;
   nlohmann::json args = nlohmann::json::object();  // what identifies the run (fingerprinted)
   bool simulated = false;
   std::optional<report::Ranking> ranking;

@@ -252,6 +252,7 @@ class Worker {
     spec.attach_run = lease.run_id;
     spec.first_ordinal = lease.ordinal;
     spec.simulated = server.session.sim || server.simulator;
+    spec.resumable = true;  // an interrupted cell is released and redone by the next worker
     auto outcome = run_benchmark(*server.backend, spec);
     stored(db_->flush(), "writing requests");
     return outcome;

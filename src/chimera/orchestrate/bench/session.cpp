@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "chimera/orchestrate/bench/load_table.hpp"
+#include "chimera/orchestrate/bench/ownership.hpp"
 #include "chimera/orchestrate/common/files.hpp"
 #include "chimera/orchestrate/common/server.hpp"
 #include "chimera/report/outputs.hpp"
@@ -264,8 +265,13 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   spec.grid = grid;
   spec.plan = o.plan;
   spec.store = db.get();
-  spec.resume = o.sweep ? !o.sweep->fresh : false;
   spec.args = run_arguments(o, *backend, grid);
+  const auto owner = memory_only ? StoreOwnership{}
+                                 : own_stored_run(o.store_url, fingerprint(spec.args),
+                                                  o.sweep.has_value(), !o.sweep || !o.sweep->fresh);
+  if (owner.note) term::warn(*owner.note);
+  spec.resume = owner.resume && db != nullptr && !memory_only;
+  spec.resumable = db != nullptr && !memory_only;
   spec.simulated =
       label_simulated(o.sim, server.simulator ? std::vector{url} : std::vector<std::string>{},
                       o.sweep ? "chimera sweep" : "chimera bench");

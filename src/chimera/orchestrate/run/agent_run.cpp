@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -44,7 +45,7 @@ constexpr const char* kIncompleteNote =
 // run, phase and agent) and to the results store, in the same order.
 class RunWriter {
  public:
-  RunWriter(const AgentRunOptions& options, int first_run)
+  RunWriter(const AgentRunOptions& options, const RunDirectoryState& directory)
       : requests_path_(options.output_dir / "requests.jsonl"),
         requests_(requests_path_, std::ios::app) {
     if (!requests_) throw Error(fmt::format("Could not write '{}'", requests_path_.string()));
@@ -57,15 +58,27 @@ class RunWriter {
                               store::redact_store_url(url), opened.error().message));
     }
     db_ = std::move(*opened);
+    if (directory.store_run_id &&
+        continue_run(*directory.store_run_id, options, directory.first_run)) {
+      return;
+    }
     store::RunInfo info;
     info.kind = store::RunKind::kRun;
     info.started_at = store::utc_now_iso8601();
     info.simulated = options.simulated;
-    info.args = {{"scenario", options.scenario.name}, {"runs", options.runs}};
-    if (first_run > 1) info.args["resumed_at_run"] = first_run;
+    info.args = {{"scenario", options.scenario.name},
+                 {"runs", options.runs},
+                 {"output_dir", canonical_text(options.output_dir)}};
+    if (directory.first_run > 1) info.args["resumed_at_run"] = directory.first_run;
     info.tool_version = kVersion;
     info.fingerprint = options.scenario.name;
     run_id_ = value_or_throw(db_->begin_run(info), "results store");
+    if (directory.first_run > 1) {
+      fmt::print(stderr,
+                 "chimera run: the kept runs are not in {} (the store changed): it holds runs "
+                 "{}-{} as its run {}\n",
+                 db_->description(), directory.first_run, options.runs, run_id_);
+    }
   }
 
   // `offset_ms`: from the run's start to the start of the execution the spans count from.
@@ -134,6 +147,58 @@ class RunWriter {
   }
 
   void note(const std::string& message) { term::warn("results store: " + message); }
+
+  static std::string canonical_text(const fs::path& dir) {
+    std::error_code ec;
+    auto path = fs::weakly_canonical(dir, ec);
+    return (ec ? dir : path).string();
+  }
+
+  // The store run was written for this directory (a shared store may hold
+  // another directory's run under the same id): it says so in its arguments,
+  // or, written before they did, its agents' reports are here.
+  bool holds_this_directory(const store::RunInfo& info, const AgentRunOptions& options) {
+    const std::string here = canonical_text(options.output_dir);
+    if (info.args.contains("output_dir")) return info.args.value("output_dir", "") == here;
+    const auto agents = db_->agent_results(info.id);
+    if (!agents) return false;
+    return std::any_of(agents->begin(), agents->end(), [&](const store::AgentRecord& a) {
+      return canonical_text(fs::path(a.report_path).parent_path().parent_path()) == here;
+    });
+  }
+
+  // A resume continues the store run that holds the kept runs, when the store
+  // has it (the same --store as before): the partial rows of the run being
+  // redone (its configurations with their requests, its agents) are dropped,
+  // so the store's run holds every run of the directory once.
+  bool continue_run(std::int64_t id, const AgentRunOptions& options, int first_run) {
+    const auto info = db_->run(id);
+    if (!info || info->kind != store::RunKind::kRun || info->fingerprint != options.scenario.name ||
+        !holds_this_directory(*info, options)) {
+      return false;
+    }
+    auto configurations = value_or_throw(db_->configurations(id), "results store");
+    for (const auto& c : configurations) {
+      int index = 0;
+      if (std::sscanf(c.key.c_str(), "run%d|", &index) == 1 && index < first_run) {
+        ordinal_ = std::max(ordinal_, c.ordinal + 1);
+        continue;
+      }
+      value_or_throw(db_->delete_configuration(c.id), "results store");
+    }
+    value_or_throw(db_->delete_agent_results(id, first_run), "results store");
+    value_or_throw(db_->reopen_run(id), "results store");
+    inventory_saved_ = value_or_throw(db_->inventory(id), "results store").has_value();
+    run_id_ = id;
+    if (first_run > 1) {
+      fmt::print(stderr, "chimera run: continuing run {} of {} (runs 1-{} are stored there)\n", id,
+                 db_->description(), first_run - 1);
+    } else {
+      fmt::print(stderr, "chimera run: continuing run {} of {} (from run 1: nothing was kept)\n",
+                 id, db_->description());
+    }
+    return true;
+  }
 
   fs::path requests_path_;
   std::ofstream requests_;
@@ -464,17 +529,27 @@ RunRecord run_once(const AgentRunOptions& options, const RunBackends& backends, 
 AgentRunSummary run_agents(const AgentRunOptions& given) {
   AgentRunSummary summary;
   summary.output_dir = given.output_dir;
+  // An existing directory is locked before it is read; a new one once it
+  // exists, and read again under the lock, since another process may have
+  // started in it meanwhile.
+  FileLock lock;
+  if (fs::is_directory(given.output_dir)) lock = lock_run_directory(given.output_dir);
   auto directory = open_run_directory(given.output_dir, given.resume, given.scenario.name);
   const RunBackends backends(given);
   AgentRunOptions options = given;
   options.simulated = label_simulated(given.simulated, backends.check_reachable(), "chimera run");
   summary.simulated = options.simulated;
   make_directory(options.output_dir, "the output directory ");
+  if (!lock.held()) {
+    lock = lock_run_directory(options.output_dir);
+    directory = open_run_directory(options.output_dir, options.resume, options.scenario.name);
+  }
+  value_or_throw(lock.publish(), "the run directory's lock");
   if (directory.first_run > 1) {
     fmt::print(stderr, "chimera run: resuming {}: run(s) 1-{} finished before and are kept\n",
                options.output_dir.string(), directory.first_run - 1);
   }
-  RunWriter writer(options, directory.first_run);
+  RunWriter writer(options, directory);
 
   std::vector<RunRecord> records = std::move(directory.kept);
   summary.runs_kept = static_cast<int>(records.size());

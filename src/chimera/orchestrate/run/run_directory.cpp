@@ -151,8 +151,10 @@ std::optional<RunRecord> finished_run(const fs::path& run_dir, const std::string
 }
 
 // Keeps the whole lines (a kill may leave a torn last one) of runs before
-// `first_run`; returns how many lines were dropped.
-std::size_t cut_requests(const fs::path& path, int first_run) {
+// `first_run`; returns how many lines were dropped, and the store run the
+// last whole line names (kept or not) in `store_run_id`.
+std::size_t cut_requests(const fs::path& path, int first_run,
+                         std::optional<std::int64_t>& store_run_id) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;
   std::stringstream buffer;
@@ -170,6 +172,10 @@ std::size_t cut_requests(const fs::path& path, int first_run) {
     const std::string line = text.substr(begin, end - begin);
     begin = end + 1;
     auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_discarded() && j.is_object() && j.contains("store_run_id") &&
+        j["store_run_id"].is_number_integer()) {
+      store_run_id = j["store_run_id"].get<std::int64_t>();
+    }
     if (!j.is_discarded() && j.is_object() && j.value("run", first_run) < first_run) {
       kept += line + '\n';
     } else {
@@ -201,6 +207,19 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
   return r;
 }
 
+FileLock lock_run_directory(const fs::path& dir) {
+  auto lock = FileLock::try_acquire(dir / kRunLockFile);
+  if (lock) return std::move(*lock);
+  if (lock.error().kind == FailureKind::kInvalidInput) {
+    throw Error(fmt::format(
+        "'{}' is in use by another chimera run ({}); nothing was written. Wait until it ends "
+        "(then --resume continues it if it was interrupted), or give another --output-dir.",
+        dir.string(), lock.error().message));
+  }
+  throw Error(
+      fmt::format("Could not lock the run directory '{}': {}", dir.string(), lock.error().message));
+}
+
 RunDirectoryState open_run_directory(const fs::path& dir, bool resume,
                                      const std::string& scenario) {
   RunDirectoryState state;
@@ -228,7 +247,7 @@ RunDirectoryState open_run_directory(const fs::path& dir, bool resume,
     }
   }
   for (const auto& path : redo) fs::remove_all(path, ec);
-  state.dropped_lines = cut_requests(dir / "requests.jsonl", state.first_run);
+  state.dropped_lines = cut_requests(dir / "requests.jsonl", state.first_run, state.store_run_id);
   return state;
 }
 
