@@ -15,6 +15,7 @@
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/orchestrate/common/files.hpp"
+#include "chimera/orchestrate/common/jsonl_appender.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
 #include "chimera/orchestrate/run/run_figures.hpp"
 #include "chimera/report/agent_report.hpp"
@@ -83,9 +84,7 @@ class Backends {
 class RunWriter {
  public:
   RunWriter(const AgentRunOptions& options, int first_run)
-      : requests_path_(options.output_dir / "requests.jsonl"),
-        requests_(requests_path_, std::ios::app) {
-    if (!requests_) throw Error(fmt::format("Could not write '{}'", requests_path_.string()));
+      : requests_(options.output_dir / "requests.jsonl") {
     const std::string url = options.store_url.empty()
                                 ? (options.output_dir / "results.sqlite").string()
                                 : options.store_url;
@@ -143,12 +142,11 @@ class RunWriter {
         j["t_end_ms"] = offset_ms + spans[i].end_ms;
       }
       j["store_run_id"] = run_id_;
-      requests_ << dump_json(j) << '\n';
+      value_or_throw(requests_.append(dump_json(j)));
     };
     for (std::size_t i = 0; i < exec.warmups.size(); ++i)
       write(exec.warmups[i], exec.warmup_spans, i);
     for (std::size_t i = 0; i < exec.calls.size(); ++i) write(exec.calls[i], exec.call_spans, i);
-    requests_.flush();
   }
 
   void record_configuration(int run, const std::string& phase, const WorkflowAgent& agent,
@@ -173,8 +171,7 @@ class RunWriter {
 
   void note(const std::string& message) { term::warn("results store: " + message); }
 
-  fs::path requests_path_;
-  std::ofstream requests_;
+  JsonlAppender requests_;  // whole records only, even on a full disk
   std::unique_ptr<store::ResultStore> db_;
   std::int64_t run_id_ = 0;
   int ordinal_ = 0;
