@@ -22,7 +22,9 @@ constexpr const char* kFooter = R"(Exit codes:
   1  fatal error (the message says what to do next)
   2  usage error
   3  finished, but some requests failed or returned zero tokens
-  130 interrupted (Ctrl-C); finished results are on disk
+  130 interrupted (Ctrl-C); finished results are on disk. A second Ctrl-C
+      stops waiting (for requests in flight, for a results store to come
+      back) but still writes what was measured; a third exits at once.
 
 Environment:
   OLLAMA_HOST      Ollama endpoint (default http://localhost:11434)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 
@@ -150,9 +151,25 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
          "Results store: a SQLite path, sqlite:PATH or postgresql://user[:password]@host[:port]/db")
       ->capture_default_str();
   app.add_flag("--no-store", o.no_store, "Do not write a results store");
+  add_store_reconnect_option(app, o.store_reconnect_s);
   app.add_option("--output", o.outputs,
                  "Export file; format from the extension (.md .csv .json .jsonl .html) or "
                  "FORMAT:FILE (repeatable; rewritten after each configuration)");
+}
+
+void add_store_reconnect_option(CLI::App& app, double& seconds) {
+  app.add_option("--store-reconnect", seconds,
+                 "PostgreSQL store: seconds to keep reconnecting (pauses of 0.1 s doubling up to "
+                 "2 s) after the server was lost, before the store is given up; measuring never "
+                 "waits for it")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+}
+
+store::StoreOptions store_options(double reconnect_s) {
+  store::StoreOptions options;
+  options.reconnect_limit = std::chrono::milliseconds(std::llround(reconnect_s * 1000));
+  return options;
 }
 
 std::vector<orchestrate::OptionAxis> option_axes(const BenchCliOptions& o) {

@@ -1,13 +1,13 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "chimera/cli/commands.hpp"
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/report/inventory.hpp"
+#include "chimera/report/outputs.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/json_text.hpp"
 #include "chimera/util/terminal.hpp"
@@ -52,15 +52,9 @@ int run_inventory(const InventoryArgs& args, const GlobalOptions& globals) {
   if (args.output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {
-    std::ofstream out(args.output, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      throw Error(
-          fmt::format("Could not write '{}'; check that its directory exists and is "
-                      "writable.",
-                      args.output));
-    }
+    // Through a temporary file and a rename: a failed write (a full disk)
+    // leaves no partial or empty file behind.
+    value_or_throw(report::write_file_atomically(args.output, text));
   }
   if (!analysis.any_root_exists()) {
     throw Error("none of the given directories exists; nothing was inventoried");

@@ -1,12 +1,33 @@
 #include "chimera/store/sqlite_db.hpp"
 
+#include <cerrno>
+#include <string>
 #include <utility>
+
+#include "chimera/util/file_error.hpp"
 
 namespace chimera::store::sqlite {
 namespace {
 
+// "SQLite: TEXT", or the system's reason first when a write to the file
+// failed ("disk full (No space left on device) (SQLite: database or disk is
+// full)").
+std::string detail_of(sqlite3* db, int code, const char* text) {
+  const int primary = code & 0xff;
+  const int system = db != nullptr ? sqlite3_system_errno(db) : 0;
+  if (primary == SQLITE_IOERR && system != 0) {
+    return write_error_text(system) + " (SQLite: " + text + ")";
+  }
+  // SQLite reports a write that found no room as SQLITE_FULL and keeps no
+  // errno for it.
+  if (primary == SQLITE_FULL) return write_error_text(ENOSPC) + " (SQLite: " + text + ")";
+  return std::string("SQLite: ") + text;
+}
+
 std::unexpected<Failure> failure_from(sqlite3* db, int code, std::string_view what) {
-  const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  const char* text = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  std::string detail = detail_of(db, code, text);
+  if (detail.starts_with("SQLite: ")) detail = text;  // `what` already says SQLite
   // BUSY and LOCKED mean another process held the database past the busy
   // timeout: a time limit, not a broken file.
   const int primary = code & 0xff;
@@ -133,11 +154,15 @@ Expected<void> Database::exec(const std::string& sql) {
   char* message = nullptr;
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
   if (rc != SQLITE_OK) {
-    std::string detail = message != nullptr ? message : sqlite3_errstr(rc);
+    std::string detail = detail_of(db_, rc, message != nullptr ? message : sqlite3_errstr(rc));
     sqlite3_free(message);
-    return fail(FailureKind::kIo, "SQLite: " + detail);
+    return fail(FailureKind::kIo, detail);
   }
   return {};
+}
+
+bool Database::in_transaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
 }
 
 Expected<Statement> Database::prepare(std::string_view sql) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "chimera/store/store.hpp"
 #include "chimera/util/error.hpp"
 
 namespace chimera::store {
@@ -100,6 +101,7 @@ class SweepQueue {
 
 // PostgreSQL only; a SQLite store is an error that says so. Migrates the
 // schema first (as open_store does).
-Expected<std::unique_ptr<SweepQueue>> open_sweep_queue(const std::string& url);
+Expected<std::unique_ptr<SweepQueue>> open_sweep_queue(const std::string& url,
+                                                       const StoreOptions& options = {});
 
 }  // namespace chimera::store

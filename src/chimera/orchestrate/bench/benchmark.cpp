@@ -7,6 +7,7 @@
 #include <set>
 
 #include "chimera/orchestrate/bench/load_table.hpp"
+#include "chimera/orchestrate/bench/store_guard.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/json_text.hpp"
 #include "chimera/util/signals.hpp"
@@ -26,7 +27,8 @@ std::uint64_t fnv1a(const std::string& text) {
   return h;
 }
 
-// Store failures stop the run: its results would be incomplete.
+// A store that cannot begin (or resume) the run stops it before anything is
+// measured; later failures go through the StoreGuard.
 template <typename T>
 T stored(Expected<T> value, const char* what) {
   return value_or_throw(std::move(value), fmt::format("results store: {}", what));
@@ -63,7 +65,7 @@ std::string attempt_prefix(const std::string& base, const std::set<std::string>&
 class BenchmarkRun {
  public:
   BenchmarkRun(backends::Backend& backend, const BenchmarkSpec& spec)
-      : backend_(backend), spec_(spec), db_(spec.store) {
+      : backend_(backend), spec_(spec), db_(spec.store), guard_(spec.store) {
     auto& report = out_.report;
     report.tool_version = kVersion;
     report.command = spec.kind == store::RunKind::kSweep ? "sweep" : "bench";
@@ -128,19 +130,22 @@ class BenchmarkRun {
 
   // Finds the grid point's stored configuration (feeding its stored requests
   // to `acc`) or adds it, and marks it running unless it is already done.
+  // A store that fails here is given up (its id stays 0).
   StoredConfiguration store_configuration(std::size_t i, report::ConfigurationAccumulator& acc) {
+    auto* db = guard_.db();
     const GridPoint& point = grid_[i];
     StoredConfiguration sc;
     if (auto found = existing_.find(point.key); found != existing_.end()) {
       sc.id = found->second.id;
-      stored(db_->requests(*out_.run_id, sc.id,
-                           [&](std::int64_t, const measure::RequestResult& r) {
-                             acc.add(r);
-                             sc.request_ids.insert(r.id);
-                             if (!r.warmup) ++sc.already_measured;
-                           }),
-             "reading stored requests");
-      sc.done = found->second.status == store::ConfigurationStatus::kDone;
+      const auto read =
+          guard_.check(db->requests(*out_.run_id, sc.id,
+                                    [&](std::int64_t, const measure::RequestResult& r) {
+                                      acc.add(r);
+                                      sc.request_ids.insert(r.id);
+                                      if (!r.warmup) ++sc.already_measured;
+                                    }),
+                       "reading stored requests");
+      sc.done = read && found->second.status == store::ConfigurationStatus::kDone;
     } else {
       store::ConfigurationRecord record;
       record.run_id = *out_.run_id;
@@ -152,11 +157,14 @@ class BenchmarkRun {
       record.model = point.model;
       record.api = spec_.plan.api;
       record.options = point.options;
-      sc.id = stored(db_->add_configuration(*out_.run_id, record), "adding a configuration");
+      sc.id = guard_.check(db->add_configuration(*out_.run_id, record), "adding a configuration")
+                  .value_or(0);
     }
-    if (!sc.done) {
-      stored(db_->set_configuration_status(sc.id, store::ConfigurationStatus::kRunning),
-             "updating a configuration");
+    if (sc.id != 0) guard_.configuration(i, sc.id);
+    if (!sc.done && guard_.db() != nullptr) {
+      guard_.check(
+          guard_.db()->set_configuration_status(sc.id, store::ConfigurationStatus::kRunning),
+          "updating a configuration");
     }
     return sc;
   }
@@ -172,8 +180,8 @@ class BenchmarkRun {
                                       point.model, spec_.plan.api, point.options},
         summarize);
     StoredConfiguration sc;
-    if (db_ != nullptr) sc = store_configuration(i, acc);
-    if (db_ != nullptr) out_.configuration_ids.push_back(sc.id);
+    if (guard_.db() != nullptr) sc = store_configuration(i, acc);
+    if (sc.id != 0) out_.configuration_ids.push_back(sc.id);
     if (sc.done) {
       ++out_.configurations_reused;
       out_.report.configurations.push_back(acc.finish());
@@ -193,11 +201,11 @@ class BenchmarkRun {
       out_.interrupted = true;
       return false;
     }
-    if (db_ != nullptr && !spec_.attach_run) {
-      stored(db_->set_configuration_status(sc.id, store::ConfigurationStatus::kDone),
-             "updating a configuration");
+    if (guard_.db() != nullptr && sc.id != 0 && !spec_.attach_run) {
+      guard_.check(guard_.db()->set_configuration_status(sc.id, store::ConfigurationStatus::kDone),
+                   "marking a configuration done");
     }
-    if (spec_.on_report) spec_.on_report(out_.report, out_.run_id);
+    report_so_far();
     return true;
   }
 
@@ -241,16 +249,9 @@ class BenchmarkRun {
     auto shown_at = std::chrono::steady_clock::time_point{};
     // One transaction per flush (at most 64 results or 20 ms apart), not one
     // per request.
-    store::RecordBatch batch(db_);
-    auto committed = [this](Expected<void> result) {
-      if (!result) out_.notes.push_back("could not store requests: " + result.error().message);
-    };
+    store::RecordBatch batch(guard_.db());
     auto on_result = [&](const measure::RequestResult& r) {
-      if (db_ != nullptr) {
-        if (auto saved = db_->record_request(*out_.run_id, sc.id, r); !saved) {
-          out_.notes.push_back("could not store a request: " + saved.error().message);
-        }
-      }
+      guard_.record(i, out_.run_id.value_or(0), r);
       acc.add(r);
       if (!r.warmup) ++done;
       const auto now = std::chrono::steady_clock::now();
@@ -259,8 +260,16 @@ class BenchmarkRun {
       term::progress(fmt::format("[{}/{}] {}  {} {}/{}", i + 1, grid_.size(), point.label,
                                  r.warmup ? "warm-up" : "request", r.warmup ? 1 : done, plan.runs));
     };
-    auto outcome = run_plan(backend_, plan, on_result, [&] { committed(batch.flush()); });
-    committed(batch.end());
+    auto outcome = run_plan(backend_, plan, on_result, [&] {
+      if (guard_.db() != nullptr) guard_.flushed(batch.flush());
+    });
+    // The configuration's last rows: a failure here, the store's own retries
+    // (a lost server's reconnect limit) spent, gives it up.
+    if (guard_.db() != nullptr) {
+      guard_.check(batch.end(), "writing requests");
+    } else {
+      (void)batch.end();  // a store given up holds nothing more to write
+    }
     return outcome;
   }
 
@@ -276,16 +285,28 @@ class BenchmarkRun {
                 "--store), so the same command starts over");
     }
     if (db_ != nullptr && !spec_.attach_run) {
-      stored(db_->finish_run(*out_.run_id, out_.interrupted ? store::RunStatus::kInterrupted
-                                                            : store::RunStatus::kComplete),
-             "finishing the run");
+      const auto status =
+          out_.interrupted ? store::RunStatus::kInterrupted : store::RunStatus::kComplete;
+      if (auto* db = guard_.db())
+        guard_.check(db->finish_run(*out_.run_id, status), "finishing the run");
+      // Never `complete` without every request: one attempt at `failed`.
+      if (guard_.failed()) (void)db_->finish_run(*out_.run_id, store::RunStatus::kFailed);
     }
-    if (spec_.on_report) spec_.on_report(out_.report, out_.run_id);
+    if (auto note = guard_.retry_note()) out_.notes.push_back(*note);
+    out_.store_failure = guard_.failure();
+    out_.unstored = guard_.unstored();
+    out_.unstored_warmups = guard_.unstored_warmups();
+    report_so_far();
+  }
+
+  void report_so_far() {
+    if (spec_.on_report) spec_.on_report(out_.report, guard_.requests(out_.run_id, grid_.size()));
   }
 
   backends::Backend& backend_;
   const BenchmarkSpec& spec_;
   store::ResultStore* db_;
+  StoreGuard guard_;
   std::map<std::string, store::ConfigurationRecord> existing_;
   std::vector<GridPoint> grid_;
   BenchmarkOutcome out_;

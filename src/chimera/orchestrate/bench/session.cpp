@@ -106,9 +106,10 @@ void warn_num_gpu(backends::Backend& backend, const BenchSessionOptions& o,
   }
 }
 
-std::unique_ptr<store::ResultStore> open_store(const std::string& url) {
+std::unique_ptr<store::ResultStore> open_results_store(const std::string& url,
+                                                       const store::StoreOptions& options) {
   if (url.empty()) return nullptr;
-  auto opened = store::open_store(url);
+  auto opened = store::open_store(url, options);
   if (!opened) {
     throw Error(fmt::format("Could not open the results store '{}': {}",
                             store::redact_store_url(url), opened.error().message));
@@ -120,10 +121,12 @@ std::unique_ptr<store::ResultStore> open_store(const std::string& url) {
 // the last write (the run finished or was interrupted) replays the stored
 // requests: until then the HTML draws its curves from the summaries and the
 // JSONL (every request, read back from the store) waits, so a sweep reads its
-// requests once rather than once per configuration.
-std::function<void(const report::BenchReport&, std::optional<std::int64_t>)> output_writer(
-    const BenchSessionOptions& o, store::ResultStore* db) {
-  return [all = o.outputs, db](const report::BenchReport& r, std::optional<std::int64_t> id) {
+// requests once rather than once per configuration. A failure of the last
+// write is the command's (`failures`); an earlier one only warns.
+std::function<void(const report::BenchReport&, const report::RequestSource&)> output_writer(
+    const BenchSessionOptions& o, std::vector<std::string>& failures) {
+  return [all = o.outputs, &failures](const report::BenchReport& r,
+                                      const report::RequestSource& requests) {
     const bool last = !r.finished_at.empty();
     std::vector<std::string> outputs;
     for (const auto& spec : all) {
@@ -131,16 +134,11 @@ std::function<void(const report::BenchReport&, std::optional<std::int64_t>)> out
       if (last || !parsed || parsed->format != "jsonl") outputs.push_back(spec);
     }
     if (outputs.empty()) return;
-    report::RequestSource source;
-    if (db != nullptr && id && last) {
-      source = [db, id = *id](const report::RequestSink& sink) -> Expected<void> {
-        auto n = db->requests(id, std::nullopt,
-                              [&](std::int64_t, const measure::RequestResult& q) { sink(q); });
-        if (!n) return std::unexpected(n.error());
-        return {};
-      };
-    }
-    if (auto written = report::write_outputs(r, source, outputs); !written) {
+    auto written = report::write_outputs(r, last ? requests : report::RequestSource{}, outputs);
+    if (written) return;
+    if (last) {
+      failures.push_back(written.error().message);
+    } else {
       term::warn(written.error().message);
     }
   };
@@ -258,7 +256,7 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   // Without a store, exports still need the requests: they are kept in an
   // in-memory one that nothing else sees.
   const bool memory_only = o.store_url.empty() && !o.outputs.empty();
-  const auto db = open_store(memory_only ? ":memory:" : o.store_url);
+  const auto db = open_results_store(memory_only ? ":memory:" : o.store_url, o.store_options);
 
   BenchmarkSpec spec;
   spec.kind = o.sweep ? store::RunKind::kSweep : store::RunKind::kBench;
@@ -280,7 +278,7 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
         result.rank.by == RankBy::kTtft ? report::Metric::kTtftMs : report::Metric::kDecodeTps,
         result.rank.by != RankBy::kTtft};
   }
-  spec.on_report = output_writer(o, db.get());
+  spec.on_report = output_writer(o, result.export_failures);
   spec.slo = o.plan.slo;
   if (planner) {
     spec.next_point = [&planner](const report::BenchReport& r) { return planner->next(r); };
@@ -304,6 +302,12 @@ nlohmann::json to_json(const BenchSessionResult& result, const BenchSessionOptio
   if (result.outcome.run_id && !result.store_description.empty()) {
     j["run_id"] = *result.outcome.run_id;
   }
+  if (!result.outcome.store_failure.empty()) {
+    j["store_failure"] = {{"reason", result.outcome.store_failure},
+                          {"requests_not_stored", result.outcome.unstored},
+                          {"warmups_not_stored", result.outcome.unstored_warmups}};
+  }
+  if (!result.export_failures.empty()) j["export_failures"] = result.export_failures;
   if (!o.sweep) return j;
   nlohmann::json order = nlohmann::json::array();
   for (const auto& r : result.ranking) {

@@ -40,6 +40,7 @@ struct BenchSessionOptions {
   double cold_threshold_ms = 500;
   std::size_t max_line_bytes = std::size_t{1} << 20;
   std::string store_url;  // empty: no store
+  store::StoreOptions store_options;
   std::vector<std::string> outputs;
   std::optional<SweepSettings> sweep;
   // Load levels: every grid point is measured at each (closed-loop
@@ -58,6 +59,8 @@ struct BenchSessionResult {
   std::vector<RankedConfiguration> ranking;  // sweep only
   std::string recommendation;                // sweep only: the profile YAML, when any has data
   std::string store_description;             // empty without a store
+  // The final --output files that could not be written, one message each.
+  std::vector<std::string> export_failures;
 };
 
 // A client for the session's server at `url`, checked to answer; Error when

@@ -16,6 +16,7 @@
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/orchestrate/common/files.hpp"
+#include "chimera/orchestrate/common/jsonl_appender.hpp"
 #include "chimera/orchestrate/common/server.hpp"
 #include "chimera/orchestrate/run/concurrency_aggregate.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
@@ -46,9 +47,7 @@ constexpr const char* kIncompleteNote =
 class RunWriter {
  public:
   RunWriter(const AgentRunOptions& options, const RunDirectoryState& directory)
-      : requests_path_(options.output_dir / "requests.jsonl"),
-        requests_(requests_path_, std::ios::app) {
-    if (!requests_) throw Error(fmt::format("Could not write '{}'", requests_path_.string()));
+      : requests_(options.output_dir / "requests.jsonl") {
     const std::string url = options.store_url.empty()
                                 ? (options.output_dir / "results.sqlite").string()
                                 : options.store_url;
@@ -118,12 +117,11 @@ class RunWriter {
         j["t_end_ms"] = offset_ms + spans[i].end_ms;
       }
       j["store_run_id"] = run_id_;
-      requests_ << dump_json(j) << '\n';
+      value_or_throw(requests_.append(dump_json(j)));
     };
     for (std::size_t i = 0; i < exec.warmups.size(); ++i)
       write(exec.warmups[i], exec.warmup_spans, i);
     for (std::size_t i = 0; i < exec.calls.size(); ++i) write(exec.calls[i], exec.call_spans, i);
-    requests_.flush();
   }
 
   void record_configuration(int run, const std::string& phase, const WorkflowAgent& agent,
@@ -200,8 +198,7 @@ class RunWriter {
     return true;
   }
 
-  fs::path requests_path_;
-  std::ofstream requests_;
+  JsonlAppender requests_;  // whole records only, even on a full disk
   std::unique_ptr<store::ResultStore> db_;
   std::int64_t run_id_ = 0;
   int ordinal_ = 0;
