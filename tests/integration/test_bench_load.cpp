@@ -109,6 +109,46 @@ TEST(BenchLoad, ThroughputEqualsTheSimulatorsTruth) {
   EXPECT_NE(text.find(",load,genai_perf.inter_token_latency_ms,"), std::string::npos);
 }
 
+// 4 requests of 10 tokens at 200 tok/s on 4 slots: about 50 ms in all, no whole
+// second to hold a peak. 12 requests of 40 tokens, 2 at a time: 6 rounds of
+// 200 ms, about 1.2 s: the peak exists and is at least the mean, and at most
+// every token the simulator sent over one second.
+TEST(BenchLoad, PeakIsAbsentUnderOneSecondAndNeverBelowTheMean) {
+  SimProcess sim(sim_args("4"));
+  TempDir dir;
+  auto r = run_chimera({"--json", "bench", "--endpoint", sim.url(), "--warmup", "0", "--no-store",
+                        "--runs", "4", "--concurrency", "4", "--num-predict", "10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto t = parse_json(r)["configurations"][0]["load"]["throughput"];
+  ASSERT_LT(t["duration_s"].get<double>(), 1.0);
+  EXPECT_GT(t["output_tokens_per_s"].get<double>(), 0.0);
+  EXPECT_TRUE(t["peak_output_tokens_per_s"].is_null()) << t;
+  auto console = run_chimera({"bench", "--endpoint", sim.url(), "--warmup", "0", "--no-store",
+                              "--runs", "4", "--concurrency", "4", "--num-predict", "10"});
+  ASSERT_EQ(console.exit_code, 0) << console.err;
+  EXPECT_NE(console.out.find("no peak (the run is shorter than one second)"), std::string::npos)
+      << console.out;
+  EXPECT_EQ(console.out.find("peak 0"), std::string::npos) << console.out;
+
+  const auto before = truth(sim).size();
+  r = run_chimera({"--json", "bench", "--endpoint", sim.url(), "--warmup", "0", "--no-store",
+                   "--runs", "12", "--concurrency", "2", "--num-predict", "40"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  t = parse_json(r)["configurations"][0]["load"]["throughput"];
+  ASSERT_GE(t["duration_s"].get<double>(), 1.0);
+  ASSERT_TRUE(t["peak_output_tokens_per_s"].is_number()) << t;
+  const double peak = t["peak_output_tokens_per_s"].get<double>();
+  EXPECT_GE(peak, t["output_tokens_per_s"].get<double>());
+  // Every piece lasts at least one second: no more than all the run's tokens.
+  std::int64_t tokens = 0;
+  const auto records = truth(sim);
+  for (std::size_t i = before; i < records.size(); ++i) {
+    tokens += records[i]["eval_count"].get<std::int64_t>();
+  }
+  EXPECT_EQ(tokens, 12 * 40);
+  EXPECT_LE(peak, static_cast<double>(tokens));
+}
+
 // When each request reached the server (seconds, sorted): the simulator's truth.
 std::vector<double> received_s(const SimProcess& sim) {
   std::vector<double> out;

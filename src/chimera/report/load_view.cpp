@@ -43,6 +43,7 @@ std::vector<LoadFigure> load_figures(const ConfigurationResult& c) {
   const auto& t = c.load.value("throughput", nlohmann::json::object());
   const std::pair<const char*, const char*> scalars[] = {{"duration_s", "s"},
                                                          {"requests_per_s", "req/s"},
+                                                         {"completions_per_s", "req/s"},
                                                          {"output_tokens_per_s", "tok/s"},
                                                          {"total_tokens_per_s", "tok/s"},
                                                          {"peak_output_tokens_per_s", "tok/s"},
@@ -71,13 +72,17 @@ std::vector<std::string> load_lines(const ConfigurationResult& c) {
   std::vector<std::string> out;
   if (!c.load.is_object() || !c.load.contains("throughput")) return out;
   const auto& t = c.load["throughput"];
+  // A run shorter than one second has no peak (docs/METRICS.md): none is printed.
+  const auto peak = json_number(t, "peak_output_tokens_per_s");
   std::string line = fmt::format(
-      "throughput: {} req/s, {} output tok/s ({} total), peak {} output tok/s in one second; "
+      "throughput: {} req/s, {} output tok/s ({} total){}; "
       "{} in flight on average, {} at most; {} s from first send to last byte",
       fixed(json_number(t, "requests_per_s"), 2), fixed(json_number(t, "output_tokens_per_s")),
       fixed(json_number(t, "total_tokens_per_s")),
-      fixed(json_number(t, "peak_output_tokens_per_s")), fixed(json_number(t, "mean_in_flight"), 2),
-      fixed(json_number(t, "max_in_flight"), 0), fixed(json_number(t, "duration_s"), 3));
+      peak ? fmt::format(", peak {} output tok/s over a whole second", fixed(peak))
+           : std::string(", no peak (the run is shorter than one second)"),
+      fixed(json_number(t, "mean_in_flight"), 2), fixed(json_number(t, "max_in_flight"), 0),
+      fixed(json_number(t, "duration_s"), 3));
   if (auto g = json_number(t, "goodput_per_s")) line += fmt::format("; goodput {:.2f} req/s", *g);
   out.push_back(line);
   if (const auto it = c.load.find("schedule"); it != c.load.end() && it->is_object()) {
