@@ -156,6 +156,7 @@ class BenchmarkRun {
     for (const auto& note : outcome.notes) out_.notes.push_back(note);
     auto result = acc.finish();
     result.load = outcome.load;
+    result.finished = !outcome.interrupted;
     add_schedule_warnings(result);
     out_.report.configurations.push_back(std::move(result));
     out_.report.load_table = load_table_json(out_.report, spec_.slo);

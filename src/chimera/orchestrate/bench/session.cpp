@@ -145,12 +145,34 @@ std::function<void(const report::BenchReport&, std::optional<std::int64_t>)> out
   };
 }
 
-void rank_and_recommend(const BenchSessionOptions& o, BenchSessionResult& result) {
+// A partial sweep (interrupted, or not every planned configuration finished)
+// recommends only with --allow-partial, and its profile then says it is partial.
+void rank_and_recommend(const BenchSessionOptions& o, std::size_t planned,
+                        BenchSessionResult& result) {
   if (!o.sweep) return;
-  result.ranking = rank_configurations(result.outcome.report, result.rank);
+  const auto& report = result.outcome.report;
+  result.ranking = rank_configurations(report, result.rank);
+  result.coverage = sweep_coverage(report, planned, result.outcome.interrupted);
   if (result.ranking.empty() || !result.ranking.front().has_data) return;
-  result.recommendation = recommended_profile_yaml(result.outcome.report, result.ranking.front(),
-                                                   result.rank, o.sweep->profile_name);
+  const auto& coverage = result.coverage;
+  if (coverage.partial() && !o.sweep->allow_partial) {
+    result.recommendation_note = fmt::format(
+        "no recommended profile{}: the sweep is partial ({} of {} configurations finished{}); "
+        "run the same command again to resume it, or add --allow-partial to recommend the best "
+        "of the finished ones",
+        o.sweep->recommend_path.empty() ? ""
+                                        : fmt::format(" ({} not written)", o.sweep->recommend_path),
+        coverage.finished, coverage.planned, coverage.interrupted ? ", interrupted" : "");
+    return;
+  }
+  if (coverage.partial()) {
+    result.recommendation_note = fmt::format(
+        "the recommended profile comes from a partial sweep: {} of {} configurations "
+        "finished",
+        coverage.finished, coverage.planned);
+  }
+  result.recommendation = recommended_profile_yaml(report, result.ranking.front(), result.rank,
+                                                   o.sweep->profile_name, coverage);
   if (o.sweep->recommend_path.empty()) return;
   try {
     write_text(o.sweep->recommend_path, result.recommendation);
@@ -285,7 +307,8 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
                            result.store_description, result.outcome.configurations_reused));
   }
   for (const auto& note : result.outcome.notes) term::warn(note);
-  rank_and_recommend(o, result);
+  rank_and_recommend(o, grid.size(), result);
+  if (!result.recommendation_note.empty()) term::warn(result.recommendation_note);
   return result;
 }
 
@@ -304,8 +327,22 @@ nlohmann::json to_json(const BenchSessionResult& result, const BenchSessionOptio
                      {"ttft_ms_mean", r.ttft_ms},
                      {"score", r.score}});
   }
-  j["ranking"] = {{"by", o.sweep->rank_by}, {"order", order}};
+  nlohmann::json unfinished = nlohmann::json::array();
+  for (const auto& c : report.configurations) {
+    if (c.finished) continue;
+    unfinished.push_back({{"key", c.key},
+                          {"label", c.label},
+                          {"measured", c.counts.total - c.counts.warmup},
+                          {"ok", c.counts.ok}});
+  }
+  j["ranking"] = {{"by", o.sweep->rank_by}, {"order", order}, {"unfinished", unfinished}};
+  j["coverage"] = {{"planned", result.coverage.planned},
+                   {"finished", result.coverage.finished},
+                   {"interrupted", result.coverage.interrupted},
+                   {"partial", result.coverage.partial()}};
   j["recommended_profile_yaml"] = result.recommendation;
+  j["recommendation_partial"] = !result.recommendation.empty() && result.coverage.partial();
+  j["recommendation_note"] = result.recommendation_note;
   return j;
 }
 
