@@ -114,9 +114,42 @@ std::vector<std::vector<std::string>> load_table_rows(const BenchReport& report)
   return rows;
 }
 
+namespace {
+
+// A rate sweep's throughput search: the knee, and the maximum held there.
+void throughput_search_notes(const nlohmann::json& search, std::vector<std::string>& out) {
+  if (!search.is_object() || !search.value("done", false)) return;
+  const auto& knee = search.value("knee", nlohmann::json::object());
+  out.push_back(fmt::format(
+      "throughput search (measured): knee at concurrency {}, {} req/s, {} output tok/s; {}",
+      fixed(json_number(knee, "concurrency"), 0), fixed(json_number(knee, "requests_per_s"), 2),
+      fixed(json_number(knee, "output_tokens_per_s")), search.value("stopped", "")));
+  if (const auto& held = search.value("throughput", nlohmann::json()); held.is_object()) {
+    out.push_back(
+        fmt::format("maximum (measured, {}): {} req/s, {} output tok/s; the rates below it follow",
+                    held.value("label", ""), fixed(json_number(held, "requests_per_s"), 2),
+                    fixed(json_number(held, "output_tokens_per_s"))));
+  }
+}
+
+std::string confirmation_note(const nlohmann::json& confirmation) {
+  if (!confirmation.is_object()) return "";
+  return confirmation.value("met", false)
+             ? fmt::format("; confirmed by {} ({} req/s achieved over {} requests)",
+                           confirmation.value("label", ""),
+                           fixed(json_number(confirmation, "achieved_rate"), 2),
+                           fixed(json_number(confirmation, "requests"), 0))
+             : fmt::format("; NOT confirmed: {} missed it ({} req/s achieved)",
+                           confirmation.value("label", ""),
+                           fixed(json_number(confirmation, "achieved_rate"), 2));
+}
+
+}  // namespace
+
 std::vector<std::string> load_table_notes(const BenchReport& report) {
   std::vector<std::string> out;
   if (!report.load_table.is_object()) return out;
+  throughput_search_notes(report.load_table.value("throughput_search", nlohmann::json()), out);
   const auto& sat = report.load_table.value("saturation", nlohmann::json::object());
   if (sat.value("saturated", false)) {
     out.push_back(
@@ -127,9 +160,10 @@ std::vector<std::string> load_table_notes(const BenchReport& report) {
   if (const auto& slo = report.load_table.value("slo", nlohmann::json()); slo.is_string()) {
     const auto& best = report.load_table.value("highest_meeting_slo", nlohmann::json());
     out.push_back(best.is_object()
-                      ? fmt::format("highest load whose p95 meets {}: {} ({:.2f} req/s achieved)",
+                      ? fmt::format("highest load whose p95 meets {}: {} ({:.2f} req/s achieved){}",
                                     slo.get<std::string>(), best.value("label", ""),
-                                    best.value("achieved_rate", 0.0))
+                                    best.value("achieved_rate", 0.0),
+                                    confirmation_note(best.value("confirmation", nlohmann::json())))
                       : fmt::format("no load level's p95 meets {}", slo.get<std::string>()));
   }
   return out;

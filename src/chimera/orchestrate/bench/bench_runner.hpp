@@ -25,8 +25,11 @@ struct RunPlan {
   nlohmann::json options = nlohmann::json::object();
   std::vector<std::string> prompts;  // used in turn; at least one
   std::string system;
-  int warmup = 1;       // requests before measuring (they load the model); not counted
-  int runs = 5;         // measured requests
+  int warmup = 1;  // requests before measuring (they load the model); not counted
+  int runs = 5;    // measured requests
+  // Closed loop for a time instead: keep `concurrency` in flight, sending no
+  // new request once this many seconds passed (those in flight finish).
+  std::optional<double> closed_loop_s;
   int concurrency = 1;  // measured requests in flight at once
   bool cold = false;    // unload the model before each measured request
   std::optional<std::string> keep_alive;

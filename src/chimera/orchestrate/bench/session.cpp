@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "chimera/orchestrate/bench/load_table.hpp"
+#include "chimera/orchestrate/bench/rate_sweep.hpp"
 #include "chimera/orchestrate/common/files.hpp"
 #include "chimera/orchestrate/common/server.hpp"
 #include "chimera/report/outputs.hpp"
@@ -194,50 +194,9 @@ std::vector<GridPoint> at_loads(const std::vector<GridPoint>& grid,
   return out;
 }
 
-// How many requests one sweep step sends, and the throughput step's concurrency.
-int sweep_requests(const RunPlan& plan) {
-  if (plan.open_loop && plan.open_loop->requests) {
-    return static_cast<int>(*plan.open_loop->requests);
-  }
-  return plan.runs;
-}
-
-// --rate sweep: after the synchronous and throughput steps, the rates in
-// between, one at a time, until one saturates the server.
-class RateSweepPlanner {
- public:
-  RateSweepPlanner(GridPoint base, int points) : base_(std::move(base)), points_(points) {}
-
-  std::optional<GridPoint> next(const report::BenchReport& report) {
-    const auto rows = load_rows(report);
-    if (rows.size() < 2) return std::nullopt;  // a first step failed: nothing to plan
-    if (!planned_) {
-      planned_ = true;
-      auto steps = load::sweep_rate_steps(rows[0].achieved_rate, rows[1].achieved_rate, points_);
-      if (!steps) {
-        term::warn(steps.error().message);
-        return std::nullopt;
-      }
-      for (const auto& step : *steps) rates_.push_back(step.rate);
-    } else if (load::detect_saturation(rows).saturated) {
-      return std::nullopt;
-    }
-    if (next_ >= rates_.size()) return std::nullopt;
-    LoadLevel level;
-    level.rate = rates_[next_++];
-    return at_load(base_, level);
-  }
-
- private:
-  GridPoint base_;
-  int points_;
-  bool planned_ = false;
-  std::vector<double> rates_;
-  std::size_t next_ = 0;
-};
-
-std::vector<GridPoint> rate_sweep_grid(const BenchSessionOptions& o,
-                                       const std::vector<GridPoint>& grid) {
+// --rate sweep: one configuration, its load levels planned as it goes.
+RateSweepPlanner rate_sweep_planner(const BenchSessionOptions& o,
+                                    const std::vector<GridPoint>& grid) {
   if (grid.size() != 1) {
     throw UsageError(fmt::format(
         "--rate sweep measures one configuration at many rates, but the option lists give {}; "
@@ -245,14 +204,22 @@ std::vector<GridPoint> rate_sweep_grid(const BenchSessionOptions& o,
         grid.size()));
   }
   if (!o.plan.open_loop) throw UsageError("--rate sweep needs the open-loop settings");
-  LoadLevel sync;
-  sync.concurrency = 1;
-  sync.sweep_step = "synchronous";
-  LoadLevel all;
-  const int cap = o.plan.open_loop->max_concurrency;
-  all.concurrency = cap > 0 ? cap : sweep_requests(o.plan);
-  all.sweep_step = "throughput";
-  return {at_load(grid[0], sync), at_load(grid[0], all)};
+  RateSweepSettings settings;
+  settings.points = *o.rate_sweep_points;
+  settings.slo = o.plan.slo;
+  if (const auto& d = o.plan.open_loop->duration_s) {
+    if (*d < load::kSweepMinHoldS) {
+      throw UsageError(fmt::format(
+          "--rate sweep holds the server saturated for --duration seconds to measure its "
+          "maximum rate: give at least {:g} (it is {:g})",
+          load::kSweepMinHoldS, *d));
+    }
+    settings.hold_s = *d;
+  }
+  if (o.plan.open_loop->max_concurrency > 0) {
+    settings.max_concurrency = o.plan.open_loop->max_concurrency;
+  }
+  return RateSweepPlanner(grid[0], settings);
 }
 
 }  // namespace
@@ -263,10 +230,10 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   auto options_grid = build_grid(models, o.axes);
   check_options(o, options_grid.size());
   if (o.shard) options_grid = shard_of(options_grid, o.shard->first, o.shard->second);
-  const auto grid =
-      o.rate_sweep_points ? rate_sweep_grid(o, options_grid) : at_loads(options_grid, o.loads);
   std::optional<RateSweepPlanner> planner;
-  if (o.rate_sweep_points) planner.emplace(grid[0], *o.rate_sweep_points);
+  if (o.rate_sweep_points) planner.emplace(rate_sweep_planner(o, options_grid));
+  const auto grid =
+      planner ? std::vector<GridPoint>{planner->first()} : at_loads(options_grid, o.loads);
   BenchSessionResult result;
   result.rank = rank_options(o);
 
