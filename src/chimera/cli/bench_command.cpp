@@ -54,7 +54,11 @@ void print_console(const orchestrate::BenchSessionResult& result, const BenchCli
               << (report.simulated ? ", SIMULATED server" : "") << ")\n\n"
               << report::ranking_table(report, result.ranking, result.rank);
     if (!result.recommendation.empty()) {
-      std::cout << "\n" << term::bold("Recommended profile") << "\n\n" << result.recommendation;
+      std::cout << "\n"
+                << term::bold(result.coverage.partial() ? "Recommended profile (PARTIAL sweep)"
+                                                        : "Recommended profile")
+                << "\n\n"
+                << result.recommendation;
       if (!sweep->recommend_path.empty()) {
         std::cout << "(written to " << sweep->recommend_path << ")\n";
       }

@@ -35,8 +35,11 @@ namespace {
 void add_load_options(CLI::App& app, BenchCliOptions& o) {
   app.add_option("--rate", o.rate,
                  "Open loop: requests/s due on a schedule, whatever is in flight; a list "
-                 "R1,R2,... measures each; 'sweep[:N]' runs a synchronous and a throughput "
-                 "step, then N rates between them, stopping at saturation");
+                 "R1,R2,... measures each; 'sweep[:N]' runs a synchronous step, doubles the "
+                 "concurrency until completions/s gain < 5% (the knee), holds the knee for "
+                 "--duration (>= 10 s) as the throughput step, then N rates between the "
+                 "synchronous and the maximum rate, stopping at saturation, and with --slo "
+                 "confirms the best rate for --duration");
   app.add_option("--arrival", o.arrival, "Open-loop arrivals: constant | poisson | gamma")
       ->capture_default_str();
   app.add_option("--burstiness", o.burstiness,
@@ -49,7 +52,9 @@ void add_load_options(CLI::App& app, BenchCliOptions& o) {
   app.add_option("--max-concurrency", o.max_concurrency,
                  "Open loop: at most this many in flight; a due request waits (0: no cap)")
       ->capture_default_str();
-  app.add_option("--duration", o.duration_s, "Open loop: schedule requests for this many seconds");
+  app.add_option("--duration", o.duration_s,
+                 "Open loop: schedule requests for this many seconds; --rate sweep: how long "
+                 "the throughput and confirmation steps last (at least 10, default 10)");
   app.add_option("--requests", o.requests,
                  "Open loop: this many measured requests (default --runs, unless --duration)");
   app.add_option("--ramp-up", o.ramp_up_s,

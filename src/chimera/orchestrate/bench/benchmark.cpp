@@ -194,6 +194,10 @@ class BenchmarkRun {
     for (const auto& note : outcome.notes) out_.notes.push_back(note);
     auto result = acc.finish();
     result.load = outcome.load;
+    result.finished = !outcome.interrupted;
+    if (!point.load.sweep_step.empty() && result.load.is_object()) {
+      result.load["sweep_step"] = point.load.sweep_step;
+    }
     add_schedule_warnings(result);
     out_.report.configurations.push_back(std::move(result));
     out_.report.load_table = load_table_json(out_.report, spec_.slo);
@@ -219,6 +223,10 @@ class BenchmarkRun {
     const LoadLevel& level = point.load;
     if (level.rate && plan.open_loop) {
       plan.open_loop->rate = *level.rate;
+      if (level.duration_s) {
+        plan.open_loop->duration_s = level.duration_s;
+        plan.open_loop->requests.reset();
+      }
     } else if (!level.empty()) {
       // A closed-loop step: as many requests as an open-loop one would send.
       if (plan.open_loop && plan.open_loop->requests) {
@@ -226,6 +234,7 @@ class BenchmarkRun {
       }
       plan.open_loop.reset();
       if (level.concurrency) plan.concurrency = *level.concurrency;
+      plan.closed_loop_s = level.duration_s;
     }
     return plan;
   }

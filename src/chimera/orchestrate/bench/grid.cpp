@@ -141,12 +141,17 @@ std::size_t count_reloads(const std::vector<GridPoint>& grid) {
 
 GridPoint at_load(GridPoint point, const LoadLevel& level) {
   std::string tag;
-  if (!level.sweep_step.empty()) {
-    tag = level.sweep_step;
-  } else if (level.rate) {
+  if (level.rate) {
     tag = fmt::format("rate={:g}", *level.rate);
   } else if (level.concurrency) {
     tag = fmt::format("c={}", *level.concurrency);
+  }
+  if (level.sweep_step == "synchronous") {
+    tag = "synchronous";
+  } else if (level.sweep_step == "throughput") {
+    tag = "throughput " + tag;
+  } else if (level.sweep_step == "confirmation") {
+    tag += " confirmation";
   }
   if (!tag.empty()) {
     point.key += "|" + tag;

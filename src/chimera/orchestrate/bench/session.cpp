@@ -4,6 +4,7 @@
 
 #include "chimera/orchestrate/bench/load_table.hpp"
 #include "chimera/orchestrate/bench/ownership.hpp"
+#include "chimera/orchestrate/bench/rate_sweep.hpp"
 #include "chimera/orchestrate/common/files.hpp"
 #include "chimera/orchestrate/common/server.hpp"
 #include "chimera/report/outputs.hpp"
@@ -144,12 +145,34 @@ std::function<void(const report::BenchReport&, const report::RequestSource&)> ou
   };
 }
 
-void rank_and_recommend(const BenchSessionOptions& o, BenchSessionResult& result) {
+// A partial sweep (interrupted, or not every planned configuration finished)
+// recommends only with --allow-partial, and its profile then says it is partial.
+void rank_and_recommend(const BenchSessionOptions& o, std::size_t planned,
+                        BenchSessionResult& result) {
   if (!o.sweep) return;
-  result.ranking = rank_configurations(result.outcome.report, result.rank);
+  const auto& report = result.outcome.report;
+  result.ranking = rank_configurations(report, result.rank);
+  result.coverage = sweep_coverage(report, planned, result.outcome.interrupted);
   if (result.ranking.empty() || !result.ranking.front().has_data) return;
-  result.recommendation = recommended_profile_yaml(result.outcome.report, result.ranking.front(),
-                                                   result.rank, o.sweep->profile_name);
+  const auto& coverage = result.coverage;
+  if (coverage.partial() && !o.sweep->allow_partial) {
+    result.recommendation_note = fmt::format(
+        "no recommended profile{}: the sweep is partial ({} of {} configurations finished{}); "
+        "run the same command again to resume it, or add --allow-partial to recommend the best "
+        "of the finished ones",
+        o.sweep->recommend_path.empty() ? ""
+                                        : fmt::format(" ({} not written)", o.sweep->recommend_path),
+        coverage.finished, coverage.planned, coverage.interrupted ? ", interrupted" : "");
+    return;
+  }
+  if (coverage.partial()) {
+    result.recommendation_note = fmt::format(
+        "the recommended profile comes from a partial sweep: {} of {} configurations "
+        "finished",
+        coverage.finished, coverage.planned);
+  }
+  result.recommendation = recommended_profile_yaml(report, result.ranking.front(), result.rank,
+                                                   o.sweep->profile_name, coverage);
   if (o.sweep->recommend_path.empty()) return;
   try {
     write_text(o.sweep->recommend_path, result.recommendation);
@@ -171,50 +194,9 @@ std::vector<GridPoint> at_loads(const std::vector<GridPoint>& grid,
   return out;
 }
 
-// How many requests one sweep step sends, and the throughput step's concurrency.
-int sweep_requests(const RunPlan& plan) {
-  if (plan.open_loop && plan.open_loop->requests) {
-    return static_cast<int>(*plan.open_loop->requests);
-  }
-  return plan.runs;
-}
-
-// --rate sweep: after the synchronous and throughput steps, the rates in
-// between, one at a time, until one saturates the server.
-class RateSweepPlanner {
- public:
-  RateSweepPlanner(GridPoint base, int points) : base_(std::move(base)), points_(points) {}
-
-  std::optional<GridPoint> next(const report::BenchReport& report) {
-    const auto rows = load_rows(report);
-    if (rows.size() < 2) return std::nullopt;  // a first step failed: nothing to plan
-    if (!planned_) {
-      planned_ = true;
-      auto steps = load::sweep_rate_steps(rows[0].achieved_rate, rows[1].achieved_rate, points_);
-      if (!steps) {
-        term::warn(steps.error().message);
-        return std::nullopt;
-      }
-      for (const auto& step : *steps) rates_.push_back(step.rate);
-    } else if (load::detect_saturation(rows).saturated) {
-      return std::nullopt;
-    }
-    if (next_ >= rates_.size()) return std::nullopt;
-    LoadLevel level;
-    level.rate = rates_[next_++];
-    return at_load(base_, level);
-  }
-
- private:
-  GridPoint base_;
-  int points_;
-  bool planned_ = false;
-  std::vector<double> rates_;
-  std::size_t next_ = 0;
-};
-
-std::vector<GridPoint> rate_sweep_grid(const BenchSessionOptions& o,
-                                       const std::vector<GridPoint>& grid) {
+// --rate sweep: one configuration, its load levels planned as it goes.
+RateSweepPlanner rate_sweep_planner(const BenchSessionOptions& o,
+                                    const std::vector<GridPoint>& grid) {
   if (grid.size() != 1) {
     throw UsageError(fmt::format(
         "--rate sweep measures one configuration at many rates, but the option lists give {}; "
@@ -222,14 +204,22 @@ std::vector<GridPoint> rate_sweep_grid(const BenchSessionOptions& o,
         grid.size()));
   }
   if (!o.plan.open_loop) throw UsageError("--rate sweep needs the open-loop settings");
-  LoadLevel sync;
-  sync.concurrency = 1;
-  sync.sweep_step = "synchronous";
-  LoadLevel all;
-  const int cap = o.plan.open_loop->max_concurrency;
-  all.concurrency = cap > 0 ? cap : sweep_requests(o.plan);
-  all.sweep_step = "throughput";
-  return {at_load(grid[0], sync), at_load(grid[0], all)};
+  RateSweepSettings settings;
+  settings.points = *o.rate_sweep_points;
+  settings.slo = o.plan.slo;
+  if (const auto& d = o.plan.open_loop->duration_s) {
+    if (*d < load::kSweepMinHoldS) {
+      throw UsageError(fmt::format(
+          "--rate sweep holds the server saturated for --duration seconds to measure its "
+          "maximum rate: give at least {:g} (it is {:g})",
+          load::kSweepMinHoldS, *d));
+    }
+    settings.hold_s = *d;
+  }
+  if (o.plan.open_loop->max_concurrency > 0) {
+    settings.max_concurrency = o.plan.open_loop->max_concurrency;
+  }
+  return RateSweepPlanner(grid[0], settings);
 }
 
 }  // namespace
@@ -240,10 +230,10 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   auto options_grid = build_grid(models, o.axes);
   check_options(o, options_grid.size());
   if (o.shard) options_grid = shard_of(options_grid, o.shard->first, o.shard->second);
-  const auto grid =
-      o.rate_sweep_points ? rate_sweep_grid(o, options_grid) : at_loads(options_grid, o.loads);
   std::optional<RateSweepPlanner> planner;
-  if (o.rate_sweep_points) planner.emplace(grid[0], *o.rate_sweep_points);
+  if (o.rate_sweep_points) planner.emplace(rate_sweep_planner(o, options_grid));
+  const auto grid =
+      planner ? std::vector<GridPoint>{planner->first()} : at_loads(options_grid, o.loads);
   BenchSessionResult result;
   result.rank = rank_options(o);
 
@@ -292,7 +282,8 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
                            result.store_description, result.outcome.configurations_reused));
   }
   for (const auto& note : result.outcome.notes) term::warn(note);
-  rank_and_recommend(o, result);
+  rank_and_recommend(o, grid.size(), result);
+  if (!result.recommendation_note.empty()) term::warn(result.recommendation_note);
   return result;
 }
 
@@ -317,8 +308,22 @@ nlohmann::json to_json(const BenchSessionResult& result, const BenchSessionOptio
                      {"ttft_ms_mean", r.ttft_ms},
                      {"score", r.score}});
   }
-  j["ranking"] = {{"by", o.sweep->rank_by}, {"order", order}};
+  nlohmann::json unfinished = nlohmann::json::array();
+  for (const auto& c : report.configurations) {
+    if (c.finished) continue;
+    unfinished.push_back({{"key", c.key},
+                          {"label", c.label},
+                          {"measured", c.counts.total - c.counts.warmup},
+                          {"ok", c.counts.ok}});
+  }
+  j["ranking"] = {{"by", o.sweep->rank_by}, {"order", order}, {"unfinished", unfinished}};
+  j["coverage"] = {{"planned", result.coverage.planned},
+                   {"finished", result.coverage.finished},
+                   {"interrupted", result.coverage.interrupted},
+                   {"partial", result.coverage.partial()}};
   j["recommended_profile_yaml"] = result.recommendation;
+  j["recommendation_partial"] = !result.recommendation.empty() && result.coverage.partial();
+  j["recommendation_note"] = result.recommendation_note;
   return j;
 }
 
