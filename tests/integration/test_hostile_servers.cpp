@@ -107,10 +107,10 @@ INSTANTIATE_TEST_SUITE_P(BackendsAndTransports, IdleLimitAgainstATrickle,
                          ::testing::Values(TrickleCase{"ollama", ""}, TrickleCase{"ollama", "curl"},
                                            TrickleCase{"openai", ""},
                                            TrickleCase{"openai", "curl"}),
-                         [](const auto& info) {
-                           return std::string(info.param.backend) + "_" +
-                                  (info.param.transport[0] == '\0' ? "plain"
-                                                                   : info.param.transport);
+                         [](const auto& test) {
+                           return std::string(test.param.backend) + "_" +
+                                  (test.param.transport[0] == '\0' ? "plain"
+                                                                   : test.param.transport);
                          });
 
 // The idle limit (1.5 s) measures the time between complete lines or events:
