@@ -1,6 +1,7 @@
 // A real `chimera bench` against servers that misbehave on purpose, written on
-// bare sockets in the test: one that trickles a byte at a time and one that
-// redirects. Each request must end with the reason that is true.
+// bare sockets in the test: one that trickles a byte at a time, one that
+// redirects, and one whose final statistics lie. Each request must end with
+// the reason that is true, and no figure may be built on a lie.
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -107,10 +108,10 @@ INSTANTIATE_TEST_SUITE_P(BackendsAndTransports, IdleLimitAgainstATrickle,
                          ::testing::Values(TrickleCase{"ollama", ""}, TrickleCase{"ollama", "curl"},
                                            TrickleCase{"openai", ""},
                                            TrickleCase{"openai", "curl"}),
-                         [](const auto& info) {
-                           return std::string(info.param.backend) + "_" +
-                                  (info.param.transport[0] == '\0' ? "plain"
-                                                                   : info.param.transport);
+                         [](const auto& test) {
+                           return std::string(test.param.backend) + "_" +
+                                  (test.param.transport[0] == '\0' ? "plain"
+                                                                   : test.param.transport);
                          });
 
 // The idle limit (1.5 s) measures the time between complete lines or events:
@@ -188,6 +189,139 @@ TEST(Redirects, ATemporaryRedirectToAnotherHostIsNotFollowed) {
   EXPECT_TRUE(contains(message, "redirect to " + target + " not followed")) << message;
   EXPECT_FALSE(contains(message, "truncated")) << message;
   EXPECT_EQ(elsewhere.generation_requests(), 0);
+}
+
+// ---- statistics that lie -------------------------------------------------------
+
+// Three text chunks 20 ms apart, then the final statistics `done` carries.
+void three_chunks_then(int fd, const std::string& done, const std::atomic<bool>& stopping) {
+  if (!send_all(fd, stream_head("application/x-ndjson"))) return;
+  for (const char* word : {"one", " two", " three"}) {
+    if (!send_all(fd, fmt::format(R"({{"model":"m","response":"{}","done":false}})"
+                                  "\n",
+                                  word)) ||
+        !pause(20, stopping)) {
+      return;
+    }
+  }
+  send_all(fd, done + "\n");
+}
+
+double number_or(const nlohmann::json& j, const char* key, double fallback) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : fallback;
+}
+
+TEST(LyingStatistics, OllamaCountsAndDurationsThatCannotBeTrueAreKeptRawAndUnused) {
+  RawServer server([](int fd, const RawRequest&, const std::atomic<bool>& stopping) {
+    three_chunks_then(fd,
+                      R"({"model":"m","response":"","done":true,"eval_count":1000000,)"
+                      R"("eval_duration":1,"prompt_eval_count":-3,"prompt_eval_duration":-7,)"
+                      R"("load_duration":3600000000000,"total_duration":-5})",
+                      stopping);
+  });
+  const auto run = bench_once(server, "ollama", {"--json"});
+  ASSERT_EQ(run.requests.size(), 1u) << run.process.out << run.process.err;
+  const auto& r = run.requests.front();
+  EXPECT_EQ(r["status"], "ok") << r.dump();
+  // Every statistic that cannot be true is out of `server`, and kept raw apart.
+  const auto& server_stats = r["server"];
+  for (const char* gone :
+       {"eval_count", "eval_ms", "prompt_eval_count", "prompt_eval_ms", "load_ms", "total_ms"}) {
+    EXPECT_FALSE(server_stats.contains(gone)) << gone << " " << r.dump();
+  }
+  const auto& raw = r["server_implausible"];
+  EXPECT_EQ(raw["eval_count"], 1000000);
+  EXPECT_EQ(raw["prompt_eval_count"], -3);
+  EXPECT_DOUBLE_EQ(raw["prompt_eval_ms"].get<double>(), -7e-6);
+  EXPECT_DOUBLE_EQ(raw["total_ms"].get<double>(), -5e-6);
+  EXPECT_DOUBLE_EQ(raw["load_ms"].get<double>(), 3600000.0);
+  const std::string warning = r["server_warning"].get<std::string>();
+  EXPECT_TRUE(warning.starts_with("server statistics implausible: ")) << warning;
+  EXPECT_TRUE(contains(warning, "eval_count 1000000 for 3 text chunks received")) << warning;
+  EXPECT_TRUE(contains(warning, "prompt_eval_count -3 is negative")) << warning;
+  // The figures come from what the client saw: 3 chunks, 2 gaps of ~20 ms.
+  EXPECT_EQ(r["output_tokens"], 3);
+  EXPECT_TRUE(r["output_tokens_estimated"].get<bool>());
+  const double decode = number_or(r, "decode_tps", -1);
+  EXPECT_GT(decode, 5.0) << r.dump();
+  EXPECT_LT(decode, 200.0) << r.dump();
+  EXPECT_FALSE(r.value("cold", false)) << "a load_duration that cannot be true made it cold";
+  // The console says so, and no figure holds a lie.
+  const std::string console = run.process.out + run.process.err;
+  EXPECT_TRUE(contains(console, "server statistics implausible")) << console;
+  const auto report = nlohmann::json::parse(run.process.out);
+  for (const auto& [name, metric] : report["configurations"][0]["warm"].items()) {
+    const double mean = number_or(metric, "mean", 0);
+    if (name == "output_tokens") EXPECT_EQ(mean, 3) << metric.dump();
+    if (name == "decode_tps") EXPECT_LT(mean, 200.0) << metric.dump();
+    EXPECT_GE(mean, 0) << metric.dump();
+  }
+}
+
+TEST(LyingStatistics, OpenAiUsageThatCannotBeTrueIsKeptRawAndUnused) {
+  RawServer server([](int fd, const RawRequest&, const std::atomic<bool>& stopping) {
+    if (!send_all(fd, stream_head("text/event-stream"))) return;
+    for (const char* word : {"one", " two", " three"}) {
+      if (!send_all(fd,
+                    fmt::format(R"(data: {{"choices":[{{"index":0,"delta":{{"content":"{}"}}}}]}})"
+                                "\n\n",
+                                word)) ||
+          !pause(20, stopping)) {
+        return;
+      }
+    }
+    send_all(fd, R"(data: {"choices":[],"usage":{"prompt_tokens":-3,"completion_tokens":1000000,)"
+                 R"("total_tokens":999997}})"
+                 "\n\ndata: [DONE]\n\n");
+  });
+  const auto run = bench_once(server, "openai", {"--json"});
+  ASSERT_EQ(run.requests.size(), 1u) << run.process.out << run.process.err;
+  const auto& r = run.requests.front();
+  EXPECT_EQ(r["status"], "ok") << r.dump();
+  EXPECT_FALSE(r["server"].contains("completion_tokens")) << r.dump();
+  EXPECT_FALSE(r["server"].contains("prompt_tokens")) << r.dump();
+  EXPECT_EQ(r["server_implausible"]["completion_tokens"], 1000000);
+  EXPECT_EQ(r["server_implausible"]["prompt_tokens"], -3);
+  const std::string warning = r["server_warning"].get<std::string>();
+  EXPECT_TRUE(contains(warning, "completion_tokens 1000000 for 3 text chunks received")) << warning;
+  EXPECT_EQ(r["output_tokens"], 3);
+  EXPECT_LT(number_or(r, "decode_tps", 0), 200.0) << r.dump();
+  EXPECT_TRUE(contains(run.process.out + run.process.err, "server statistics implausible"));
+}
+
+// The screen does not flag a server that tells the truth: counts equal to
+// the chunks, durations inside the exchange the client timed.
+TEST(LyingStatistics, HonestStatisticsAreUsedAsTheServersOwn) {
+  RawServer server([](int fd, const RawRequest&, const std::atomic<bool>& stopping) {
+    const auto began = std::chrono::steady_clock::now();
+    if (!send_all(fd, stream_head("application/x-ndjson"))) return;
+    for (const char* word : {"one", " two", " three"}) {
+      if (!send_all(fd, fmt::format(R"({{"model":"m","response":"{}","done":false}})"
+                                    "\n",
+                                    word)) ||
+          !pause(20, stopping)) {
+        return;
+      }
+    }
+    const auto total_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now() - began)
+                              .count();
+    send_all(fd, fmt::format(R"({{"model":"m","response":"","done":true,"eval_count":3,)"
+                             R"("eval_duration":40000000,"prompt_eval_count":12,)"
+                             R"("prompt_eval_duration":1000000,"total_duration":{}}})"
+                             "\n",
+                             total_ns));
+  });
+  const auto run = bench_once(server, "ollama");
+  ASSERT_EQ(run.requests.size(), 1u) << run.process.out << run.process.err;
+  const auto& r = run.requests.front();
+  EXPECT_FALSE(r.contains("server_warning")) << r.dump();
+  EXPECT_FALSE(r.contains("server_implausible")) << r.dump();
+  EXPECT_EQ(r["server"]["eval_count"], 3);
+  EXPECT_EQ(r["output_tokens"], 3);
+  EXPECT_FALSE(r["output_tokens_estimated"].get<bool>());
+  // Ollama's own rate: 3 tokens in 40 ms.
+  EXPECT_DOUBLE_EQ(r["decode_tps"].get<double>(), 75.0);
 }
 
 }  // namespace

@@ -96,7 +96,7 @@ void refuse_non_finite_numbers(CLI::App& app) {
       },
       "", "FINITE");
   for (CLI::Option* option : app.get_options()) {
-    if (option->get_type_name() == "FLOAT") option->check(finite);
+    if (option->get_type_name().starts_with("FLOAT")) option->check(finite);
   }
   for (CLI::App* sub : app.get_subcommands({})) refuse_non_finite_numbers(*sub);
 }

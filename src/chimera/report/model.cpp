@@ -187,6 +187,10 @@ void ConfigurationAccumulator::add(const measure::RequestResult& r) {
     if (r.status != measure::Status::kOk) ++warmup_failures_;
     return;
   }
+  if (!r.server_warning.empty()) {
+    if (implausible_stats_ == 0) first_implausible_ = r.server_warning;
+    ++implausible_stats_;
+  }
   if (r.status != measure::Status::kOk) {
     ++(r.status == measure::Status::kEmpty ? counts_.empty : counts_.error);
     const auto kind =
@@ -254,6 +258,12 @@ void ConfigurationAccumulator::add_request_warnings(ConfigurationResult& out) co
         "the server gave no token count for {}; output tokens were estimated from the number of "
         "text chunks",
         plural(estimated_token_counts_, "request", "requests")));
+  }
+  if (implausible_stats_ > 0) {
+    out.warnings.push_back(fmt::format(
+        "{} with server statistics that cannot be true; the first: {}; they are kept raw in "
+        "each request's server_implausible and used in no figure",
+        plural(implausible_stats_, "request", "requests"), first_implausible_));
   }
 }
 

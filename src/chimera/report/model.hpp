@@ -156,6 +156,8 @@ class ConfigurationAccumulator {
   RequestCounts counts_;
   std::int64_t warmup_failures_ = 0;
   std::int64_t estimated_token_counts_ = 0;
+  std::int64_t implausible_stats_ = 0;  // measured requests with server statistics screened out
+  std::string first_implausible_;
   // Streamed: exact up to LatencySketch's limit, then within its relative error.
   std::map<Metric, load::LatencySketch> warm_, cold_;
   std::map<std::string, std::int64_t> error_reasons_;
