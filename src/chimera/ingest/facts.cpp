@@ -330,7 +330,8 @@ void FactBuilder::finish(Analysis& a) {
   for (auto& fact : a.facts) {
     fact.id = "F" + std::to_string(next++);
     for (std::size_t i = 0; i < fact.values.size(); ++i) {
-      const std::string_view statistic = i < fact.statistics.size() ? fact.statistics[i] : "";
+      const std::string_view statistic =
+          i < fact.statistics.size() ? std::string_view(fact.statistics[i]) : std::string_view();
       a.figures.add_fact_figure(fact.values[i], fact.source, statistic);
     }
   }
