@@ -82,7 +82,9 @@ pg::Params request_params(std::int64_t id, std::int64_t run_id, std::int64_t con
 // INSERT of `rows` rows in kRequestColumns order that skips a row already
 // stored (the same id): a batch sent again after its outcome was lost.
 std::string insert_requests_sql(std::size_t rows) {
-  std::string sql = fmt::format("INSERT INTO requests ({}) VALUES ", kRequestColumns);
+  // The id column is an identity column: the ids given are the rows' own.
+  std::string sql =
+      fmt::format("INSERT INTO requests ({}) OVERRIDING SYSTEM VALUE VALUES ", kRequestColumns);
   int n = 0;
   for (std::size_t row = 0; row < rows; ++row) {
     sql += row == 0 ? "(" : ", (";
