@@ -4,7 +4,6 @@
 // stored rows, all holding the same requests.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <filesystem>
@@ -15,33 +14,12 @@
 #include <thread>
 
 #include "support/process.hpp"
+#include "support/run_files.hpp"
 
 namespace chimera::testing {
 namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-long long sqlite_count(const fs::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  long long count = -1;
-  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      count = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return count;
-}
 
 TEST(BenchInterrupt, SecondCtrlCStillWritesWhatWasMeasured) {
   // 40 tokens at 40 tokens/s: each request takes a second, four at a time.

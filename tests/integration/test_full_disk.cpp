@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -29,6 +28,7 @@
 #include <vector>
 
 #include "support/process.hpp"
+#include "support/run_files.hpp"
 
 namespace chimera::testing {
 namespace {
@@ -36,36 +36,6 @@ namespace fs = std::filesystem;
 
 std::string fast_sim() {
   return source_dir() + "/tests/fixtures/sim-fast.yaml";
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-// SELECT COUNT(*) ... on a SQLite file, read-only; -1 when it cannot be read.
-long long sqlite_count(const fs::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  long long count = -1;
-  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      count = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return count;
 }
 
 // A tmpfs of `size` mounted on a fresh directory, unmounted when destroyed;
@@ -145,26 +115,6 @@ std::optional<long long> stated_unstored(const std::string& err) {
   return std::stoll(m[1].str());
 }
 
-std::set<std::string> ids_in_jsonl(const fs::path& file) {
-  std::set<std::string> ids;
-  for (const auto& line : lines_of(slurp(file))) {
-    const auto j = nlohmann::json::parse(line, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << line;
-    if (!j.is_discarded()) {
-      EXPECT_TRUE(ids.insert(j.value("id", "")).second) << line;
-    }
-  }
-  return ids;
-}
-
-// The ids a one-configuration bench gives its requests: c1-w0 for the
-// warm-up, c1-0 ... c1-(runs-1) for the measured ones.
-std::set<std::string> bench_ids(int runs) {
-  std::set<std::string> ids{"c1-w0"};
-  for (int i = 0; i < runs; ++i) ids.insert("c1-" + std::to_string(i));
-  return ids;
-}
-
 // What every full-store bench must show: the result printed, the JSON
 // export counting every measured request, the failure and its count said,
 // the stored rows and the stated count adding up to every request, and the
@@ -185,7 +135,9 @@ void expect_store_failure_handled(const Finished& r, const fs::path& store, cons
   EXPECT_GT(*unstored, 0);
   const auto stored = sqlite_count(store, "SELECT COUNT(*) FROM requests");
   ASSERT_GE(stored, 0) << "the store cannot be read";
-  EXPECT_EQ(stored + *unstored, runs + 1) << "stored " << stored << ", stated " << *unstored;
+  // Warm-ups are stored too: at --concurrency 4, four of them (W = min(c, runs)).
+  EXPECT_EQ(counts["warmup"].get<int>(), 4);
+  EXPECT_EQ(stored + *unstored, runs + 4) << "stored " << stored << ", stated " << *unstored;
   EXPECT_EQ(sqlite_count(store, "SELECT COUNT(*) FROM runs WHERE status = 'complete'"), 0);
 }
 
@@ -204,7 +156,7 @@ TEST(FullDisk, BenchStoreOnAFullTmpfsKeepsEveryRequestInTheExports) {
   expect_store_failure_handled(r, store, json, kRuns, "disk full (No space left on device)");
   // Every request is in the JSONL export exactly once: the stored ones read
   // back from the store, the others kept in memory.
-  EXPECT_EQ(ids_in_jsonl(jsonl), bench_ids(kRuns));
+  EXPECT_EQ(ids_in_jsonl(jsonl), bench_ids(kRuns, 4));
 }
 
 TEST(FullDisk, BenchStoreOverAFileSizeLimitStillWritesTheResult) {

@@ -22,18 +22,12 @@
 #include "chimera/store/pg_db.hpp"
 #include "support/postgres_server.hpp"
 #include "support/process.hpp"
+#include "support/run_files.hpp"
 
 namespace chimera::testing {
 namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // One value of a query, or -1 while the server does not answer.
 long long sql_value(const std::string& url, const std::string& sql) {
@@ -55,34 +49,6 @@ std::set<std::string> sql_keys(const std::string& url) {
   return keys;
 }
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return false;
-}
-
-std::set<std::string> ids_in_jsonl(const fs::path& file) {
-  std::set<std::string> ids;
-  std::istringstream in(slurp(file));
-  for (std::string line; std::getline(in, line);) {
-    const auto j = nlohmann::json::parse(line, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << line;
-    if (!j.is_discarded()) {
-      EXPECT_TRUE(ids.insert(j.value("id", "")).second) << line;
-    }
-  }
-  return ids;
-}
-
-std::set<std::string> bench_ids(int runs) {
-  std::set<std::string> ids{"c1-w0"};
-  for (int i = 0; i < runs; ++i) ids.insert("c1-" + std::to_string(i));
-  return ids;
-}
-
 // A server of its own (the shared one serves other tests), durable: a
 // commit it acknowledged survives its SIGKILL, so what is missing after a
 // restart is the client's doing.
@@ -97,6 +63,10 @@ std::unique_ptr<PostgresServer> own_server() {
 
 // A simulator where each request takes 100 ms (20 tokens at 200 tokens/s),
 // eight at a time: a bench of N requests lasts about N / 80 seconds.
+// The bench runs at concurrency 8, so it warms up with 8 requests in flight
+// (W = min(c, runs)); they are stored like the measured ones.
+constexpr int kWarmups = 8;
+
 std::vector<std::string> sim_args() {
   return {"--decode-tps", "200", "--parallel", "8", "--load-ms", "10", "--jitter", "0"};
 }
@@ -150,10 +120,10 @@ TEST(StoreOutage, PostgresKilledAndRestartedMidBenchStoresEveryRequestOnce) {
   EXPECT_EQ(*code, 0) << bench.stderr_text();
   // Every request once: nothing lost in the outage, nothing written twice by
   // the batches sent again.
-  EXPECT_EQ(sql_value(url, count), kRuns + 1);
-  EXPECT_EQ(sql_keys(url), bench_ids(kRuns));
+  EXPECT_EQ(sql_value(url, count), kRuns + kWarmups);
+  EXPECT_EQ(sql_keys(url), bench_ids(kRuns, kWarmups));
   EXPECT_EQ(sql_value(url, "SELECT COUNT(*) FROM runs WHERE status = 'complete'"), 1);
-  EXPECT_EQ(ids_in_jsonl(fs::path(dir.path()) / "b.jsonl"), bench_ids(kRuns));
+  EXPECT_EQ(ids_in_jsonl(fs::path(dir.path()) / "b.jsonl"), bench_ids(kRuns, kWarmups));
   EXPECT_EQ(measured_ok(fs::path(dir.path()) / "b.json"), kRuns);
 }
 
@@ -185,7 +155,7 @@ TEST(StoreOutage, PostgresDownPastTheReconnectLimitFailsAndKeepsTheRequests) {
   std::string error;
   ASSERT_TRUE(server->restart(&error)) << error;
   const auto stored = sql_keys(url);
-  EXPECT_EQ(static_cast<long long>(stored.size()) + unstored, kRuns + 1);
+  EXPECT_EQ(static_cast<long long>(stored.size()) + unstored, kRuns + kWarmups);
   EXPECT_EQ(sql_value(url, "SELECT COUNT(*) FROM requests"), static_cast<long long>(stored.size()));
   EXPECT_EQ(sql_value(url, "SELECT COUNT(*) FROM runs WHERE status = 'complete'"), 0);
   // The export holds the requests the store lacks (the stored ones could not
@@ -194,7 +164,7 @@ TEST(StoreOutage, PostgresDownPastTheReconnectLimitFailsAndKeepsTheRequests) {
   EXPECT_EQ(static_cast<long long>(exported.size()), unstored);
   std::set<std::string> all = stored;
   for (const auto& id : exported) EXPECT_TRUE(all.insert(id).second) << id << " is in both";
-  EXPECT_EQ(all, bench_ids(kRuns));
+  EXPECT_EQ(all, bench_ids(kRuns, kWarmups));
   EXPECT_EQ(measured_ok(fs::path(dir.path()) / "b.json"), kRuns);
 }
 
@@ -204,8 +174,9 @@ TEST(StoreOutage, WorkerWaitsOutAPostgresRestartAndFinishesTheSweep) {
   ASSERT_NE(server, nullptr);
   const auto url = server->create_database();
   ASSERT_FALSE(url.empty());
-  // 8 cells of 4 requests (and a warm-up) at 150 tokens/s: several seconds.
-  constexpr int kCells = 8, kRuns = 4;
+  // 8 cells of 4 requests (and a warm-up: concurrency 1) at 150 tokens/s:
+  // several seconds.
+  constexpr int kCells = 8, kRuns = 4, kCellWarmups = 1;
   auto registered = run_chimera(
       {"sweep", "--sim", "--sim-config", source_dir() + "/tests/fixtures/sim-slow.yaml", "--model",
        "gemma3:latest", "--num-ctx", "1024,2048", "--temperature", "0.2,0.4", "--top-k", "20,40",
@@ -227,12 +198,12 @@ TEST(StoreOutage, WorkerWaitsOutAPostgresRestartAndFinishesTheSweep) {
   EXPECT_EQ(sql_value(url,
                       "SELECT COUNT(*) FROM requests r JOIN sweep_cells c ON "
                       "c.configuration_id = r.configuration_id"),
-            kCells * (kRuns + 1));
+            kCells * (kRuns + kCellWarmups));
   EXPECT_EQ(sql_value(url,
                       "SELECT COUNT(*) FROM (SELECT DISTINCT r.configuration_id, "
                       "r.request_key FROM requests r JOIN sweep_cells c ON "
                       "c.configuration_id = r.configuration_id) d"),
-            kCells * (kRuns + 1));
+            kCells * (kRuns + kCellWarmups));
 }
 
 }  // namespace

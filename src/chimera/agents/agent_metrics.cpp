@@ -72,6 +72,7 @@ AgentMetrics aggregate_metrics(const std::vector<measure::RequestResult>& calls)
     add(server_total, s.total_ms);
     all_server_totals = all_server_totals && s.total_ms.has_value();
     add_disagreement(m, call);
+    if (!call.server_warning.empty()) ++m.implausible_calls;
   }
   if (client_seconds > 0) m.client_throughput_tps = client_tokens / client_seconds;
   if (server_seconds > 0) m.server_throughput_tps = server_tokens / server_seconds;
@@ -89,13 +90,20 @@ const char* source_name(bool from_server) {
 
 std::string disagreement_warning(const AgentMetrics& m) {
   if (m.disagreeing_calls == 0 || !m.largest_disagreement) return "";
+  const std::string left_out =
+      m.implausible_calls == 0
+          ? ""
+          : fmt::format(
+                " Statistics that cannot be true ({} of {} call{}) are left out of every "
+                "figure.",
+                m.implausible_calls, m.calls, m.calls == 1 ? "" : "s");
   return fmt::format(
       "the server's statistics disagree with the client's clock: in {} of {} call{} the "
       "server's total_duration exceeds the client's end-to-end time by more than the tolerance "
       "({}); largest {:.1f} ms reported by the server against {:.1f} ms measured by the client. "
-      "Figures from the server's statistics are the server's word, not timings.",
+      "Figures from the server's statistics are the server's word, not timings.{}",
       m.disagreeing_calls, m.calls, m.calls == 1 ? "" : "s", measure::server_total_tolerance_text(),
-      m.largest_disagreement->server_total_ms, m.largest_disagreement->client_e2e_ms);
+      m.largest_disagreement->server_total_ms, m.largest_disagreement->client_e2e_ms, left_out);
 }
 
 namespace {

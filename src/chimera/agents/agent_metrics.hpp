@@ -49,6 +49,9 @@ struct AgentMetrics {
   // tolerance (measure/agreement.hpp), and the largest such gap.
   std::size_t disagreeing_calls = 0;
   std::optional<measure::ClockDisagreement> largest_disagreement;
+  // Calls with a server statistic set apart as implausible (left out of
+  // every figure here).
+  std::size_t implausible_calls = 0;
 };
 
 // Sums the server-side durations only over calls that report them; a duration

@@ -82,21 +82,36 @@ void add_global_options(CLI::App& root, GlobalOptions& globals) {
       ->check(CLI::ExistingFile);
 }
 
+// "'nan' is not a finite number" for a number that is not finite, else "".
+std::string non_finite_text(const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() && !std::isfinite(value)) {
+    return fmt::format("'{}' is not a finite number", text);
+  }
+  return {};
+}
+
 // CLI11 reads "nan" and "inf" into a double like any number: every
 // floating-point option of every command refuses them, naming the option.
+// The check runs before the option's own (a range would otherwise answer
+// "inf not in range 0 to 1.8e308"): it joins the first of them.
 void refuse_non_finite_numbers(CLI::App& app) {
-  static const CLI::Validator finite(
-      [](std::string& text) -> std::string {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        if (end != text.c_str() && !std::isfinite(value)) {
-          return fmt::format("'{}' is not a finite number", text);
-        }
-        return {};
-      },
-      "", "FINITE");
+  static const CLI::Validator finite([](std::string& text) { return non_finite_text(text); }, "",
+                                     "FINITE");
   for (CLI::Option* option : app.get_options()) {
-    if (option->get_type_name().starts_with("FLOAT")) option->check(finite);
+    if (!option->get_type_name().starts_with("FLOAT")) continue;
+    CLI::Validator* first = nullptr;
+    try {
+      first = option->get_validator(0);
+    } catch (const CLI::OptionNotFound&) {
+      option->check(finite);
+      continue;
+    }
+    first->operation([own = *first](std::string& text) {
+      std::string problem = non_finite_text(text);
+      return problem.empty() ? own(text) : problem;
+    });
   }
   for (CLI::App* sub : app.get_subcommands({})) refuse_non_finite_numbers(*sub);
 }

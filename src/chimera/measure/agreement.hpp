@@ -26,7 +26,9 @@ struct ClockDisagreement {
 };
 
 // The request's figures when its server total exceeds its client end-to-end
-// time beyond the tolerance; nothing when they agree or either is missing.
+// time beyond the tolerance; nothing when they agree or either is missing. A
+// total already set apart as implausible (server_implausible) is compared as
+// the server reported it: it enters no figure, but the warning names it.
 std::optional<ClockDisagreement> server_total_exceeds_client(const RequestResult& result);
 
 }  // namespace chimera::measure

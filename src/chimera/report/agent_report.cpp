@@ -160,16 +160,24 @@ void render_client_clock(std::string& out, const AgentReportInput& in, const Age
 void render_server_statistics(std::string& out, const AgentReportInput& in, const AgentMetrics& m) {
   const auto& profile = in.agent.profile;
   const auto& options = options_sent(in);
-  const char* absent = m.calls == 0 ? "no call was made to the model" : "not reported by server";
+  const std::string implausible =
+      m.implausible_calls == 0
+          ? ""
+          : fmt::format("left out: the server's statistics were implausible in {} of {} call{}",
+                        m.implausible_calls, m.calls, m.calls == 1 ? "" : "s");
+  const char* absent = m.calls == 0           ? "no call was made to the model"
+                       : !implausible.empty() ? implausible.c_str()
+                                              : "not reported by server";
   out += "### Server statistics\n\n";
   out += metric_line({"Throughput", m.server_throughput_tps, "tok/s",
                       "server statistics: eval_count / eval_duration", absent,
                       m.throughput_from_server ? expectation_for(profile, "throughput") : nullptr},
                      options);
-  out += metric_line({"Total Duration", m.server_total_ms, "ms",
-                      "server statistics: total_duration, sum over the calls",
-                      m.calls > 1 ? "not reported by server for every call" : absent},
-                     options);
+  out += metric_line(
+      {"Total Duration", m.server_total_ms, "ms",
+       "server statistics: total_duration, sum over the calls",
+       m.calls > 1 && implausible.empty() ? "not reported by server for every call" : absent},
+      options);
   out += fmt::format("- Tokens Generated: {} ({})\n", m.tokens_generated,
                      m.tokens_estimated
                          ? "counted by the client as text chunks where the server gave no count"

@@ -1,6 +1,10 @@
 #include "chimera/store/sqlite_db.hpp"
 
+#include <sys/resource.h>
+#include <sys/statvfs.h>
+
 #include <cerrno>
+#include <filesystem>
 #include <string>
 #include <utility>
 
@@ -9,12 +13,36 @@
 namespace chimera::store::sqlite {
 namespace {
 
+// Why a write to the database's files failed, when SQLite kept no errno for
+// it (it reads errno only after its own clean-up, which may have reset it):
+// ENOSPC when its file system has no block left, EFBIG when one of its files
+// reached the process's file size limit (RLIMIT_FSIZE); 0 when neither.
+int probable_write_errno(sqlite3* db) {
+  const char* name = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+  if (name == nullptr || *name == '\0') return 0;  // an in-memory database
+  namespace fs = std::filesystem;
+  const fs::path file(name);
+  struct statvfs space {};
+  if (statvfs(file.parent_path().c_str(), &space) == 0 && space.f_bavail == 0) return ENOSPC;
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+  // A write past the limit is cut at it: the file ends within a page or two of it.
+  constexpr std::uintmax_t kSlack = 2 * 65536;
+  for (const char* suffix : {"", "-wal", "-journal"}) {
+    std::error_code ec;
+    const auto size = fs::file_size(file.string() + suffix, ec);
+    if (!ec && size + kSlack >= limit.rlim_cur) return EFBIG;
+  }
+  return 0;
+}
+
 // "SQLite: TEXT", or the system's reason first when a write to the file
 // failed ("disk full (No space left on device) (SQLite: database or disk is
 // full)").
 std::string detail_of(sqlite3* db, int code, const char* text) {
   const int primary = code & 0xff;
-  const int system = db != nullptr ? sqlite3_system_errno(db) : 0;
+  int system = db != nullptr ? sqlite3_system_errno(db) : 0;
+  if (primary == SQLITE_IOERR && system == 0) system = probable_write_errno(db);
   if (primary == SQLITE_IOERR && system != 0) {
     return write_error_text(system) + " (SQLite: " + text + ")";
   }

@@ -86,6 +86,8 @@ class SweepQueue {
   virtual Expected<bool> renew(std::int64_t cell_id, const std::string& owner,
                                double lease_seconds) = 0;
   // false: the lease was lost; the caller's configuration is not the cell's.
+  // Completing again with the same owner and configuration is true (a retry
+  // whose first answer was lost with the server).
   virtual Expected<bool> complete(std::int64_t cell_id, const std::string& owner,
                                   std::int64_t configuration_id) = 0;
   // Gives the cell back (pending again) or, after `max_attempts`, marks it failed.

@@ -80,11 +80,13 @@ class RunWriter {
     }
   }
 
-  // `offset_ms`: from the run's start to the start of the execution the spans count from.
+  // `offset_ms`: from the run's start to the start of the execution the spans
+  // count from. `pass` names a phase that runs more than once in a run (the
+  // warm-up passes) in the store's configuration key; it defaults to `phase`.
   void requests(int run, const std::string& phase, const WorkflowAgent& agent,
-                const AgentExecution& exec, double offset_ms) {
+                const AgentExecution& exec, double offset_ms, const std::string& pass = "") {
     append_lines(run, phase, exec, offset_ms);
-    record_configuration(run, phase, agent, exec);
+    record_configuration(run, pass.empty() ? phase : pass, agent, exec);
   }
   void agent_result(const store::AgentRecord& record) {
     if (auto s = db_->save_agent_result(run_id_, record); !s) note(s.error().message);
@@ -304,10 +306,10 @@ void warm_up(RunContext& ctx, bool first_of_process) {
   warm_up_every_shape(
       ctx.agents, plan, ctx.execution(ExecutionMode::kIsolated, ""), fmt::format("r{}", ctx.run),
       [&](const std::string& what) { term::progress(ctx.progress(what)); },
-      [&](const ExecutionResult& result) {
+      [&](const ExecutionResult& result, const std::string& pass) {
         for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
           ctx.writer.requests(ctx.run, "warmup", ctx.agents[i], result.agents[i],
-                              ctx.offset_ms(result.began));
+                              ctx.offset_ms(result.began), pass);
         }
       });
 }

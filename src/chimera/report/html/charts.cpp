@@ -35,6 +35,13 @@ code{overflow-wrap:anywhere}
 .agent-report td,.agent-report th{text-align:left;overflow-wrap:anywhere}
 .agent-report pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dd{margin:0}
+@media screen and (max-width:60rem){
+ table.stacks,table.stacks tbody,table.stacks tr,table.stacks td{display:block}
+ table.stacks tr:has(th){display:none}
+ table.stacks tr{border:1px solid #d0d7de;margin:.5rem 0;padding:.25rem 0}
+ table.stacks td{border:none;text-align:left}
+ table.stacks td::before{content:attr(data-label) ": ";font-weight:600}
+}
 @media print{
  body{margin:0;max-width:none;color:#000;font-size:10pt}
  .simulated{background:none;border:2px solid #000}

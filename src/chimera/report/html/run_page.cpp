@@ -232,36 +232,54 @@ std::string disagreement_notes(const RunDirectory& run) {
   return notes;
 }
 
+// The per-agent table's measured columns: heading, metrics.json field.
+struct MetricColumn {
+  const char* heading;
+  const char* field;
+};
+constexpr MetricColumn kAgentMetricColumns[] = {
+    {"TTFT (ms, client clock)", "ttft_ms"},
+    {"end-to-end (ms, client clock)", "e2e_ms"},
+    {"throughput (tok/s, client clock)", "client_throughput_tps"},
+    {"throughput (tok/s, server statistics)", "server_throughput_tps"},
+    {"total duration (ms, server statistics)", "server_total_ms"},
+    {"tokens (server statistics)", "tokens_generated"},
+};
+constexpr const char* kVerifiedHeading = "figures verified of checkable";
+
+// A cell that carries its column's heading (data-label), which a narrow page
+// shows before the value once the table is laid out one cell per line.
+std::string labelled(std::string cell, std::string_view heading) {
+  return cell.insert(3, fmt::format(" data-label=\"{}\"", html::escape(heading)));
+}
+
+std::string agent_metrics_row(int index, const json& agent) {
+  const auto m = agent.value("metrics", json::object());
+  std::string row =
+      fmt::format("<tr data-key=\"run{}|{}\">", index, html::escape(agent.value("agent", ""))) +
+      labelled(fmt::format("<td>{}</td>", index), "run") +
+      labelled(text_cell(agent.value("agent", "")), "agent") +
+      labelled(text_cell(agent.value("model", "")), "model") +
+      labelled(text_cell(agent.value("ok", false) ? "ok" : "failed"), "status");
+  for (const auto& c : kAgentMetricColumns)
+    row += labelled(cell(num(m, c.field), c.field), c.heading);
+  return row + labelled(verified_cell(agent), kVerifiedHeading) + "</tr>\n";
+}
+
 void write_agent_metrics(const RunDirectory& run, std::ostream& out) {
   std::string rows;
   for (const auto& r : run.runs) {
-    const int index = r.value("run", 0);
-    for (const auto& a : r.value("agents", json::array())) {
-      const auto m = a.value("metrics", json::object());
-      rows += fmt::format("<tr data-key=\"run{}|{}\"><td>{}</td>", index,
-                          html::escape(a.value("agent", "")), index) +
-              text_cell(a.value("agent", "")) + text_cell(a.value("model", "")) +
-              text_cell(a.value("ok", false) ? "ok" : "failed") +
-              cell(num(m, "ttft_ms"), "ttft_ms") + cell(num(m, "e2e_ms"), "e2e_ms") +
-              cell(num(m, "client_throughput_tps"), "client_throughput_tps") +
-              cell(num(m, "server_throughput_tps"), "server_throughput_tps") +
-              cell(num(m, "server_total_ms"), "server_total_ms") +
-              cell(num(m, "tokens_generated"), "tokens_generated") + verified_cell(a) + "</tr>\n";
-    }
+    for (const auto& a : r.value("agents", json::array()))
+      rows += agent_metrics_row(r.value("run", 0), a);
   }
   if (rows.empty()) return;
-  out << "<h2>Each agent in each run (concurrent phase)</h2>\n<table class=\"agents\" "
+  out << "<h2>Each agent in each run (concurrent phase)</h2>\n<table class=\"agents stacks\" "
          "data-table=\"agents\"><caption>Per-agent metrics from each run's metrics.json. Client "
          "clock: timed by Chimera on the stream. Server statistics: what the server reported "
          "about its own work.</caption><tr>"
-      << head("run") << head("agent") << head("model") << head("status")
-      << head("TTFT (ms, client clock)", "ttft_ms")
-      << head("end-to-end (ms, client clock)", "e2e_ms")
-      << head("throughput (tok/s, client clock)", "client_throughput_tps")
-      << head("throughput (tok/s, server statistics)", "server_throughput_tps")
-      << head("total duration (ms, server statistics)", "server_total_ms")
-      << head("tokens (server statistics)", "tokens_generated")
-      << head("figures verified of checkable", "verified_of_checkable") << "</tr>\n"
+      << head("run") << head("agent") << head("model") << head("status");
+  for (const auto& c : kAgentMetricColumns) out << head(c.heading, c.field);
+  out << head(kVerifiedHeading, "verified_of_checkable") << "</tr>\n"
       << rows << "</table>\n"
       << disagreement_notes(run);
 }
