@@ -468,6 +468,7 @@ WireStats Exchange::stats(Clock::time_point done) const {
 
 std::string Exchange::final_bytes(Clock::time_point done) {
   const WireStats s = stats(done);
+  truth_.reported_total_ms = static_cast<double>(s.total_ns) / 1e6;
   truth_.done_reason = text_.finish_reason;
   std::string out;
   if (is_ollama(api_)) {
