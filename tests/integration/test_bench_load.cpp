@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -107,6 +109,46 @@ TEST(BenchLoad, ThroughputEqualsTheSimulatorsTruth) {
   std::string text((std::istreambuf_iterator<char>(csv)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find(",load,throughput.output_tokens_per_s,"), std::string::npos);
   EXPECT_NE(text.find(",load,genai_perf.inter_token_latency_ms,"), std::string::npos);
+}
+
+// 4 requests of 10 tokens at 200 tok/s on 4 slots: about 50 ms in all, no whole
+// second to hold a peak. 12 requests of 40 tokens, 2 at a time: 6 rounds of
+// 200 ms, about 1.2 s: the peak exists and is at least the mean, and at most
+// every token the simulator sent over one second.
+TEST(BenchLoad, PeakIsAbsentUnderOneSecondAndNeverBelowTheMean) {
+  SimProcess sim(sim_args("4"));
+  TempDir dir;
+  auto r = run_chimera({"--json", "bench", "--endpoint", sim.url(), "--warmup", "0", "--no-store",
+                        "--runs", "4", "--concurrency", "4", "--num-predict", "10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto t = parse_json(r)["configurations"][0]["load"]["throughput"];
+  ASSERT_LT(t["duration_s"].get<double>(), 1.0);
+  EXPECT_GT(t["output_tokens_per_s"].get<double>(), 0.0);
+  EXPECT_TRUE(t["peak_output_tokens_per_s"].is_null()) << t;
+  auto console = run_chimera({"bench", "--endpoint", sim.url(), "--warmup", "0", "--no-store",
+                              "--runs", "4", "--concurrency", "4", "--num-predict", "10"});
+  ASSERT_EQ(console.exit_code, 0) << console.err;
+  EXPECT_NE(console.out.find("no peak (the run is shorter than one second)"), std::string::npos)
+      << console.out;
+  EXPECT_EQ(console.out.find("peak 0"), std::string::npos) << console.out;
+
+  const auto before = truth(sim).size();
+  r = run_chimera({"--json", "bench", "--endpoint", sim.url(), "--warmup", "0", "--no-store",
+                   "--runs", "12", "--concurrency", "2", "--num-predict", "40"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  t = parse_json(r)["configurations"][0]["load"]["throughput"];
+  ASSERT_GE(t["duration_s"].get<double>(), 1.0);
+  ASSERT_TRUE(t["peak_output_tokens_per_s"].is_number()) << t;
+  const double peak = t["peak_output_tokens_per_s"].get<double>();
+  EXPECT_GE(peak, t["output_tokens_per_s"].get<double>());
+  // Every piece lasts at least one second: no more than all the run's tokens.
+  std::int64_t tokens = 0;
+  const auto records = truth(sim);
+  for (std::size_t i = before; i < records.size(); ++i) {
+    tokens += records[i]["eval_count"].get<std::int64_t>();
+  }
+  EXPECT_EQ(tokens, 12 * 40);
+  EXPECT_LE(peak, static_cast<double>(tokens));
 }
 
 // When each request reached the server (seconds, sorted): the simulator's truth.
@@ -291,6 +333,82 @@ TEST(BenchLoad, RateSweepFindsASingleSlotModelsCapacity) {
   EXPECT_NEAR(table["rows"][3]["achieved_rate"].get<double>(), 10.0, 1.0);
   EXPECT_TRUE(table["highest_meeting_slo"]["label"].get<std::string>().ends_with("rate=8"))
       << table["highest_meeting_slo"];
+}
+
+// A rate as at_load writes it in a label ("{:g}").
+std::string fmt_g(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// --rate sweep on 64 independent slots, 32 tokens at 100 tok/s a slot: each
+// request holds a slot 320 ms, so the server completes at most 64 / 0.32 s =
+// 200 requests/s. The sweep's throughput step must find at least 75% of that.
+TEST(BenchLoad, RateSweepSaturatesA64SlotServerAndConfirmsTheBestRate) {
+  SimProcess sim({"--parallel", "64", "--load-ms", "0", "--decode-tps", "100", "--jitter", "0",
+                  "--prefill-tps", "1000000"});
+  auto r = run_chimera({"--json", "bench", "--endpoint", sim.url(), "--no-store", "--rate",
+                        "sweep:3", "--requests", "10", "--num-predict", "32", "--slo", "e2e=1s"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = parse_json(r);
+  // The truth's capacity: slots / the time a request holds its slot (total −
+  // queueing, the simulator's own record), checked against the configuration.
+  std::vector<double> service_ms;
+  for (const auto& rec : truth(sim)) {
+    service_ms.push_back(rec["total_ms"].get<double>() - rec["queue_ms"].get<double>());
+  }
+  ASSERT_FALSE(service_ms.empty());
+  const double median_ms = percentile7(service_ms, 50);
+  EXPECT_NEAR(median_ms, 320.0, 20.0);
+  const double capacity = 64 * 1000.0 / median_ms;
+
+  const auto& table = j["load_table"];
+  const auto& search = table["throughput_search"];
+  ASSERT_TRUE(search["done"].get<bool>()) << search;
+  const int knee = search["knee"]["concurrency"].get<int>();
+  const double maximum = search["throughput"]["requests_per_s"].get<double>();
+  std::cout << "[ figures  ] knee c=" << knee << ", throughput step "
+            << search["throughput"]["requests_per_s"] << " req/s, "
+            << search["throughput"]["output_tokens_per_s"] << " output tok/s; truth capacity "
+            << capacity << " req/s\n";
+  EXPECT_GE(maximum, 0.75 * capacity) << search;
+  EXPECT_LE(maximum, 1.02 * capacity) << search;
+  // 64 slots: doubling past 64 gains nothing.
+  EXPECT_TRUE(knee == 64 || knee == 128) << search;
+  EXPECT_EQ(search["throughput"]["concurrency"].get<int>(), knee);
+  // The throughput step held its concurrency for at least 10 s.
+  double held_s = 0;
+  for (const auto& c : j["configurations"]) {
+    if (c["load"].value("sweep_step", "") == "throughput") {
+      held_s = c["load"]["throughput"]["duration_s"].get<double>();
+    }
+  }
+  EXPECT_GE(held_s, 10.0);
+  // Rates between the synchronous and the maximum, labelled rate=R.
+  int rates = 0;
+  double sync = 0;
+  for (const auto& row : table["rows"]) {
+    const auto step = row["step"].get<std::string>();
+    const auto label = row["label"].get<std::string>();
+    if (step == "synchronous") sync = row["achieved_rate"].get<double>();
+    if (step != "rate") continue;
+    ++rates;
+    EXPECT_TRUE(label.ends_with("rate=" + fmt_g(row["target_rate"].get<double>()))) << label;
+    EXPECT_EQ(label.find("synchronous"), std::string::npos) << label;
+    EXPECT_GT(row["target_rate"].get<double>(), sync);
+    EXPECT_LT(row["target_rate"].get<double>(), maximum);
+  }
+  EXPECT_EQ(rates, 3);
+  // The highest rate meeting e2e ≤ 1 s, confirmed for 10 s at that rate.
+  const auto& best = table["highest_meeting_slo"];
+  ASSERT_TRUE(best.is_object()) << table;
+  const auto& confirmation = best["confirmation"];
+  ASSERT_TRUE(confirmation.is_object()) << best;
+  EXPECT_EQ(confirmation["label"].get<std::string>(),
+            best["label"].get<std::string>() + " confirmation");
+  EXPECT_TRUE(confirmation["met"].get<bool>()) << confirmation;
+  EXPECT_GE(confirmation["requests"].get<double>(), 0.9 * 10 * best["target_rate"].get<double>());
 }
 
 TEST(BenchLoad, EachTurnResendsTheConversationSoFar) {

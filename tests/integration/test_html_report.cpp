@@ -73,6 +73,15 @@ window.addEventListener('load', () => {
     if (el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
       out.overflow.push(describe(el) + ' runs past the right edge of the page');
   }
+  out.tables = {};
+  for (const t of document.querySelectorAll('table[data-table]')) {
+    const rows = out.tables[t.dataset.table] = {};
+    for (const tr of t.querySelectorAll('tr[data-key]')) {
+      const cells = {};
+      for (const td of tr.querySelectorAll('td[data-field]')) cells[td.dataset.field] = td.textContent;
+      rows[tr.dataset.key] = cells;
+    }
+  }
   for (const h of document.querySelectorAll('h1, h2, h3')) out.headings.push(h.textContent);
   const pre = document.createElement('pre');
   pre.id = 'chimera-check';
@@ -396,7 +405,7 @@ TEST_F(HtmlReport, LoadCurveFitsAndShowsItsRows) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& cells = (*c)["rows"][i]["cells"];
     EXPECT_EQ((*c)["rows"][i]["key"], rows[i].label);
-    expect_shown(cells["output_tps"], rows[i].output_tps, rows[i].label);
+    expect_shown(cells["output_tps"], *rows[i].output_tps, rows[i].label);
     expect_shown(cells["ttft_p50_ms"], *rows[i].ttft_p50_ms, rows[i].label);
     expect_shown(cells["ttft_p99_ms"], *rows[i].ttft_p99_ms, rows[i].label);
     expect_shown(cells["tpot_p50_ms"], *rows[i].tpot_p50_ms, rows[i].label);
@@ -578,6 +587,63 @@ TEST_F(HtmlReport, RunPageOfOneAgentHasNoSlowdown) {
   ASSERT_NE(chart(found, "timeline"), nullptr);
   EXPECT_EQ(chart(found, "slowdown"), nullptr);
   EXPECT_NE(slurp(out + "/report.html").find("No slowdown chart"), std::string::npos);
+}
+
+// The per-agent table, read back from the rendered page, shows each run's
+// metrics.json: the verified and checkable counts and each figure under its
+// source's column; a value removed from metrics.json shows as n/a, never 0.
+TEST_F(HtmlReport, RunPageShowsEachAgentsFiguresAsMetricsJsonHasThem) {
+  const auto out = dir.path() + "/counts";
+  auto r = run_chimera({"run", "--sim", "--artifacts", source_dir() + "/examples/artifacts",
+                        "--output-dir", out, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto metrics = nlohmann::json::parse(slurp(out + "/run_1/metrics.json"));
+  auto found = check_in_browser(out + "/report.html", "run-agent-table");
+  expect_clean(found);
+  const auto& table = found["tables"]["agents"];
+  ASSERT_EQ(table.size(), metrics["agents"].size()) << found["tables"].dump(2);
+  for (const auto& a : metrics["agents"]) {
+    const auto key = "run1|" + a["agent"].get<std::string>();
+    ASSERT_TRUE(table.contains(key)) << key << " in " << table.dump(2);
+    const auto& cells = table[key];
+    const auto& v = a["verification"];
+    EXPECT_EQ(cells["verified_of_checkable"],
+              fmt::format("{} of {}", v["verified"].get<int>(), v["checkable"].get<int>()))
+        << key;
+    for (const char* field : {"ttft_ms", "e2e_ms", "client_throughput_tps", "server_throughput_tps",
+                              "server_total_ms", "tokens_generated"}) {
+      ASSERT_TRUE(a["metrics"].contains(field)) << field;
+      expect_shown(cells[field], a["metrics"][field], key + " " + field);
+    }
+  }
+  const auto page = slurp(out + "/report.html");
+  for (const char* heading :
+       {"TTFT (ms, client clock)", "end-to-end (ms, client clock)",
+        "throughput (tok/s, server statistics)", "total duration (ms, server statistics)"})
+    EXPECT_NE(page.find(heading), std::string::npos) << heading;
+
+  // Remove a measured value and a count from the run's record (metrics.json
+  // and its copy in summary.json): the page says n/a for both.
+  auto summary = nlohmann::json::parse(slurp(out + "/summary.json"));
+  const auto key = "run1|" + metrics["agents"][0]["agent"].get<std::string>();
+  for (auto* record : {&metrics, &summary["runs"][0]}) {
+    auto& first = (*record)["agents"][0];
+    first["metrics"]["ttft_ms"] = nullptr;
+    first["metrics"].erase("server_total_ms");
+    first["verification"].erase("checkable");
+  }
+  std::ofstream(out + "/run_1/metrics.json") << metrics.dump(2);
+  std::ofstream(out + "/summary.json") << summary.dump(2);
+  auto again = run_chimera({"report", out, "--format", "html"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto edited = dir.path() + "/counts-edited.html";
+  std::ofstream(edited) << again.out;
+  found = check_in_browser(edited, "run-agent-table-missing");
+  expect_clean(found);
+  const auto& cells = found["tables"]["agents"][key];
+  EXPECT_EQ(cells["ttft_ms"], report::format::kMissing) << cells.dump();
+  EXPECT_EQ(cells["server_total_ms"], report::format::kMissing) << cells.dump();
+  EXPECT_EQ(cells["verified_of_checkable"], report::format::kMissing) << cells.dump();
 }
 
 TEST_F(HtmlReport, ReportRefusesWhatIsNotARunOrResults) {

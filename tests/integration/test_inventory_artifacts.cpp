@@ -247,7 +247,7 @@ TEST(Inventory, AbsentDirectoryIsReportedAndExitsOne) {
   const auto only_absent = run_chimera({"inventory", present.path() + "/missing"});
   EXPECT_EQ(only_absent.exit_code, 1);
   EXPECT_NE(only_absent.err.find("absent"), std::string::npos);
-  EXPECT_NE(only_absent.out.find("**absent** (no such directory)"), std::string::npos);
+  EXPECT_NE(only_absent.out.find("**absent** (no such file or directory)"), std::string::npos);
 
   std::ofstream(present.path() + "/a.csv") << "model,ttft_ms\nm,12.5\n";
   const auto mixed = run_chimera({"--json", "inventory", present.path(), present.path() + "/nope"});

@@ -1,7 +1,8 @@
 // `chimera run` after kill -9: --resume keeps the finished runs byte for byte,
-// redoes the one in flight, marks the dead process's store run abandoned and
-// leaves requests.jsonl with unique ids, each naming its store run. Without
-// --resume the existing directory is refused and left alone.
+// redoes the one in flight, continues the dead process's store run (without
+// the redone run's partial rows) and leaves requests.jsonl with unique ids,
+// each naming that store run. Without --resume the existing directory is
+// refused and left alone.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -99,19 +100,23 @@ TEST(RunResume, KillNineThenResumeKeepsRunOneAndFinishesTheRest) {
   ASSERT_EQ(summary["runs"].size(), 3u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(summary["runs"][i]["run"], i + 1);
 
-  // The store: the killed process's run abandoned (run 1's agents in it), the resumed one complete.
+  // The store: the killed process's run, continued and complete, with each
+  // agent of runs 1-3 once.
   auto store = store::open_store((out / "results.sqlite").string());
   ASSERT_TRUE(store) << store.error().message;
   auto runs = (*store)->runs();
   ASSERT_TRUE(runs);
-  ASSERT_EQ(runs->size(), 2u);
-  EXPECT_EQ((*runs)[0].status, store::RunStatus::kAbandoned);
-  EXPECT_EQ((*runs)[1].status, store::RunStatus::kComplete);
-  EXPECT_EQ((*runs)[1].args.value("resumed_at_run", 0), 2);
-  auto first_agents = (*store)->agent_results((*runs)[0].id);
-  ASSERT_TRUE(first_agents);
-  ASSERT_FALSE(first_agents->empty());
-  for (const auto& a : *first_agents) EXPECT_EQ(a.run_index, 1);
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ((*runs)[0].status, store::RunStatus::kComplete);
+  auto agents = (*store)->agent_results((*runs)[0].id);
+  ASSERT_TRUE(agents);
+  std::map<int, std::multiset<std::string>> agents_by_run;
+  for (const auto& a : *agents) agents_by_run[a.run_index].insert(a.agent);
+  ASSERT_EQ(agents_by_run.size(), 3u);
+  for (const auto& [run, names] : agents_by_run) {
+    EXPECT_EQ(names, agents_by_run[1]) << run;
+    EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size()) << run;
+  }
 
   // requests.jsonl: whole lines, unique ids, each with the store run that holds it.
   std::ifstream in(out / "requests.jsonl");
@@ -123,8 +128,7 @@ TEST(RunResume, KillNineThenResumeKeepsRunOneAndFinishesTheRest) {
     EXPECT_TRUE(ids.insert(j["id"].get<std::string>()).second) << "duplicate id " << j["id"];
     const int run = j["run"].get<int>();
     runs_seen.insert(run);
-    EXPECT_EQ(j["store_run_id"].get<std::int64_t>(), run == 1 ? (*runs)[0].id : (*runs)[1].id)
-        << line;
+    EXPECT_EQ(j["store_run_id"].get<std::int64_t>(), (*runs)[0].id) << line;
   }
   EXPECT_GT(rows, 0u);
   EXPECT_EQ(runs_seen, (std::set<int>{1, 2, 3}));

@@ -11,24 +11,13 @@
 
 #include "chimera/version.hpp"
 #include "support/process.hpp"
+#include "support/run_files.hpp"
 #include "test_sim_client.hpp"
 
 namespace chimera::testing {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string fixture(const std::string& name) {
-  return source_dir() + "/tests/fixtures/" + name;
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in) << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool has(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;

@@ -11,16 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/run_files.hpp"
 
 namespace chimera::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string fixture(const std::string& name) {
-  return source_dir() + "/tests/fixtures/" + name;
-}
 
 // verify-report.md, line by line, as read by hand: 102.5 is gemma3's
 // mean_tokens_s in prompt_suite_summary.json (verified) and not llama's

@@ -18,15 +18,12 @@
 
 #include "support/http_get.hpp"
 #include "support/process.hpp"
+#include "support/run_files.hpp"
 
 namespace chimera::testing {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string fixture(const std::string& name) {
-  return source_dir() + "/tests/fixtures/" + name;
-}
 
 json read_json(const fs::path& path) {
   std::ifstream in(path);

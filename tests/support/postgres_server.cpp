@@ -236,28 +236,57 @@ bool PostgresServer::launch(const PostgresOptions& options, std::string* error) 
     *error = "initdb failed:\n" + tail(read_file(dir_ + "/initdb.log"));
     return false;
   }
-  std::vector<std::string> settings = {"-c", "listen_addresses=127.0.0.1", "-k", dir_};
+  settings_ = {"-c", "listen_addresses=127.0.0.1", "-k", dir_};
   if (!options.durable) {
-    settings.insert(settings.end(), {"-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
-                                     "full_page_writes=off"});
+    settings_.insert(settings_.end(), {"-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
+                                       "full_page_writes=off"});
   }
   // A port found free can be taken before the server binds it: try again.
   for (int attempt = 0; attempt < 3; ++attempt) {
     port_ = free_loopback_port();
-    std::vector<std::string> argv = {bin_ + "/postgres", "-D", data, "-p", std::to_string(port_)};
-    argv.insert(argv.end(), settings.begin(), settings.end());
-    const std::string log = dir_ + "/server.log";
-    server_pid_ = spawn(argv, log, who, dir_);
-    if (server_pid_ > 0) {
-      char message[1 + sizeof(pid_t)] = {'P'};
-      std::memcpy(message + 1, &server_pid_, sizeof(pid_t));
-      (void)!write(watchdog_fd_, message, sizeof message);
-    }
-    if (server_pid_ > 0 && wait_until_ready(bin_, port_, server_pid_, dir_ + "/client.log")) {
-      return true;
-    }
-    stop_server();
-    *error = "postgres did not start:\n" + tail(read_file(log));
+    if (start_server(error)) return true;
+  }
+  return false;
+}
+
+bool PostgresServer::start_server(std::string* error) {
+  std::vector<std::string> argv = {bin_ + "/postgres", "-D", dir_ + "/data", "-p",
+                                   std::to_string(port_)};
+  argv.insert(argv.end(), settings_.begin(), settings_.end());
+  const std::string log = dir_ + "/server.log";
+  server_pid_ = spawn(argv, log, server_identity(), dir_);
+  if (server_pid_ > 0) {
+    char message[1 + sizeof(pid_t)] = {'P'};
+    std::memcpy(message + 1, &server_pid_, sizeof(pid_t));
+    (void)!write(watchdog_fd_, message, sizeof message);
+  }
+  if (server_pid_ > 0 && wait_until_ready(bin_, port_, server_pid_, dir_ + "/client.log")) {
+    return true;
+  }
+  stop_server();
+  *error = "postgres did not start:\n" + tail(read_file(log));
+  return false;
+}
+
+void PostgresServer::kill_hard() {
+  if (server_pid_ <= 0) return;
+  kill(-server_pid_, SIGKILL);  // spawn() made the server a process-group leader
+  int status = 0;
+  waitpid(server_pid_, &status, 0);
+  // Backends are the postmaster's children, not ours: wait until the group is gone.
+  for (int i = 0; i < 200 && kill(-server_pid_, 0) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  server_pid_ = -1;
+  if (watchdog_fd_ >= 0) (void)!write(watchdog_fd_, "S", 1);
+}
+
+bool PostgresServer::restart(std::string* error) {
+  if (server_pid_ > 0) return true;
+  // The old shared memory can outlive the kill for a moment: try a few times.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (start_server(error)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return false;
 }

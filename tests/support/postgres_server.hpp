@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace chimera::testing {
 
@@ -44,13 +45,21 @@ class PostgresServer {
   std::string create_database(std::string* error = nullptr);
   // Fast shutdown; idempotent.
   void stop();
+  // SIGKILL to the server and every backend (its process group) at once, as
+  // a crash would; the data directory stays.
+  void kill_hard();
+  // Starts the server again on the same port and data directory (crash
+  // recovery included); false with `*error` when it did not come up.
+  bool restart(std::string* error);
 
  private:
   PostgresServer() = default;
   bool launch(const PostgresOptions& options, std::string* error);
+  bool start_server(std::string* error);
   void stop_server();
 
   std::string bin_, dir_;
+  std::vector<std::string> settings_;
   int port_ = 0;
   int server_pid_ = -1;
   int watchdog_pid_ = -1;

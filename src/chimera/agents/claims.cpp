@@ -198,6 +198,22 @@ std::vector<std::string> statistics_in_words(std::string_view clause, const Metr
   return out;
 }
 
+int direction_sign(Direction direction, bool duration) {
+  switch (direction) {
+    case Direction::kUp:
+      return 1;
+    case Direction::kDown:
+      return -1;
+    case Direction::kFaster:
+      return duration ? -1 : 1;
+    case Direction::kSlower:
+      return duration ? 1 : -1;
+    case Direction::kNone:
+      break;
+  }
+  return 0;
+}
+
 const char* to_string(Direction direction) {
   switch (direction) {
     case Direction::kUp:

@@ -30,6 +30,10 @@ std::vector<std::string> statistics_in_words(std::string_view clause, const Metr
 // a higher throughput or a lower duration is faster.
 enum class Direction { kNone, kUp, kDown, kFaster, kSlower };
 const char* to_string(Direction direction);
+// The sign of the change a direction word states for a metric: +1 up, -1
+// down; "faster" is up for a throughput and down for a duration, "slower" the
+// reverse; 0 for no direction.
+int direction_sign(Direction direction, bool duration);
 
 struct Claim {
   std::vector<std::string> statistics;              // as statistics_in_words; each must hold

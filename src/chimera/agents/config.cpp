@@ -2,9 +2,15 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <set>
 #include <sstream>
+#include <vector>
+
+#include "chimera/agents/known_options.hpp"
 
 namespace chimera::agents {
 
@@ -129,6 +135,14 @@ Profile read_profile(const Reader& r, const std::string& name, const YAML::Node&
     if (!options.IsMap() && !options.IsNull())
       r.error(options, what + " options must be a mapping");
     const nlohmann::json given = r.to_json(options);
+    if (options.IsMap()) {
+      for (const auto& entry : options) {
+        const auto key = entry.first.as<std::string>();
+        if (auto problem = check_known_option(key, given[key])) {
+          r.error(entry.second, what + " options " + *problem);
+        }
+      }
+    }
     if (given.is_object()) profile.options.update(given);
   }
   if (const auto expected = node["expected"]) {
@@ -136,13 +150,21 @@ Profile read_profile(const Reader& r, const std::string& name, const YAML::Node&
     profile.expectations.clear();
     for (const auto& item : expected) {
       const std::string item_what = what + " expected figure";
-      r.only_keys(item, item_what, {"metric", "value", "unit", "source"});
+      r.only_keys(item, item_what,
+                  {"metric", "value", "unit", "source", "file", "row", "configuration"});
       Expectation e;
       e.metric = r.optional_text(item, "metric", item_what);
       if (!item["value"]) r.error(item, item_what + " needs a value");
       e.value = r.number(item["value"], item_what + " value");
       e.unit = r.optional_text(item, "unit", item_what);
       e.source = r.optional_text(item, "source", item_what);
+      e.file = r.optional_text(item, "file", item_what);
+      e.row = r.optional_text(item, "row", item_what);
+      if (const auto configuration = item["configuration"]) {
+        if (!configuration.IsMap())
+          r.error(configuration, item_what + " configuration must be a mapping");
+        e.configuration = r.to_json(configuration);
+      }
       if (e.metric.empty() || e.source.empty()) {
         r.error(item, item_what + " needs a metric and a source (where the figure comes from)");
       }
@@ -223,6 +245,57 @@ void read_section(const Reader& r, const YAML::Node& root, const char* key, Read
   for (const auto& entry : section) read(entry.first.as<std::string>(), entry.second);
 }
 
+// A section whose entries may name another of the same section as their
+// `base`, in any order: each entry is read after its base. A base that names
+// the entry itself means the definition it replaces (built in, or from an
+// earlier file); a chain that comes back on itself is refused as a cycle.
+template <typename Read>
+void read_section_in_base_order(const Reader& r, const YAML::Node& root, const char* key,
+                                const char* kind, Read&& read) {
+  const auto section = root[key];
+  if (!section || section.IsNull()) return;
+  r.expect_map(section, std::string("'") + key + "'");
+  std::map<std::string, YAML::Node> entries;
+  std::vector<std::string> order;
+  for (const auto& entry : section) {
+    const auto name = entry.first.as<std::string>();
+    if (entries.emplace(name, entry.second).second) order.push_back(name);
+  }
+  std::set<std::string> done;
+  std::vector<std::string> chain;  // entries being resolved, outermost first
+  std::function<void(const std::string&)> resolve = [&](const std::string& name) {
+    if (done.contains(name)) return;
+    const YAML::Node& node = entries.at(name);
+    if (std::find(chain.begin(), chain.end(), name) != chain.end()) {
+      std::string cycle;
+      for (auto it = std::find(chain.begin(), chain.end(), name); it != chain.end(); ++it) {
+        cycle += *it + " -> ";
+      }
+      r.error(node["base"] ? node["base"] : node,
+              std::string(kind) + " bases form a cycle: " + cycle + name);
+    }
+    chain.push_back(name);
+    if (node.IsMap() && node["base"] && node["base"].IsScalar()) {
+      const auto base = node["base"].as<std::string>();
+      if (base != name && entries.contains(base)) resolve(base);
+    }
+    chain.pop_back();
+    read(name, node);
+    done.insert(name);
+  };
+  for (const auto& name : order) resolve(name);
+}
+
+// No section with an entry in it.
+bool defines_nothing(const YAML::Node& root) {
+  if (root.IsNull()) return true;
+  for (const char* key : {"personas", "profiles", "agents", "scenarios"}) {
+    const auto section = root[key];
+    if (section && !section.IsNull() && (!section.IsMap() || section.size() > 0)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Expected<Catalog> parse_config(std::string_view yaml_text, std::string_view origin, Catalog base) {
@@ -230,15 +303,26 @@ Expected<Catalog> parse_config(std::string_view yaml_text, std::string_view orig
   Reader r;
   try {
     const YAML::Node root = YAML::Load(std::string(yaml_text));
-    if (root.IsNull()) return base;  // an empty file changes nothing
-    r.only_keys(root, "the config file", {"personas", "profiles", "agents", "scenarios"});
+    if (!root.IsNull()) {
+      r.only_keys(root, "the config file", {"personas", "profiles", "agents", "scenarios"});
+    }
+    if (defines_nothing(root)) {
+      // Most likely the wrong file, or one cut short: say so rather than run on without it.
+      return fail(FailureKind::kInvalidInput,
+                  where +
+                      ": the config file defines nothing (it is empty, or holds only comments "
+                      "or empty sections); give personas, profiles, agents or scenarios, or "
+                      "leave it out");
+    }
     // Order matters: agents name personas and profiles, scenarios name agents.
-    read_section(r, root, "personas", [&](const std::string& name, const YAML::Node& node) {
-      base.put(read_persona(r, name, node, base));
-    });
-    read_section(r, root, "profiles", [&](const std::string& name, const YAML::Node& node) {
-      base.put(read_profile(r, name, node, base));
-    });
+    read_section_in_base_order(r, root, "personas", "persona",
+                               [&](const std::string& name, const YAML::Node& node) {
+                                 base.put(read_persona(r, name, node, base));
+                               });
+    read_section_in_base_order(r, root, "profiles", "profile",
+                               [&](const std::string& name, const YAML::Node& node) {
+                                 base.put(read_profile(r, name, node, base));
+                               });
     read_section(r, root, "agents", [&](const std::string& name, const YAML::Node& node) {
       base.put(read_agent(r, name, node, base));
     });

@@ -18,20 +18,7 @@ int stated_order(const Comparison& c, const Metric& metric) {
   Direction d =
       c.claim.direction != Direction::kNone ? c.claim.direction : c.claim.sentence_direction;
   if (d == Direction::kNone && c.claim.negative) d = Direction::kDown;
-  const bool duration = metric.family == "duration";
-  switch (d) {
-    case Direction::kUp:
-      return 1;
-    case Direction::kDown:
-      return -1;
-    case Direction::kFaster:
-      return duration ? -1 : 1;
-    case Direction::kSlower:
-      return duration ? 1 : -1;
-    case Direction::kNone:
-      break;
-  }
-  return 0;
+  return direction_sign(d, metric.family == "duration");
 }
 
 bool speed_words(const Comparison& c) {

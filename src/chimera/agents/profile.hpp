@@ -15,13 +15,33 @@ namespace chimera::agents {
 
 inline constexpr const char* kDefaultModel = "gemma3:latest";
 
-// An expectation about a metric, with where the figure comes from.
+// An expectation about a metric, with where the figure comes from: the
+// artifact and its row, and the configuration it was measured with.
 struct Expectation {
   std::string metric;  // "throughput" (tok/s) | "ttft" (ms) | any metric name
   double value = 0.0;
   std::string unit;    // as the source states it, e.g. "tok/s", "s"
   std::string source;  // e.g. "from the original's parameter sweep (TR108)"
+  std::string file;    // the artifact, relative to the artifact root; "" when not named
+  std::string row;     // the row of that file, e.g. "table row g999_c4096_t0.4"
+  // The options the figure was measured with; null when the source does not say.
+  nlohmann::json configuration = nullptr;
 };
+
+// Whether an expectation's figure can be compared with this agent's: only
+// when it was measured with the options the agent sends.
+struct Comparability {
+  bool comparable = false;
+  // "another configuration (num_ctx 4096, ... where this agent sends num_ctx
+  // 1024, ...): not comparable"
+  std::string text;
+};
+Comparability comparability(const Expectation& expectation, const nlohmann::json& options_sent);
+
+// "read from artifact FILE, ROW" (or the free-text source alone), then the
+// comparability: everything a reader needs to weigh an expected figure.
+std::string describe_expectation_source(const Expectation& expectation,
+                                        const nlohmann::json& options_sent);
 
 struct Profile {
   std::string name;

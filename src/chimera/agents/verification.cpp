@@ -542,19 +542,8 @@ std::vector<KnownFigure> value_matches(const NumberInText& number,
 // one of a duration.
 int wanted_sign(const Claim& claim, const Metric& fact) {
   if (claim.negative) return -1;
-  const bool duration = fact.family == "duration";
-  switch (claim.direction) {
-    case Direction::kDown:
-      return -1;
-    case Direction::kFaster:
-      return duration ? -1 : 1;
-    case Direction::kSlower:
-      return duration ? 1 : -1;
-    case Direction::kUp:
-    case Direction::kNone:
-      break;
-  }
-  return 1;
+  const int sign = direction_sign(claim.direction, fact.family == "duration");
+  return sign == 0 ? 1 : sign;
 }
 
 // Why a known figure of the right value and metric is still not what the

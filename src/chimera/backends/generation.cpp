@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "chimera/backends/endpoint.hpp"
 #include "chimera/util/json_text.hpp"
 #include "chimera/util/redact.hpp"
 #include "chimera/util/utf8.hpp"
@@ -98,6 +99,18 @@ std::string http_error_message(const ServerAdvice& advice, int status, const std
   return fmt::format("HTTP {} from server: {}", status, server_text);
 }
 
+std::string redirect_message(int status, const std::string& location) {
+  if (location.empty()) {
+    return fmt::format("HTTP {} from server: a redirect without a Location header, not followed",
+                       status);
+  }
+  return fmt::format(
+      "HTTP {} from server: redirect to {} not followed (Chimera measures the server it is "
+      "given; point --endpoint at the one that answers)",
+      status,
+      one_line(location.find("://") != std::string::npos ? redact_url(location) : location, 2000));
+}
+
 std::string utc_now_iso8601() {
   // Every request is stamped; the date and time are formatted once a second.
   thread_local std::time_t formatted_second = -1;
@@ -135,6 +148,7 @@ void GenerationHandler::on_headers(int status, const std::map<std::string, std::
     content_type_ = lower(it->second.substr(0, it->second.find(';')));
     while (!content_type_.empty() && content_type_.back() == ' ') content_type_.pop_back();
   }
+  if (auto it = headers.find("location"); it != headers.end()) location_ = it->second;
   not_a_stream_ = status < 400 && is_document_type(advice_.kind, content_type_);
   if (on_response_headers_) on_response_headers_(status, headers);
 }
@@ -143,7 +157,7 @@ http::BodyAction GenerationHandler::on_body(std::string_view bytes, http::Clock:
   if (!first_byte_at_) first_byte_at_ = at;
   last_byte_at_ = at;
   if (head_.size() < kHeadShown) head_.append(bytes.substr(0, kHeadShown - head_.size()));
-  if (status_ >= 400 || not_a_stream_) {
+  if (status_ >= 300 || not_a_stream_) {
     // Enough of an error page is kept to quote it; the rest is not read.
     error_body_.append(bytes.substr(0, kMaxErrorBody - error_body_.size()));
     return error_body_.size() >= kMaxErrorBody ? http::BodyAction::kStop
@@ -220,6 +234,10 @@ void GenerationHandler::explain_failure(const http::TransferOutcome& outcome) {
 // What the server said: an error status, a document instead of a stream, or
 // an error inside the stream. True when one of them explains the result.
 bool GenerationHandler::explain_answer() {
+  if (status_ >= 300 && status_ < 400) {
+    measure::set_error(result_, "http", redirect_message(status_, location_), status_);
+    return true;
+  }
   if (status_ >= 400) {
     measure::set_error(
         result_, "http",

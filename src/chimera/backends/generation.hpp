@@ -60,12 +60,17 @@ class GenerationHandler final : public http::StreamHandler {
   std::vector<std::string> secrets_;  // request header values, redacted from messages
   int status_ = 0;
   std::string content_type_;   // lower case, without parameters
+  std::string location_;       // a redirect's target (Location header), never followed
   bool not_a_stream_ = false;  // a 2xx answer whose content type is no stream
   std::string error_body_;     // the body of an HTTP error or non-stream response
   std::string head_;           // the first bytes of any body, for messages
   std::optional<http::Clock::time_point> first_byte_at_;
   http::Clock::time_point last_byte_at_;
 };
+
+// A 3xx answer: redirects are never followed (a benchmark measures the server
+// it was given), so the message names the status and where it pointed.
+std::string redirect_message(int status, const std::string& location);
 
 // UTC "YYYY-MM-DDTHH:MM:SS.mmmZ" for RequestResult::started_at.
 std::string utc_now_iso8601();

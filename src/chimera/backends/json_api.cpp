@@ -43,6 +43,13 @@ Expected<nlohmann::json> call_json(const JsonCall& call, const ServerAdvice& adv
     return std::unexpected(std::move(failure));
   }
   if (elapsed_ms != nullptr) *elapsed_ms = response->elapsed_ms;
+  if (response->status >= 300 && response->status < 400) {
+    return fail(
+        FailureKind::kHttp,
+        util::redact(fmt::format("{} answered: {}", shown_url,
+                                 redirect_message(response->status, response->redirect_url)),
+                     secrets));
+  }
   if (response->status >= 400) {
     const std::string text = util::redact(server_message(response->body), secrets);
     std::string message = http_error_message(advice, response->status, call.model, text);

@@ -18,12 +18,17 @@ class OllamaDecoder final : public StreamDecoder {
 
   http::BodyAction feed(std::string_view bytes, http::Clock::time_point at) override {
     bool token = false;
-    splitter_.feed(bytes, [&](std::string_view line) { token |= decode_line(line, at); });
+    bool complete = false;  // the bytes finished at least one line
+    splitter_.feed(bytes, [&](std::string_view line) {
+      complete = true;
+      token |= decode_line(line, at);
+    });
     if (splitter_.overflowed() && state_.error_kind.empty()) {
       mark_oversized(state_, splitter_.max_line_bytes(), "a line");
     }
     if (!state_.error_kind.empty()) return http::BodyAction::kStop;
-    return token ? http::BodyAction::kToken : http::BodyAction::kContinue;
+    if (token) return http::BodyAction::kToken;
+    return complete ? http::BodyAction::kContinue : http::BodyAction::kIncomplete;
   }
 
   void finish(http::Clock::time_point at) override {

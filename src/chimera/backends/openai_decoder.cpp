@@ -29,12 +29,17 @@ class OpenAiDecoder final : public StreamDecoder {
 
   http::BodyAction feed(std::string_view bytes, http::Clock::time_point at) override {
     bool token = false;
-    parser_.feed(bytes, [&](const http::SseEvent& event) { token |= decode_event(event, at); });
+    bool complete = false;  // the bytes finished at least one event
+    parser_.feed(bytes, [&](const http::SseEvent& event) {
+      complete = true;
+      token |= decode_event(event, at);
+    });
     if (parser_.overflowed() && state_.error_kind.empty()) {
       mark_oversized(state_, parser_.max_event_bytes(), "an event");
     }
     if (!state_.error_kind.empty()) return http::BodyAction::kStop;
-    return token ? http::BodyAction::kToken : http::BodyAction::kContinue;
+    if (token) return http::BodyAction::kToken;
+    return complete ? http::BodyAction::kContinue : http::BodyAction::kIncomplete;
   }
 
   void finish(http::Clock::time_point at) override {

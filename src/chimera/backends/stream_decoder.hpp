@@ -29,8 +29,10 @@ struct StreamState {
 class StreamDecoder {
  public:
   virtual ~StreamDecoder() = default;
-  // kToken when the bytes completed a chunk with generated text, kStop once the
-  // stream has reported an error (the rest of it is not worth reading).
+  // kToken when the bytes completed a chunk with generated text, kContinue when
+  // they completed chunks without text, kIncomplete when they completed none
+  // (a line or event still arriving: the idle limit keeps running), kStop once
+  // the stream has reported an error (the rest of it is not worth reading).
   virtual http::BodyAction feed(std::string_view bytes, http::Clock::time_point at) = 0;
   // End of body: interprets an unterminated last line.
   virtual void finish(http::Clock::time_point at) = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,7 +41,13 @@ inline std::int64_t int_field(simdjson::dom::object& object, std::string_view ke
   if (object[key].get(value) != simdjson::SUCCESS) return 0;
   if (std::int64_t i = 0; value.get(i) == simdjson::SUCCESS) return i;
   if (std::uint64_t u = 0; value.get(u) == simdjson::SUCCESS) return static_cast<std::int64_t>(u);
-  if (double d = 0; value.get(d) == simdjson::SUCCESS) return static_cast<std::int64_t>(d);
+  // A server may send any number here: one past the range saturates (the
+  // plausibility screen then refuses it) instead of overflowing the cast.
+  if (double d = 0; value.get(d) == simdjson::SUCCESS) {
+    if (d >= 9.2e18) return std::numeric_limits<std::int64_t>::max();
+    if (d <= -9.2e18) return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(d);
+  }
   return 0;
 }
 

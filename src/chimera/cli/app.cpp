@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <optional>
 #include <string>
@@ -20,7 +22,9 @@ constexpr const char* kFooter = R"(Exit codes:
   1  fatal error (the message says what to do next)
   2  usage error
   3  finished, but some requests failed or returned zero tokens
-  130 interrupted (Ctrl-C); finished results are on disk
+  130 interrupted (Ctrl-C); finished results are on disk. A second Ctrl-C
+      stops waiting (for requests in flight, for a results store to come
+      back) but still writes what was measured; a third exits at once.
 
 Environment:
   OLLAMA_HOST      Ollama endpoint (default http://localhost:11434)
@@ -78,6 +82,40 @@ void add_global_options(CLI::App& root, GlobalOptions& globals) {
       ->check(CLI::ExistingFile);
 }
 
+// "'nan' is not a finite number" for a number that is not finite, else "".
+std::string non_finite_text(const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() && !std::isfinite(value)) {
+    return fmt::format("'{}' is not a finite number", text);
+  }
+  return {};
+}
+
+// CLI11 reads "nan" and "inf" into a double like any number: every
+// floating-point option of every command refuses them, naming the option.
+// The check runs before the option's own (a range would otherwise answer
+// "inf not in range 0 to 1.8e308"): it joins the first of them.
+void refuse_non_finite_numbers(CLI::App& app) {
+  static const CLI::Validator finite([](std::string& text) { return non_finite_text(text); }, "",
+                                     "FINITE");
+  for (CLI::Option* option : app.get_options()) {
+    if (!option->get_type_name().starts_with("FLOAT")) continue;
+    CLI::Validator* first = nullptr;
+    try {
+      first = option->get_validator(0);
+    } catch (const CLI::OptionNotFound&) {
+      option->check(finite);
+      continue;
+    }
+    first->operation([own = *first](std::string& text) {
+      std::string problem = non_finite_text(text);
+      return problem.empty() ? own(text) : problem;
+    });
+  }
+  for (CLI::App* sub : app.get_subcommands({})) refuse_non_finite_numbers(*sub);
+}
+
 std::vector<Command> add_commands(CLI::App& root, const GlobalOptions& globals) {
   std::vector<Command> commands;
   commands.push_back(add_run_command(root, globals));
@@ -122,6 +160,7 @@ int main(int argc, char** argv) {
       "chimera"};
   add_global_options(root, globals);
   const std::vector<Command> commands = add_commands(root, globals);
+  refuse_non_finite_numbers(root);
   if (auto unknown = unknown_command(commands, argc, argv)) {
     std::string names;
     for (const auto& command : commands) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "chimera/orchestrate/bench/distributed.hpp"
+#include "chimera/report/outputs.hpp"
 #include "chimera/report/reporter.hpp"
 #include "chimera/report/sweep_ranking.hpp"
 #include "chimera/store/store.hpp"
@@ -29,6 +30,7 @@ orchestrate::BenchSessionOptions session_options(const BenchCliOptions& o,
   s.cold_threshold_ms = o.cold_threshold_ms;
   s.max_line_bytes = o.max_line_bytes;
   if (!o.no_store) s.store_url = o.store;
+  s.store_options = store_options(o.store_reconnect_s);
   s.outputs = o.outputs;
   if (sweep) s.sweep = *sweep;
   auto levels = load_levels(o);
@@ -52,13 +54,21 @@ void print_console(const orchestrate::BenchSessionResult& result, const BenchCli
               << (report.simulated ? ", SIMULATED server" : "") << ")\n\n"
               << report::ranking_table(report, result.ranking, result.rank);
     if (!result.recommendation.empty()) {
-      std::cout << "\n" << term::bold("Recommended profile") << "\n\n" << result.recommendation;
+      std::cout << "\n"
+                << term::bold(result.coverage.partial() ? "Recommended profile (PARTIAL sweep)"
+                                                        : "Recommended profile")
+                << "\n\n"
+                << result.recommendation;
       if (!sweep->recommend_path.empty()) {
         std::cout << "(written to " << sweep->recommend_path << ")\n";
       }
     }
   }
-  if (!result.store_description.empty() && result.outcome.run_id) {
+  if (!result.store_description.empty() && result.outcome.run_id &&
+      !result.outcome.store_failure.empty()) {
+    std::cout << "\nRun " << *result.outcome.run_id << " in " << result.store_description
+              << " holds only part of the requests: the store failed during the run\n";
+  } else if (!result.store_description.empty() && result.outcome.run_id) {
     const auto id = *result.outcome.run_id;
     std::cout << "\nStored as run " << id << " in " << result.store_description
               << " (re-render with: chimera report --store " << store::redact_store_url(o.store)
@@ -136,6 +146,31 @@ int register_sweep(const orchestrate::BenchSessionOptions& options, const Global
   return kExitOk;
 }
 
+// What could not be written where it was asked to be: the store that failed
+// (how many requests it lacks, and where they are instead) and each export
+// file. True when there was any.
+bool report_lost_writes(const orchestrate::BenchSessionResult& result, const BenchCliOptions& o) {
+  const auto& outcome = result.outcome;
+  for (const auto& failure : result.export_failures) {
+    std::cerr << "chimera: " << failure << "\n";
+  }
+  if (!outcome.store_failure.empty()) {
+    std::vector<std::string> exports;
+    for (const auto& spec : o.outputs) {
+      if (auto parsed = report::parse_output_spec(spec)) exports.push_back(parsed->path);
+    }
+    std::cerr << fmt::format(
+        "chimera: the results store failed: {}\n{} request(s) are not stored ({} of them "
+        "warm-ups); {}; the run is not marked complete in the store.\n",
+        outcome.store_failure, outcome.unstored, outcome.unstored_warmups,
+        exports.empty()
+            ? std::string("they are in the figures above only (--output FILE.jsonl keeps every "
+                          "request)")
+            : fmt::format("they are in the figures above and in {}", fmt::join(exports, ", ")));
+  }
+  return !outcome.store_failure.empty() || !result.export_failures.empty();
+}
+
 }  // namespace
 
 int run_benchmark_command(const BenchCliOptions& o, const GlobalOptions& globals,
@@ -153,6 +188,8 @@ int run_benchmark_command(const BenchCliOptions& o, const GlobalOptions& globals
   } else {
     print_console(result, o, sweep);
   }
+  std::cout.flush();
+  if (report_lost_writes(result, o)) return kExitFatal;
   if (result.outcome.interrupted) return kExitInterrupted;
   if (result.outcome.failed > 0) return kExitPartial;
   return kExitOk;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 
@@ -34,8 +35,11 @@ namespace {
 void add_load_options(CLI::App& app, BenchCliOptions& o) {
   app.add_option("--rate", o.rate,
                  "Open loop: requests/s due on a schedule, whatever is in flight; a list "
-                 "R1,R2,... measures each; 'sweep[:N]' runs a synchronous and a throughput "
-                 "step, then N rates between them, stopping at saturation");
+                 "R1,R2,... measures each; 'sweep[:N]' runs a synchronous step, doubles the "
+                 "concurrency until completions/s gain < 5% (the knee), holds the knee for "
+                 "--duration (>= 10 s) as the throughput step, then N rates between the "
+                 "synchronous and the maximum rate, stopping at saturation, and with --slo "
+                 "confirms the best rate for --duration");
   app.add_option("--arrival", o.arrival, "Open-loop arrivals: constant | poisson | gamma")
       ->capture_default_str();
   app.add_option("--burstiness", o.burstiness,
@@ -48,7 +52,9 @@ void add_load_options(CLI::App& app, BenchCliOptions& o) {
   app.add_option("--max-concurrency", o.max_concurrency,
                  "Open loop: at most this many in flight; a due request waits (0: no cap)")
       ->capture_default_str();
-  app.add_option("--duration", o.duration_s, "Open loop: schedule requests for this many seconds");
+  app.add_option("--duration", o.duration_s,
+                 "Open loop: schedule requests for this many seconds; --rate sweep: how long "
+                 "the throughput and confirmation steps last (at least 10, default 10)");
   app.add_option("--requests", o.requests,
                  "Open loop: this many measured requests (default --runs, unless --duration)");
   app.add_option("--ramp-up", o.ramp_up_s,
@@ -63,7 +69,8 @@ void add_load_options(CLI::App& app, BenchCliOptions& o) {
                  "and min_tokens for OpenAI-compatible servers)");
   app.add_option("--prefix-tokens", o.prefix_tokens,
                  "Synthetic prompts start with the same N tokens (shows prefix caching)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, load::kMaxSyntheticTokens));
   app.add_option("--turns", o.turns,
                  "Multi-turn: --runs conversations of K turns, each turn sending the "
                  "conversation so far plus a new user message of --input-tokens (chat API)")
@@ -149,9 +156,25 @@ void add_bench_options(CLI::App& app, BenchCliOptions& o) {
          "Results store: a SQLite path, sqlite:PATH or postgresql://user[:password]@host[:port]/db")
       ->capture_default_str();
   app.add_flag("--no-store", o.no_store, "Do not write a results store");
+  add_store_reconnect_option(app, o.store_reconnect_s);
   app.add_option("--output", o.outputs,
                  "Export file; format from the extension (.md .csv .json .jsonl .html) or "
                  "FORMAT:FILE (repeatable; rewritten after each configuration)");
+}
+
+void add_store_reconnect_option(CLI::App& app, double& seconds) {
+  app.add_option("--store-reconnect", seconds,
+                 "PostgreSQL store: seconds to keep reconnecting (pauses of 0.1 s doubling up to "
+                 "2 s) after the server was lost, before the store is given up; measuring never "
+                 "waits for it")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+}
+
+store::StoreOptions store_options(double reconnect_s) {
+  store::StoreOptions options;
+  options.reconnect_limit = std::chrono::milliseconds(std::llround(reconnect_s * 1000));
+  return options;
 }
 
 std::vector<orchestrate::OptionAxis> option_axes(const BenchCliOptions& o) {
@@ -271,6 +294,9 @@ LoadLevels load_levels(const BenchCliOptions& o) {
       return out;
     }
     for (double r : spec.rates) {
+      if (auto valid = load::validate_rate(r, o.duration_s); !valid) {
+        throw UsageError(valid.error().message);
+      }
       orchestrate::LoadLevel level;
       level.rate = r;
       out.levels.push_back(level);
@@ -324,7 +350,8 @@ void add_timeout_options(CLI::App& app, TimeoutFlags& flags, const char* per) {
                  "Time-to-first-token limit, seconds (> 0; a model load counts)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option("--timeout-idle", flags.idle_s, "Idle limit between chunks, seconds (> 0)")
+  app.add_option("--timeout-idle", flags.idle_s,
+                 "Idle limit between complete chunks (lines or events, not bytes), seconds (> 0)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--timeout-total", flags.total_s,

@@ -12,6 +12,7 @@
 #include "chimera/orchestrate/bench/bench_runner.hpp"
 #include "chimera/orchestrate/bench/grid.hpp"
 #include "chimera/orchestrate/common/timeouts.hpp"
+#include "chimera/store/store.hpp"
 
 namespace chimera::cli {
 
@@ -27,6 +28,10 @@ struct TimeoutFlags {
 void add_timeout_options(CLI::App& app, TimeoutFlags& flags, const char* per);
 // --max-line-bytes: the longest stream line (NDJSON) or event (SSE) kept.
 void add_max_line_bytes_option(CLI::App& app, std::size_t& max_line_bytes);
+
+// --store-reconnect SECONDS (bench, sweep, worker), and the store options it gives.
+void add_store_reconnect_option(CLI::App& app, double& seconds);
+store::StoreOptions store_options(double reconnect_s);
 
 struct BenchCliOptions {
   std::string endpoint;
@@ -63,6 +68,7 @@ struct BenchCliOptions {
   std::vector<std::string> headers;  // "Name: value"
   std::string store = "chimera-results.sqlite";
   bool no_store = false;
+  double store_reconnect_s = 30;  // PostgreSQL: see store::StoreOptions
   std::vector<std::string> outputs;
   std::size_t max_line_bytes = std::size_t{1} << 20;
 };

@@ -1,13 +1,13 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "chimera/cli/commands.hpp"
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/report/inventory.hpp"
+#include "chimera/report/outputs.hpp"
 #include "chimera/util/error.hpp"
 #include "chimera/util/json_text.hpp"
 #include "chimera/util/terminal.hpp"
@@ -19,11 +19,13 @@ struct InventoryArgs {
   std::vector<std::string> dirs;
   std::size_t budget = 0;
   std::string output;
+  bool follow_symlinks = false;
 };
 
 int run_inventory(const InventoryArgs& args, const GlobalOptions& globals) {
   std::vector<std::filesystem::path> roots(args.dirs.begin(), args.dirs.end());
   ingest::IngestOptions options;
+  options.follow_symlinks = args.follow_symlinks;
   std::size_t seen = 0;
   options.on_file = [&seen](const std::filesystem::path&) {
     if (++seen % 1000 == 0) term::progress(fmt::format("inventory: {} files read", seen));
@@ -34,6 +36,7 @@ int run_inventory(const InventoryArgs& args, const GlobalOptions& globals) {
   for (const auto& root : analysis.inventory.roots) {
     if (!root.exists) term::warn(fmt::format("'{}' is absent: {}", root.path, root.message));
   }
+  for (const auto& line : ingest::links_not_followed(analysis)) term::warn(line);
 
   std::string text;
   if (globals.json) {
@@ -49,15 +52,9 @@ int run_inventory(const InventoryArgs& args, const GlobalOptions& globals) {
   if (args.output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {
-    std::ofstream out(args.output, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      throw Error(
-          fmt::format("Could not write '{}'; check that its directory exists and is "
-                      "writable.",
-                      args.output));
-    }
+    // Through a temporary file and a rename: a failed write (a full disk)
+    // leaves no partial or empty file behind.
+    value_or_throw(report::write_file_atomically(args.output, text));
   }
   if (!analysis.any_root_exists()) {
     throw Error("none of the given directories exists; nothing was inventoried");
@@ -73,8 +70,12 @@ Command add_inventory_command(CLI::App& root, const GlobalOptions& globals) {
       "inventory",
       "Inventory and analyse a folder of benchmark artifacts (no LLM needed): files per type and "
       "directory, tables, metrics, best/worst configurations, gaps, each fact with its source");
-  app->add_option("dirs", args->dirs, "Directories to inventory (absent ones are reported)")
+  app->add_option("dirs", args->dirs,
+                  "Directories (or single files) to inventory (absent ones are reported)")
       ->required();
+  app->add_flag("--follow-symlinks", args->follow_symlinks,
+                "Follow symbolic links that lead out of the given directories (by default they "
+                "are listed, not followed; /proc, /sys and /dev are never read)");
   app->add_option("--budget", args->budget,
                   "Print the ranked data summary an agent would get, fitted to N tokens")
       ->check(CLI::PositiveNumber);

@@ -68,22 +68,40 @@ std::optional<report::Ranking> ranking_for(const std::string& rank_by, store::Ru
 }
 
 // A distributed sweep's cell redone after its worker died (or lost its lease)
-// has more than one stored attempt; only the finished one counts.
-std::vector<store::ConfigurationRecord> done_attempts_only(
-    std::vector<store::ConfigurationRecord> configurations) {
+// has more than one stored attempt; only the finished one counts, in the
+// figures and in the exported requests alike. The others are listed apart.
+struct StoredAttempts {
+  std::vector<store::ConfigurationRecord> counted;
+  std::vector<store::ConfigurationRecord> abandoned;  // unfinished, and redone to the end
+  std::set<std::int64_t> counted_ids;
+};
+
+StoredAttempts stored_attempts(std::vector<store::ConfigurationRecord> configurations) {
+  StoredAttempts out;
   std::set<std::string> done;
   for (const auto& c : configurations) {
     if (c.status == store::ConfigurationStatus::kDone) done.insert(c.key);
   }
-  std::erase_if(configurations, [&](const store::ConfigurationRecord& c) {
-    return c.status != store::ConfigurationStatus::kDone && done.contains(c.key);
-  });
-  return configurations;
+  for (auto& c : configurations) {
+    const bool abandoned = c.status != store::ConfigurationStatus::kDone && done.contains(c.key);
+    if (!abandoned) out.counted_ids.insert(c.id);
+    (abandoned ? out.abandoned : out.counted).push_back(std::move(c));
+  }
+  return out;
+}
+
+// "abandoned attempt of <label> (configuration N): M stored requests, not counted"
+std::string abandoned_note(store::ResultStore& store, const store::ConfigurationRecord& c) {
+  const auto n = value_or_throw(store.request_count(c.id));
+  return fmt::format(
+      "abandoned attempt at {} (stored configuration {}, status {}): its {} stored request(s) "
+      "are not counted nor exported; the attempt that finished is",
+      c.label, c.id, store::to_string(c.status), n);
 }
 
 // Summaries are rebuilt from the stored raw requests, streamed one at a time.
 report::BenchReport report_from_store(store::ResultStore& store, std::int64_t run_id,
-                                      const std::string& rank_by) {
+                                      const StoredAttempts& attempts, const std::string& rank_by) {
   const auto run = value_or_throw(store.run(run_id));
   report::BenchReport out;
   out.tool_version = run.tool_version;
@@ -93,7 +111,7 @@ report::BenchReport report_from_store(store::ResultStore& store, std::int64_t ru
   out.simulated = run.simulated;
   out.ranking = ranking_for(rank_by, run.kind);
 
-  const auto configurations = done_attempts_only(value_or_throw(store.configurations(run_id)));
+  const auto& configurations = attempts.counted;
   std::map<std::int64_t, report::ConfigurationAccumulator> accumulators;
   for (const auto& c : configurations) {
     accumulators.emplace(c.id, report::ConfigurationAccumulator({.key = c.key,
@@ -119,6 +137,7 @@ report::BenchReport report_from_store(store::ResultStore& store, std::int64_t ru
     }
     out.configurations.push_back(std::move(result));
   }
+  for (const auto& c : attempts.abandoned) out.warnings.push_back(abandoned_note(store, c));
   if (run.status != store::RunStatus::kComplete) {
     out.warnings.push_back(fmt::format(
         "run {} is '{}', not complete: it is still going, or it was stopped before the end{}",
@@ -259,11 +278,14 @@ int report_from_store_url(const ReportOptions& o, const GlobalOptions& globals,
       return report_run_directory(from_dir, reporter, globals);
     }
   }
-  const auto bench_report = report_from_store(*store, run_id, o.rank_by);
+  const auto attempts = stored_attempts(value_or_throw(store->configurations(run_id)));
+  const auto bench_report = report_from_store(*store, run_id, attempts, o.rank_by);
   const report::RequestSource requests =
-      [&store, run_id](const report::RequestSink& sink) -> Expected<void> {
+      [&store, &attempts, run_id](const report::RequestSink& sink) -> Expected<void> {
     auto count = store->requests(
-        run_id, std::nullopt, [&sink](std::int64_t, const measure::RequestResult& r) { sink(r); });
+        run_id, std::nullopt, [&](std::int64_t configuration_id, const measure::RequestResult& r) {
+          if (attempts.counted_ids.contains(configuration_id)) sink(r);
+        });
     if (!count) return std::unexpected(count.error());
     return {};
   };

@@ -23,6 +23,7 @@ namespace {
 struct RunCliOptions {
   std::string artifacts;
   std::vector<std::string> data_dirs;
+  bool follow_symlinks = false;
   std::string scenario = "baseline_vs_chimera";
   std::string scenario_name;
   std::string persona;
@@ -108,13 +109,26 @@ void apply_overrides(const RunCliOptions& o, const agents::Catalog& catalog,
   if (o.pipeline) scenario = agents::as_pipeline(scenario);
 }
 
+// --artifacts naming one file: that file is analysed, with any --data.
+std::vector<fs::path> artifact_file_roots(const RunCliOptions& o) {
+  std::vector<fs::path> roots{fs::path(o.artifacts)};
+  for (const auto& d : o.data_dirs) roots.emplace_back(d);
+  return roots;
+}
+
 std::vector<fs::path> artifact_roots(const RunCliOptions& o) {
   std::vector<fs::path> roots;
   if (!o.artifacts.empty()) {
     const fs::path base(o.artifacts);
     std::error_code ec;
-    if (!fs::is_directory(base, ec)) {
-      throw Error(fmt::format("artifacts directory '{}' does not exist", o.artifacts));
+    const auto kind = fs::status(base, ec).type();
+    if (kind == fs::file_type::not_found) {
+      throw Error(fmt::format("--artifacts '{}' does not exist", o.artifacts));
+    }
+    if (kind == fs::file_type::regular) return artifact_file_roots(o);
+    if (kind != fs::file_type::directory) {
+      throw Error(
+          fmt::format("--artifacts '{}' is neither a directory nor a regular file", o.artifacts));
     }
     bool any = false;
     for (const char* sub : {"reports", "csv_data", "artifacts"}) {
@@ -146,6 +160,7 @@ orchestrate::AgentRunOptions agent_run_options(const RunCliOptions& o,
 
   orchestrate::AgentRunOptions options;
   options.roots = artifact_roots(o);
+  options.follow_symlinks = o.follow_symlinks;
   options.backend_kind = o.backend;
   options.runs = o.runs;
   options.isolated_baselines = !o.no_isolated;
@@ -223,9 +238,14 @@ int run_command(const RunCliOptions& o, const GlobalOptions& globals) {
 // What runs: the data, the scenario or one persona, models and options.
 void add_workflow_options(CLI::App& app, RunCliOptions& o) {
   app.option_defaults()->group("What runs");
-  app.add_option("--artifacts,-a", o.artifacts,
-                 "Artifacts directory: reports/, csv_data/ and artifacts/ under it are analysed");
+  app.add_option(
+      "--artifacts,-a", o.artifacts,
+      "Artifacts directory (reports/, csv_data/ and artifacts/ under it are analysed), or "
+      "one artifact file");
   app.add_option("--data", o.data_dirs, "Any other directory to analyse (repeatable)");
+  app.add_flag("--follow-symlinks", o.follow_symlinks,
+               "Follow symbolic links that lead out of the artifact directories (by default "
+               "they are listed, not followed; /proc, /sys and /dev are never read)");
   app.add_option("--scenario,-s", o.scenario,
                  "Built-in scenario (baseline_vs_chimera, chimera_hetero, chimera_homo), one from "
                  "--config, or a scenario YAML file")

@@ -30,6 +30,10 @@ Command add_sweep_command(CLI::App& root, const GlobalOptions& globals) {
   app->add_option("--profile-name", sweep->profile_name, "Name of the recommended profile")
       ->capture_default_str();
   app->add_flag("--fresh", sweep->fresh, "Start over instead of resuming an unfinished sweep");
+  app->add_flag("--allow-partial", sweep->allow_partial,
+                "Recommend a profile even from a partial sweep (interrupted, or not every "
+                "configuration finished), marked PARTIAL; without it a partial sweep recommends "
+                "nothing");
   app->add_option("--shard", sweep->shard,
                   "Run only part of the grid: I/N (the grid points whose position modulo N is I), "
                   "N (the index from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID) or auto (index "

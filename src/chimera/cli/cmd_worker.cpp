@@ -5,6 +5,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "chimera/cli/bench_options.hpp"
 #include "chimera/cli/commands.hpp"
 #include "chimera/orchestrate/bench/distributed.hpp"
 #include "chimera/store/store.hpp"
@@ -19,6 +20,7 @@ struct WorkerCliOptions {
   bool wait = false;
   double lease_s = 60;
   double poll_s = 2;
+  double store_reconnect_s = 30;
 };
 
 int run_worker(const WorkerCliOptions& o, const GlobalOptions& globals) {
@@ -30,6 +32,7 @@ int run_worker(const WorkerCliOptions& o, const GlobalOptions& globals) {
   w.lease_seconds = o.lease_s;
   w.poll_seconds = o.poll_s;
   w.index = orchestrate::scheduler_index_from_environment().index;
+  w.store_options = store_options(o.store_reconnect_s);
   const auto out = orchestrate::run_worker(w);
   if (globals.json) {
     std::cout << nlohmann::json{{"worker", out.name},
@@ -37,13 +40,21 @@ int run_worker(const WorkerCliOptions& o, const GlobalOptions& globals) {
                                 {"cells_abandoned", out.cells_abandoned},
                                 {"cells_failed", out.cells_failed},
                                 {"requests_failed", out.requests_failed},
-                                {"interrupted", out.interrupted}}
+                                {"interrupted", out.interrupted},
+                                {"store_failure", out.store_failure}}
                      .dump(2)
               << "\n";
   } else {
     std::cout << fmt::format(
         "Worker {}: {} cell(s) done, {} abandoned (lease lost), {} failed, in {}\n", out.name,
         out.cells_done, out.cells_abandoned, out.cells_failed, store::redact_store_url(o.store));
+  }
+  if (!out.store_failure.empty()) {
+    std::cerr << fmt::format(
+        "chimera: worker {} stopped: the results store could not be reached: {}\nA cell it held "
+        "is redone by another worker once its lease expires.\n",
+        out.name, out.store_failure);
+    return kExitFatal;
   }
   if (out.interrupted) return kExitInterrupted;
   if (out.cells_failed > 0 || out.requests_failed > 0) return kExitPartial;
@@ -75,6 +86,7 @@ Command add_worker_command(CLI::App& root, const GlobalOptions& globals) {
   app->add_option("--poll", o->poll_s, "Seconds between polls when no cell is free")
       ->check(CLI::Range(0.05, 3600.0))
       ->capture_default_str();
+  add_store_reconnect_option(*app, o->store_reconnect_s);
   return Command{app, [o, &globals] { return run_worker(*o, globals); }};
 }
 

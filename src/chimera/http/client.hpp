@@ -37,7 +37,10 @@ using Clock = std::chrono::steady_clock;
 struct TransferTimeouts {
   double connect_ms = 0;
   double first_token_ms = 0;  // from hand-over until the handler reports a token
-  double idle_ms = 0;         // between body chunks, once the body has started
+  // Between complete chunks (lines, events: whatever the handler does not
+  // answer kIncomplete to), once the body has started: a server trickling a
+  // byte at a time does not hold a request past it.
+  double idle_ms = 0;
   double total_ms = 0;
 };
 
@@ -81,9 +84,10 @@ struct TransferOutcome {
 };
 
 enum class BodyAction {
-  kContinue,
-  kToken,  // this chunk carried generated text: the first-token timer stops
-  kStop,   // the handler has seen enough (e.g. a malformed chunk): end the transfer
+  kContinue,    // the bytes completed a chunk (a line, an event) without generated text
+  kToken,       // this chunk carried generated text: the first-token timer stops
+  kIncomplete,  // the bytes completed no chunk: the idle timer keeps running
+  kStop,        // the handler has seen enough (e.g. a malformed chunk): end the transfer
 };
 
 class StreamHandler {

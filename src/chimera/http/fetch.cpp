@@ -148,6 +148,10 @@ Expected<FetchResponse> fetch(const FetchRequest& request) {
   long status = 0;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
+  if (char* target = nullptr;
+      curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &target) == CURLE_OK && target != nullptr) {
+    response.redirect_url = target;
+  }
   return response;
 }
 

@@ -29,6 +29,9 @@ struct FetchResponse {
   int status = 0;
   std::string body;
   double elapsed_ms = 0;  // from hand-over to the last byte
+  // Where a 3xx answer points (resolved against the request URL); redirects
+  // are never followed.
+  std::string redirect_url;
 };
 
 // Any HTTP status is a response; only transport failures are Failures:

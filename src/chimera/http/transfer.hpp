@@ -73,8 +73,9 @@ struct Transfer {
   // Hands body bytes to the handler. False when the handler asked to stop
   // (or threw: an exception must not unwind through a transport).
   bool deliver_body(std::string_view bytes, Clock::time_point at) {
+    // The idle limit runs from the first body bytes, then from each complete chunk.
+    if (!body_started) last_chunk = at;
     body_started = true;
-    last_chunk = at;
     outcome.body_bytes += bytes.size();
     BodyAction action = BodyAction::kStop;
     try {
@@ -82,6 +83,7 @@ struct Transfer {
     } catch (...) {
     }
     if (action == BodyAction::kToken) token_seen = true;
+    if (action != BodyAction::kIncomplete) last_chunk = at;
     if (action == BodyAction::kStop) stop_requested = true;
     return action != BodyAction::kStop;
   }

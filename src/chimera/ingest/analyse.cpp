@@ -12,6 +12,7 @@
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/csv.hpp"
 #include "chimera/ingest/facts.hpp"
+#include "chimera/ingest/path_policy.hpp"
 #include "chimera/ingest/utf8.hpp"
 #include "chimera/util/utf8.hpp"
 
@@ -54,16 +55,34 @@ struct FileDescriptor {
 class Ingestor {
  public:
   Ingestor(Analysis& analysis, const IngestOptions& options, bool multiple_roots)
-      : a_(analysis), options_(options), facts_(analysis), multiple_roots_(multiple_roots) {}
+      : a_(analysis),
+        options_(options),
+        facts_(analysis),
+        multiple_roots_(multiple_roots),
+        policy_(options.follow_symlinks) {}
+
+  // The canonical paths of every root, before any is walked: a link from one
+  // root into another stays inside.
+  void admit_roots(const std::vector<fs::path>& roots) {
+    for (const auto& root : roots) {
+      if (auto real = canonical_path(root.string())) policy_.add_root(*real);
+    }
+  }
 
   void add_root(const fs::path& root) {
     RootStatus status;
     status.path = root.string();
     struct stat st {};
+    std::optional<std::string> real;
     if (::stat(root.c_str(), &st) != 0) {
-      status.message = errno == ENOENT ? "no such directory" : describe_errno(errno);
-    } else if (!S_ISDIR(st.st_mode)) {
-      status.message = "not a directory";
+      status.message = errno == ENOENT ? "no such file or directory" : describe_errno(errno);
+    } else if (real = canonical_path(status.path); !real) {
+      status.message = describe_errno(errno);
+    } else if (auto refused = policy_.refuse(*real)) {
+      status.message = *refused;
+    } else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+      status.message =
+          std::string("not a directory or a regular file: ") + special_file_kind(st.st_mode);
     } else {
       status.exists = true;
     }
@@ -72,10 +91,17 @@ class Ingestor {
       facts_.absent_root(status);
       return;
     }
-    root_ = status.path;
     visited_.clear();
+    if (S_ISREG(st.st_mode)) {  // one file: its folder is the root, as for a file found in a walk
+      const fs::path parent = root.parent_path();
+      root_ = parent.empty() ? "." : parent.string();
+      if (options_.on_file) options_.on_file(root);
+      process_file(root, util::escape_file_name(root.filename().string()), "", st);
+      return;
+    }
+    root_ = status.path;
     visited_.insert({st.st_dev, st.st_ino});
-    walk_directory(root, "");
+    walk_directory(root, "", *real);
   }
 
  private:
@@ -95,7 +121,9 @@ class Ingestor {
     return item;
   }
 
-  void walk_directory(const fs::path& dir, const std::string& rel_dir) {
+  // `real_dir`: the canonical path of `dir`, to keep the walk where it may go.
+  void walk_directory(const fs::path& dir, const std::string& rel_dir,
+                      const std::string& real_dir) {
     ++a_.inventory.directories;
     DIR* handle = ::opendir(dir.c_str());
     if (handle == nullptr) {
@@ -117,25 +145,30 @@ class Ingestor {
       // `rel` is for display only (never opened): a name that is not UTF-8 is escaped.
       const std::string shown = util::escape_file_name(name);
       const std::string rel = rel_dir.empty() ? shown : rel_dir + "/" + shown;
-      visit(path, rel, rel_dir);
+      visit(path, rel, rel_dir, real_dir == "/" ? "/" + name : real_dir + "/" + name);
     }
   }
 
-  void visit(const fs::path& path, const std::string& rel, const std::string& rel_dir) {
+  void visit(const fs::path& path, const std::string& rel, const std::string& rel_dir,
+             std::string real) {
     struct stat link {};
     if (::lstat(path.c_str(), &link) != 0) {
       issue(a_.inventory.skipped, make_issue(rel, describe_errno(errno)));
       return;
     }
     struct stat st = link;
-    if (S_ISLNK(link.st_mode) && ::stat(path.c_str(), &st) != 0) {
-      const int error = errno;
-      issue(a_.inventory.skipped,
-            make_issue(rel, error == ENOENT ? "dangling symbolic link (its target does not exist)"
-                                            : "symbolic link: " + describe_errno(error)));
-      return;
+    if (S_ISLNK(link.st_mode)) {
+      if (!follow_link(path, rel, real)) return;
+      if (::stat(path.c_str(), &st) != 0) {
+        issue(a_.inventory.skipped, make_issue(rel, "symbolic link: " + describe_errno(errno)));
+        return;
+      }
     }
     if (S_ISDIR(st.st_mode)) {
+      if (auto refused = policy_.refuse(real)) {
+        issue(a_.inventory.skipped, make_issue(rel, "directory " + real + ": " + *refused));
+        return;
+      }
       if (!visited_.insert({st.st_dev, st.st_ino}).second) {
         issue(a_.inventory.skipped,
               make_issue(rel,
@@ -143,7 +176,7 @@ class Ingestor {
                          "not followed again"));
         return;
       }
-      walk_directory(path, rel);
+      walk_directory(path, rel, real);
       return;
     }
     if (!S_ISREG(st.st_mode)) {
@@ -153,6 +186,28 @@ class Ingestor {
     }
     if (options_.on_file) options_.on_file(path);
     process_file(path, rel, rel_dir, st);
+  }
+
+  // Resolves a symbolic link into `real`; false (with the reason listed) when
+  // it is dangling or leads where the walk must not go.
+  bool follow_link(const fs::path& path, const std::string& rel, std::string& real) {
+    auto target = canonical_path(path.string());
+    if (!target) {
+      const int error = errno;
+      issue(a_.inventory.skipped,
+            make_issue(rel, error == ENOENT ? "dangling symbolic link (its target does not exist)"
+                                            : "symbolic link: " + describe_errno(error)));
+      return false;
+    }
+    if (auto refused = policy_.refuse_link(*target)) {
+      FileIssue item = make_issue(rel, *refused);
+      item.link_target = *target;
+      ++a_.inventory.links_not_followed;
+      issue(a_.inventory.skipped, std::move(item));
+      return false;
+    }
+    real = std::move(*target);
+    return true;
   }
 
   void count_file(FileType type, const std::string& rel_dir, const struct stat& st) {
@@ -421,6 +476,7 @@ class Ingestor {
   const IngestOptions& options_;
   FactBuilder facts_;
   bool multiple_roots_;
+  PathPolicy policy_;
   std::string root_;
   std::set<std::pair<dev_t, ino_t>> visited_;
   std::vector<char> buffer_ = std::vector<char>(kChunkBytes);
@@ -458,6 +514,22 @@ bool Analysis::any_root_exists() const {
                      [](const RootStatus& root) { return root.exists; });
 }
 
+std::vector<std::string> links_not_followed(const Analysis& analysis, std::size_t max_lines) {
+  std::vector<std::string> lines;
+  std::size_t shown = 0;
+  for (const auto& item : analysis.inventory.skipped) {
+    if (item.link_target.empty()) continue;
+    if (shown++ == max_lines) break;
+    lines.push_back(item.source.root + "/" + item.source.file + ": " + item.reason);
+  }
+  const std::size_t total = analysis.inventory.links_not_followed;
+  if (total > lines.size()) {
+    lines.push_back(std::to_string(total - lines.size()) +
+                    " more symbolic link(s) not followed; the inventory lists them");
+  }
+  return lines;
+}
+
 Analysis analyse(const std::vector<fs::path>& roots, const IngestOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   Analysis analysis;
@@ -465,6 +537,7 @@ Analysis analyse(const std::vector<fs::path>& roots, const IngestOptions& option
   analysis.figures = FigureIndex(options.limits.max_figures, options.limits.max_figures_per_file);
   {
     Ingestor ingestor(analysis, options, roots.size() > 1);
+    ingestor.admit_roots(roots);
     for (const auto& root : roots) ingestor.add_root(root);
   }
   FactBuilder::finish(analysis);

@@ -43,13 +43,14 @@ struct FileIssue {
   std::string reason;
   std::uint64_t offset = 0;
   bool has_offset = false;
-  std::size_t column = 0;  // 1-based byte column, when known
+  std::size_t column = 0;   // 1-based byte column, when known
+  std::string link_target;  // a symbolic link not followed: where it leads (resolved)
 };
 
 struct RootStatus {
   std::string path;
   bool exists = false;
-  std::string message;  // why it is absent ("no such directory", "not a directory", ...)
+  std::string message;  // why it is not read ("no such directory or file", ...)
 };
 
 struct Inventory {
@@ -61,8 +62,10 @@ struct Inventory {
   std::map<std::string, DirectoryStats> by_directory;  // root-relative ("." for the root itself)
   std::vector<Provenance> empty_files;
   std::vector<FileIssue> parse_failures;  // read, but not understood
-  std::vector<FileIssue> skipped;         // not read: unreadable, vanished, FIFO, loop, too large
-  std::vector<FileIssue> warnings;        // read, with a caveat (invalid UTF-8, NaN, ragged rows)
+  std::vector<FileIssue> skipped;  // not read: unreadable, vanished, FIFO, loop, too large, a link
+                                   // out of the roots
+  std::size_t links_not_followed = 0;  // symbolic links among `skipped` (link_target set)
+  std::vector<FileIssue> warnings;     // read, with a caveat (invalid UTF-8, NaN, ragged rows)
 };
 
 struct Gap {
@@ -113,6 +116,9 @@ struct IngestLimits {
 
 struct IngestOptions {
   IngestLimits limits;
+  // Follow symbolic links whose targets lie outside the roots (the kernel's
+  // pseudo-filesystems are never entered; see path_policy.hpp).
+  bool follow_symlinks = false;
   // Called before each file is opened (progress display); may be empty.
   std::function<void(const std::filesystem::path&)> on_file;
 };
@@ -141,6 +147,10 @@ struct Analysis {
 
 Analysis analyse(const std::vector<std::filesystem::path>& roots,
                  const IngestOptions& options = {});
+
+// One line per symbolic link the walk did not follow ("ROOT/FILE: reason"),
+// for the console; the last says how many more there were past `max_lines`.
+std::vector<std::string> links_not_followed(const Analysis& analysis, std::size_t max_lines = 50);
 
 // UTC ISO 8601 ("2025-10-02T19:12:04Z").
 std::string iso8601_utc(std::int64_t seconds_since_epoch);

@@ -104,6 +104,7 @@ nlohmann::json issues_json(const std::vector<FileIssue>& list) {
     j["reason"] = issue.reason;
     if (issue.has_offset) j["offset"] = issue.offset;
     if (issue.column > 0) j["byte_column"] = issue.column;
+    if (!issue.link_target.empty()) j["link_target"] = issue.link_target;
     out.push_back(std::move(j));
   }
   return out;
@@ -206,6 +207,7 @@ nlohmann::json inventory_json(const Inventory& inv) {
           {"empty_files", empty},
           {"parse_failures", issues_json(inv.parse_failures)},
           {"skipped", issues_json(inv.skipped)},
+          {"links_not_followed", inv.links_not_followed},
           {"warnings", issues_json(inv.warnings)}};
 }
 

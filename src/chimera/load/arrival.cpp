@@ -51,6 +51,26 @@ Expected<void> validate(const OpenLoopSpec& spec) {
   return {};
 }
 
+Expected<void> validate_rate(double rate, std::optional<double> duration_s) {
+  if (!(rate > 0) || !std::isfinite(rate)) {
+    return fail(FailureKind::kInvalidInput,
+                fmt::format("--rate {}: give a positive number of requests per second", rate));
+  }
+  const double gap_s = 1 / rate;
+  const bool past_duration = duration_s && gap_s > *duration_s;
+  if (past_duration || gap_s > kMaxArrivalGapS) {
+    const double limit = past_duration ? *duration_s : kMaxArrivalGapS;
+    return fail(FailureKind::kInvalidInput,
+                fmt::format("--rate {:g}: one request every {:g} s, so the next arrival lies "
+                            "beyond {}; give at least {:g} requests/s",
+                            rate, gap_s,
+                            past_duration ? fmt::format("--duration {:g} s", *duration_s)
+                                          : std::string("the 1-hour limit of a schedule"),
+                            1 / limit));
+  }
+  return {};
+}
+
 ArrivalSchedule::ArrivalSchedule(const OpenLoopSpec& spec)
     : spec_(spec),
       rng_(spec.seed),

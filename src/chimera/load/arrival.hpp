@@ -49,6 +49,13 @@ struct OpenLoopSpec {
 // Every rule above, with a sentence that names the flag.
 Expected<void> validate(const OpenLoopSpec& spec);
 
+// The longest a schedule may wait for its next arrival, in seconds.
+inline constexpr double kMaxArrivalGapS = 3600;
+// A rate whose mean gap between arrivals (1 / rate) lies beyond `duration_s`
+// (when given) or kMaxArrivalGapS is refused: the run would sit idle waiting
+// for its second request.
+Expected<void> validate_rate(double rate, std::optional<double> duration_s);
+
 class ArrivalSchedule {
  public:
   explicit ArrivalSchedule(const OpenLoopSpec& spec);  // spec must validate

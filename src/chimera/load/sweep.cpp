@@ -57,48 +57,91 @@ Expected<RateSpec> parse_rate_spec(std::string_view text) {
   return spec;
 }
 
-std::string SweepStep::label() const {
-  switch (kind) {
-    case SweepStepKind::kSynchronous:
-      return "synchronous";
-    case SweepStepKind::kThroughput:
-      return "throughput";
-    case SweepStepKind::kRate:
-      return fmt::format("rate {:.3g}/s", rate);
-  }
-  return "";
+namespace {
+// 3 significant digits: 37.2, 152, 0.843.
+double round3(double v) {
+  if (!(v > 0)) return v;
+  const double scale = std::pow(10.0, 2 - std::floor(std::log10(v)));
+  return std::round(v * scale) / scale;
 }
+}  // namespace
 
-std::vector<SweepStep> sweep_first_steps() {
-  return {SweepStep{SweepStepKind::kSynchronous, 0}, SweepStep{SweepStepKind::kThroughput, 0}};
-}
-
-Expected<std::vector<SweepStep>> sweep_rate_steps(double synchronous_rate, double throughput_rate,
-                                                  int points) {
-  if (!(synchronous_rate > 0) || !(throughput_rate > synchronous_rate)) {
+Expected<std::vector<double>> sweep_rates(double synchronous_rate, double maximum_rate,
+                                          int points) {
+  if (!(synchronous_rate > 0) || !(maximum_rate > synchronous_rate)) {
     return fail(FailureKind::kInvalidInput,
-                fmt::format("the throughput run ({:.3g} requests/s) was not faster than the "
-                            "synchronous run ({:.3g} requests/s): the server does not serve "
+                fmt::format("the throughput step ({:.3g} requests/s) was not faster than the "
+                            "synchronous step ({:.3g} requests/s): the server does not serve "
                             "requests in parallel, so there is no range of rates to sweep; give "
                             "--rate with explicit values instead",
-                            throughput_rate, synchronous_rate));
+                            maximum_rate, synchronous_rate));
   }
-  std::vector<SweepStep> steps;
+  std::vector<double> rates;
   for (int i = 1; i <= points; ++i) {
-    const double r = synchronous_rate +
-                     (throughput_rate - synchronous_rate) * i / static_cast<double>(points + 1);
-    steps.push_back(SweepStep{SweepStepKind::kRate, r});
+    const double r = round3(synchronous_rate + (maximum_rate - synchronous_rate) * i /
+                                                   static_cast<double>(points + 1));
+    if (rates.empty() || r > rates.back()) rates.push_back(r);
   }
-  return steps;
+  return rates;
+}
+
+ThroughputSearch search_throughput(const std::vector<LoadRow>& levels, int max_concurrency,
+                                   double min_gain) {
+  ThroughputSearch out;
+  if (levels.empty()) return out;
+  for (std::size_t i = 1; i < levels.size(); ++i) {
+    const LoadRow& row = levels[i];
+    const LoadRow& before = levels[i - 1];
+    if (row.errors > 0 || row.rejected > 0) {
+      out.done = true;
+      out.knee = i - 1;
+      out.reason = fmt::format(
+          "{}: {} of {} requests failed ({} rejected with HTTP 429/503): the knee is {}", row.label,
+          row.errors, row.requests, row.rejected, before.label);
+      return out;
+    }
+    const double gain = before.achieved_rate > 0 ? row.achieved_rate / before.achieved_rate - 1 : 1;
+    if (gain < min_gain) {
+      out.done = true;
+      out.knee = i - 1;
+      out.reason = fmt::format(
+          "{} completed {:.3g} requests/s, {:+.1f}% over {} ({:.3g}/s): less than {:.0f}% more, "
+          "so {} is the knee",
+          row.label, row.achieved_rate, gain * 100, before.label, before.achieved_rate,
+          min_gain * 100, before.label);
+      return out;
+    }
+  }
+  const LoadRow& last = levels.back();
+  const int c = last.concurrency.value_or(1);
+  if (c * 2 > max_concurrency) {
+    out.done = true;
+    out.knee = levels.size() - 1;
+    out.reason = fmt::format(
+        "{} is the highest concurrency allowed ({}): completions/s were still growing there",
+        last.label, max_concurrency);
+    return out;
+  }
+  out.next_concurrency = c * 2;
+  return out;
+}
+
+double probe_seconds(std::optional<double> previous_e2e_p50_ms, double hold_s) {
+  const double four = previous_e2e_p50_ms ? 4 * *previous_e2e_p50_ms / 1000 : kProbeMinS;
+  return std::min(std::max(kProbeMinS, four), std::max(kProbeMinS, hold_s));
 }
 
 nlohmann::json to_json(const LoadRow& r) {
   auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  // A level that sent nothing has no rate (null, printed n/a), not a rate of 0.
+  auto rate = [&r](double v) { return r.requests > 0 ? nlohmann::json(v) : nlohmann::json(); };
   return {{"label", r.label},
+          {"step", r.step},
           {"target_rate", opt(r.target_rate)},
           {"concurrency", opt(r.concurrency)},
-          {"achieved_rate", r.achieved_rate},
-          {"output_tokens_per_s", r.output_tokens_per_s},
+          {"achieved_rate", rate(r.achieved_rate)},
+          {"completion_rate", opt(r.completion_rate)},
+          {"output_tokens_per_s", rate(r.output_tokens_per_s)},
           {"ttft_ms",
            {{"p50", opt(r.ttft_p50_ms)}, {"p95", opt(r.ttft_p95_ms)}, {"p99", opt(r.ttft_p99_ms)}}},
           {"tpot_ms",
@@ -141,11 +184,15 @@ Saturation detect_saturation(const std::vector<LoadRow>& rows, const SaturationO
                             row.label, row.rejected, row.requests)};
       }
     }
-    if (row.target_rate && row.achieved_rate < o.min_achieved_fraction * *row.target_rate) {
-      return {true, i,
-              fmt::format("{}: it completed {:.3g} requests/s of the {:.3g} sent: the "
-                          "queue grows without bound",
-                          row.label, row.achieved_rate, *row.target_rate)};
+    if (row.target_rate) {
+      const double asked = row.scheduled_rate.value_or(*row.target_rate);
+      const double done = row.completion_rate.value_or(row.achieved_rate);
+      if (done < o.min_achieved_fraction * asked) {
+        return {true, i,
+                fmt::format("{}: it completed {:.3g} requests/s of the {:.3g} sent: the "
+                            "queue grows without bound",
+                            row.label, done, asked)};
+      }
     }
     if (i == 0) continue;
     const LoadRow& prev = rows[i - 1];

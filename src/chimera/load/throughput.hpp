@@ -11,9 +11,16 @@
 //                       law: the time average of the number in flight)
 //   max_in_flight       the most requests in flight at once, from the send and
 //                       finish times (a sweep over the two sorted event streams)
-//   peak_output_tokens_per_s  the most output tokens that arrived within one
-//                       whole second of the run clock ([k, k + 1) s); each text
-//                       chunk carries output_tokens / text_chunks tokens
+//   peak_output_tokens_per_s  the highest output-token rate over the pieces of
+//                       the run cut at whole seconds of the run clock, a piece
+//                       shorter than one second (the first, the last) joined to
+//                       its neighbour; each text chunk carries output_tokens /
+//                       text_chunks tokens. The pieces partition the run, so the
+//                       peak is never below output_tokens_per_s; a run shorter
+//                       than one second has none (nullopt)
+//   completions_per_s   (ok − 1) / (last ok finish − first ok finish): the rate
+//                       the server completed requests at, without the ramp-up
+//                       and the drain that duration_s includes (nullopt below 2)
 //   goodput_per_s       ok requests that met every SLO / duration_s (with an SLO)
 //
 // The runner reports each send as it happens (note_sent, in send order) and
@@ -61,9 +68,10 @@ struct ThroughputSummary {
   double total_tokens_per_s = 0;
   int max_in_flight = 0;
   double mean_in_flight = 0;
-  double peak_output_tokens_per_s = 0;
-  std::optional<std::int64_t> slo_met;  // with an SLO
+  std::optional<double> peak_output_tokens_per_s;  // nullopt: the run is shorter than 1 s
+  std::optional<std::int64_t> slo_met;             // with an SLO
   std::optional<double> goodput_per_s;
+  std::optional<double> completions_per_s;
   // Finishes reported earlier than one already seen: max_in_flight may then
   // be too high by up to this many.
   std::int64_t out_of_order_finishes = 0;
@@ -83,11 +91,13 @@ class ThroughputAccumulator {
  private:
   void count_sends_before(double t);
   void add_tokens_at(double t, double tokens);
+  std::optional<double> peak_rate() const;
 
   bool with_slo_;
   std::int64_t requests_ = 0, ok_ = 0, slo_met_ = 0;
   std::int64_t output_tokens_ = 0, prompt_tokens_ = 0;
   double first_sent_ = 0, last_finished_ = 0, busy_s_ = 0;
+  double first_ok_finish_ = 0, last_ok_finish_ = 0;
   bool any_ = false;
   std::deque<double> pending_sends_;  // sorted: sends no finish has overtaken yet
   int in_flight_ = 0, max_in_flight_ = 0;

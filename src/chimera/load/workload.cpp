@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -37,6 +38,12 @@ Expected<double> parse_number(std::string_view flag, std::string_view whole,
                             "512 or 512,64)",
                             flag, whole, part));
   }
+  if (v > static_cast<double>(kMaxSyntheticTokens)) {
+    return fail(FailureKind::kInvalidInput,
+                fmt::format("{} {}: '{}' is more than the limit of {} tokens (2^20, past every "
+                            "context window served today; synthetic text is built in memory)",
+                            flag, whole, part, kMaxSyntheticTokens));
+  }
   return v;
 }
 
@@ -64,7 +71,8 @@ LengthSampler::LengthSampler(LengthSpec spec, std::uint64_t seed)
 
 std::int64_t LengthSampler::next() {
   const double v = spec_.sd > 0 ? normal_(rng_) : spec_.mean;
-  return std::max<std::int64_t>(1, std::llround(v));
+  return std::clamp<std::int64_t>(
+      std::llround(std::min(v, static_cast<double>(kMaxSyntheticTokens))), 1, kMaxSyntheticTokens);
 }
 
 std::string synthetic_text(std::int64_t tokens, std::uint64_t seed, bool continues) {

@@ -28,7 +28,13 @@
 
 namespace chimera::load {
 
-// `--input-tokens MEAN[,SD]`, `--output-tokens MEAN[,SD]`.
+// The longest synthetic prompt, prefix or answer asked for, in tokens (2^20):
+// past every context window served today, and small enough that the prompts
+// built in memory stay a few megabytes each.
+inline constexpr std::int64_t kMaxSyntheticTokens = 1'048'576;
+
+// `--input-tokens MEAN[,SD]`, `--output-tokens MEAN[,SD]`; a mean or SD above
+// kMaxSyntheticTokens is refused with the limit.
 struct LengthSpec {
   double mean = 0;
   double sd = 0;
@@ -36,7 +42,7 @@ struct LengthSpec {
 Expected<LengthSpec> parse_length_spec(std::string_view flag, std::string_view text);
 
 // Lengths drawn from Normal(mean, sd) (std::mt19937_64, seeded), rounded and
-// kept at 1 or more; exactly `mean` when sd is 0.
+// kept from 1 to kMaxSyntheticTokens; exactly `mean` when sd is 0.
 class LengthSampler {
  public:
   LengthSampler(LengthSpec spec, std::uint64_t seed);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "chimera/measure/plausibility.hpp"
 #include "chimera/util/json_text.hpp"
 
 namespace chimera::measure {
@@ -34,6 +35,7 @@ void set_error(RequestResult& result, std::string kind, std::string message, int
 
 void finalize(RequestResult& result, const Timeline& timeline, const FinalizeOptions& options) {
   const auto& chunks = timeline.text_chunk_ms;
+  screen_server_stats(result, timeline);
   result.text_chunks = static_cast<std::int64_t>(chunks.size());
   result.itl_ms.clear();
   result.ttft_ms.reset();
@@ -139,6 +141,8 @@ std::string to_json_text(const RequestResult& r, bool include_text) {
     server.optional("total_ms", s.total_ms);
     server.close();
   }
+  if (!r.server_implausible.is_null()) j.json("server_implausible", r.server_implausible);
+  if (!r.server_warning.empty()) j.text("server_warning", r.server_warning);
   j.text("started_at", r.started_at);
   j.text("status", to_string(r.status));
   if (include_text) j.text("text", r.text);
@@ -196,6 +200,10 @@ RequestResult request_from_json(const nlohmann::json& j) {
     r.server.done_reason = get<std::string>(s, "done_reason");
     if (auto t = s.find("timings"); t != s.end()) r.server.timings = *t;
   }
+  if (auto it = j.find("server_implausible"); it != j.end() && it->is_object()) {
+    r.server_implausible = *it;
+  }
+  r.server_warning = j.value("server_warning", "");
   r.text = j.value("text", "");
   return r;
 }

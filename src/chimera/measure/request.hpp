@@ -86,7 +86,12 @@ struct RequestResult {
   // unknown. Not stored: it means nothing to another process.
   std::int64_t t0_steady_ns = 0;
 
-  ServerStats server;
+  ServerStats server;  // only the statistics that passed the plausibility screen
+  // Statistics the server reported that cannot be true, raw, by the field
+  // names of ServerStats (null when none), and the sentence that says why
+  // ("server statistics implausible: ..."). See measure/plausibility.hpp.
+  nlohmann::json server_implausible;
+  std::string server_warning;
   std::string text;  // the generated text
 };
 

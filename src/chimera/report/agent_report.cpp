@@ -6,6 +6,7 @@
 #include <array>
 #include <optional>
 
+#include "chimera/agents/profile.hpp"
 #include "chimera/report/format.hpp"
 
 namespace chimera::report {
@@ -30,20 +31,32 @@ std::string expectation_text(const Expectation& e) {
   return fmt::format("{} {}", e.value, e.unit);
 }
 
-// "- Throughput: 41.68 tok/s (measured) · expected 102.31 tok/s (not measured; from ...)"
-std::string metric_line(const std::string& name, const std::optional<double>& value,
-                        const std::string& unit, const Expectation* expectation,
-                        const std::string& note = "") {
-  std::string line = "- " + name + ": ";
-  if (value) {
-    line += format::fixed(value, 2, " " + unit) + " (measured" + (note.empty() ? "" : ", " + note) +
-            ")";
+// The options the agent's calls sent (the profile's when no call was made).
+const nlohmann::json& options_sent(const AgentReportInput& in) {
+  return in.calls.empty() ? in.agent.profile.options : in.calls.front().options;
+}
+
+// "- Throughput: 41.68 tok/s (server statistics: eval_count / eval_duration) · expected
+// 102.31 tok/s (not measured; read from artifact FILE, ROW; another configuration ...)"
+struct MetricLine {
+  std::string name;
+  std::optional<double> value;
+  std::string unit;
+  std::string source;   // "server statistics: total_duration", "client clock, first call"
+  std::string missing;  // why the value is absent: "not reported by server"
+  const Expectation* expectation = nullptr;
+};
+
+std::string metric_line(const MetricLine& m, const nlohmann::json& options) {
+  std::string line = "- " + m.name + ": ";
+  if (m.value) {
+    line += format::fixed(m.value, 2, " " + m.unit) + " (" + m.source + ")";
   } else {
-    line += "n/a (not reported by server)";
+    line += std::string(format::kMissing) + " (" + m.missing + ")";
   }
-  if (expectation) {
-    line += " · expected " + expectation_text(*expectation) + " (not measured; " +
-            expectation->source + ")";
+  if (m.expectation) {
+    line += " · expected " + expectation_text(*m.expectation) + " (not measured; " +
+            describe_expectation_source(*m.expectation, options) + ")";
   }
   return line + "\n";
 }
@@ -80,11 +93,20 @@ void render_header(std::string& out, const AgentReportInput& in) {
       "**Configuration:** " + describe_options(sent) + " (profile " + agent.profile.name + ")  \n";
   if (!agent.endpoint.empty()) out += "**Endpoint:** " + agent.endpoint + "  \n";
   if (!agent.profile.expectations.empty()) {
-    std::string expected;
+    // Expectations that share a source are listed together, then the source once.
+    std::string expected, pending, described;
+    auto flush = [&] {
+      if (pending.empty()) return;
+      expected += (expected.empty() ? "" : "; ") + pending + " (" + described + ")";
+      pending.clear();
+    };
     for (const auto& e : agent.profile.expectations) {
-      if (!expected.empty()) expected += "; ";
-      expected += e.metric + " " + expectation_text(e) + " (" + e.source + ")";
+      const std::string about = describe_expectation_source(e, sent);
+      if (about != described) flush();
+      described = about;
+      pending += (pending.empty() ? "" : ", ") + e.metric + " " + expectation_text(e);
     }
+    flush();
     out += "**Expected (not measured):** " + expected + "  \n";
   }
   out += "\n---\n\n";
@@ -115,24 +137,74 @@ void render_workflow(std::string& out, const AgentReportInput& in) {
   out += "- Data summary given to the agent:\n\n" + code_block(in.data_summary) + "\n";
 }
 
+// "### Client clock": what Chimera timed on the stream itself.
+void render_client_clock(std::string& out, const AgentReportInput& in, const AgentMetrics& m) {
+  const auto& profile = in.agent.profile;
+  const std::string no_text = m.ttft_missing.empty() ? "no text chunk arrived" : m.ttft_missing;
+  out += "### Client clock\n\n";
+  out += metric_line({"TTFT", m.ttft_ms, "ms", "client clock, first call", no_text,
+                      expectation_for(profile, "ttft")},
+                     options_sent(in));
+  out += metric_line(
+      {"End-to-End Duration", m.e2e_ms, "ms", "client clock, sum over the calls", no_text},
+      options_sent(in));
+  out += metric_line({"Throughput", m.client_throughput_tps, "tok/s",
+                      "client clock: (tokens − 1) / (last text chunk − first text chunk)",
+                      "no call streamed two or more tokens",
+                      m.throughput_from_server ? nullptr : expectation_for(profile, "throughput")},
+                     options_sent(in));
+  out += "\n";
+}
+
+// "### Server statistics": what the server reported about its own work.
+void render_server_statistics(std::string& out, const AgentReportInput& in, const AgentMetrics& m) {
+  const auto& profile = in.agent.profile;
+  const auto& options = options_sent(in);
+  const std::string implausible =
+      m.implausible_calls == 0
+          ? ""
+          : fmt::format("left out: the server's statistics were implausible in {} of {} call{}",
+                        m.implausible_calls, m.calls, m.calls == 1 ? "" : "s");
+  const char* absent = m.calls == 0           ? "no call was made to the model"
+                       : !implausible.empty() ? implausible.c_str()
+                                              : "not reported by server";
+  out += "### Server statistics\n\n";
+  out += metric_line({"Throughput", m.server_throughput_tps, "tok/s",
+                      "server statistics: eval_count / eval_duration", absent,
+                      m.throughput_from_server ? expectation_for(profile, "throughput") : nullptr},
+                     options);
+  out += metric_line(
+      {"Total Duration", m.server_total_ms, "ms",
+       "server statistics: total_duration, sum over the calls",
+       m.calls > 1 && implausible.empty() ? "not reported by server for every call" : absent},
+      options);
+  out += fmt::format("- Tokens Generated: {} ({})\n", m.tokens_generated,
+                     m.tokens_estimated
+                         ? "counted by the client as text chunks where the server gave no count"
+                         : "server statistics: eval_count / completion_tokens");
+  out += metric_line(
+      {"Prompt Eval", m.prompt_eval_ms, "ms", "server statistics: prompt_eval_duration", absent},
+      options);
+  out += metric_line({"Eval Duration", m.eval_ms, "ms", "server statistics: eval_duration", absent},
+                     options);
+  out += metric_line({"Load Duration", m.load_ms, "ms", "server statistics: load_duration", absent},
+                     options);
+  out += "\n";
+}
+
 void render_metrics(std::string& out, const AgentReportInput& in) {
   const AgentMetrics m = aggregate_metrics(in.calls);
-  const auto& profile = in.agent.profile;
   out += "## Metrics\n\n";
-  out += fmt::format("Measured over {} LLM call{}{}.\n\n", m.calls, m.calls == 1 ? "" : "s",
-                     in.simulated ? " to the simulator" : "");
-  out +=
-      metric_line("Throughput", m.throughput_tps, "tok/s", expectation_for(profile, "throughput"));
-  // Expectations in seconds are shown as given; the measured TTFT stays in ms.
-  out += metric_line("TTFT", m.ttft_ms, "ms", expectation_for(profile, "ttft"), "first call");
-  out += metric_line("Total Duration", m.total_duration_ms, "ms", nullptr,
-                     m.total_duration_from_server ? "server total_duration" : "client end-to-end");
-  out += fmt::format("- Tokens Generated: {} (measured{})\n", m.tokens_generated,
-                     m.tokens_estimated ? ", partly estimated from chunk counts" : "");
-  out += metric_line("Prompt Eval", m.prompt_eval_ms, "ms", nullptr);
-  out += metric_line("Eval Duration", m.eval_ms, "ms", nullptr);
-  out += metric_line("Load Duration", m.load_ms, "ms", nullptr);
-  out += "\n";
+  out += fmt::format(
+      "Over {} LLM call{}{}. Each figure names its source: the client clock (Chimera timed the "
+      "stream itself), the server statistics (what the server reported about its own work) or an "
+      "artifact (file and row).\n\n",
+      m.calls, m.calls == 1 ? "" : "s", in.simulated ? " to the simulator" : "");
+  if (const auto warning = disagreement_warning(m); !warning.empty()) {
+    out += "> **Warning:** " + warning + "\n\n";
+  }
+  render_client_clock(out, in, m);
+  render_server_statistics(out, in, m);
 }
 
 void render_list(std::string& out, const char* title, const ExtractedList& list, bool failed) {

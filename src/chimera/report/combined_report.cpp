@@ -73,10 +73,10 @@ std::string estimate_cell(const Estimate& e, double scale, const char* unit, int
 
 std::string wall_time_line(const RunRecord& run) {
   if (run.concurrent_wall_ms > 0 && !run.interrupted) {
-    return fmt::format("{:.1f} ms (measured)", run.concurrent_wall_ms);
+    return fmt::format("{:.1f} ms (client clock)", run.concurrent_wall_ms);
   }
   if (run.concurrent_wall_ms > 0) {
-    return fmt::format("{:.1f} ms until the interruption (measured; the run did not finish)",
+    return fmt::format("{:.1f} ms until the interruption (client clock; the run did not finish)",
                        run.concurrent_wall_ms);
   }
   return fmt::format("{} ({})", kMissing,
@@ -87,9 +87,9 @@ std::string figures_table(const ConcurrencyFigures& c, bool isolated_first) {
   const std::size_t repetitions = c.per_agent.empty() ? 0 : c.per_agent.front().repetitions;
   return fmt::format(
       "| measure | value |\n|---|---:|\n"
-      "| ΣT_i (isolated, measured; median of {} repetition{}) | {:.1f} ms |\n"
+      "| ΣT_i (isolated, client clock; median of {} repetition{}) | {:.1f} ms |\n"
       "| W* (critical path of the T_i) | {:.1f} ms |\n"
-      "| W (concurrent wall, measured) | {:.1f} ms |\n"
+      "| W (concurrent wall, client clock) | {:.1f} ms |\n"
       "| speedup | {:.3f}x |\n| ideal speedup | {:.3f}x |\n| efficiency | {} |\n"
       "| efficiency_vs_n (speedup / N, the original's figure) | {:.1f}% |\n"
       "| contention threshold | {:.0f}% |\n| phase order | {} |\n\n",
@@ -176,7 +176,7 @@ std::string disagreement_notes(const ConcurrencyAggregate& g) {
 }
 
 std::string concurrency_summary(const ConcurrencyAggregate& g) {
-  std::string md = "## Concurrency across runs (measured)\n\n";
+  std::string md = "## Concurrency across runs (client clock)\n\n";
   md += kDefinitions;
   std::string efficiency = estimate_cell(g.efficiency, 100, "%", 1);
   if (!g.above_100.empty()) efficiency += " (" + g.above_100 + ")";
@@ -243,16 +243,32 @@ std::string verified_of_checkable(const VerificationCounts& v) {
 }
 
 nlohmann::json to_json(const agents::AgentMetrics& m) {
+  nlohmann::json disagreement = nullptr;
+  if (m.largest_disagreement) {
+    disagreement = {{"calls", m.disagreeing_calls},
+                    {"server_total_ms", m.largest_disagreement->server_total_ms},
+                    {"client_e2e_ms", m.largest_disagreement->client_e2e_ms},
+                    {"tolerance", measure::server_total_tolerance_text()},
+                    {"warning", agents::disagreement_warning(m)}};
+  }
   return {{"calls", m.calls},
           {"throughput_tps", opt(m.throughput_tps)},
+          {"throughput_source", agents::source_name(m.throughput_from_server)},
           {"ttft_ms", opt(m.ttft_ms)},
+          {"ttft_missing", m.ttft_ms ? nlohmann::json(nullptr) : nlohmann::json(m.ttft_missing)},
+          {"e2e_ms", opt(m.e2e_ms)},
+          {"client_throughput_tps", opt(m.client_throughput_tps)},
+          {"server_throughput_tps", opt(m.server_throughput_tps)},
+          {"server_total_ms", opt(m.server_total_ms)},
           {"total_duration_ms", opt(m.total_duration_ms)},
           {"total_duration_from_server", m.total_duration_from_server},
+          {"total_duration_source", agents::source_name(m.total_duration_from_server)},
           {"tokens_generated", m.tokens_generated},
           {"tokens_estimated", m.tokens_estimated},
           {"prompt_eval_ms", opt(m.prompt_eval_ms)},
           {"eval_ms", opt(m.eval_ms)},
-          {"load_ms", opt(m.load_ms)}};
+          {"load_ms", opt(m.load_ms)},
+          {"server_client_disagreement", disagreement}};
 }
 
 nlohmann::json to_json(const RunRecord& run) {
@@ -281,7 +297,9 @@ nlohmann::json to_json(const RunRecord& run) {
       {"ingest_ms", run.ingest_ms},
       {"concurrent_wall_ms", run.concurrent_wall_ms},
       {"agents", agents},
-      {"measured", "every figure here was measured in this run; none is estimated"}};
+      {"measured",
+       "every figure here was measured in this run; each agent's metrics name their source: the "
+       "client clock (Chimera's own timing) or the server statistics (what the server reported)"}};
   j["concurrency"] = nullptr;
   if (run.concurrency) {
     j["concurrency"] = to_json(*run.concurrency);
@@ -296,7 +314,7 @@ namespace {
 // An interrupted run may never have reached ingestion: no time, not 0 ms.
 std::string ingest_time_line(const RunRecord& run) {
   if (run.interrupted && run.ingest_ms <= 0) return "n/a (interrupted before ingestion)";
-  return fmt::format("{:.1f} ms (measured)", run.ingest_ms);
+  return fmt::format("{:.1f} ms (client clock)", run.ingest_ms);
 }
 
 std::string report_header(const RunRecord& run) {
@@ -314,19 +332,55 @@ std::string report_header(const RunRecord& run) {
   return md;
 }
 
-std::string per_agent_metrics(const RunRecord& run) {
-  std::string md = "## Per-agent metrics (concurrent run, measured)\n\n";
-  md +=
-      "| agent | profile | model | status | throughput | TTFT | total duration | tokens | load |\n"
-      "|---|---|---|---|---:|---:|---:|---:|---:|\n";
-  for (const auto& a : run.agents) {
-    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {}{} | {} |\n", a.agent, a.profile,
-                      a.model, a.ok ? "ok" : "FAILED: " + a.failure,
-                      opt_tps(a.metrics.throughput_tps), opt_ms(a.metrics.ttft_ms),
-                      opt_ms(a.metrics.total_duration_ms), a.metrics.tokens_generated,
-                      a.metrics.tokens_estimated ? " (estimated)" : "", opt_ms(a.metrics.load_ms));
+// The figures' sources, said once above each table that shows them.
+constexpr const char* kSourcesNote =
+    "Sources: *client clock* figures were timed by Chimera on the stream (TTFT to the first "
+    "text chunk, end-to-end to the last, throughput = (tokens − 1) / (last − first text chunk)); "
+    "*server statistics* are what the server reported about its own work (eval_count / "
+    "eval_duration, total_duration, load_duration).\n\n";
+
+std::string cells(const agents::AgentMetrics& m) {
+  return fmt::format("{} | {} | {} | {} | {} | {}{} | {}", opt_ms(m.ttft_ms), opt_ms(m.e2e_ms),
+                     opt_tps(m.client_throughput_tps), opt_tps(m.server_throughput_tps),
+                     opt_ms(m.server_total_ms), m.tokens_generated,
+                     m.tokens_estimated ? " (estimated)" : "", opt_ms(m.load_ms));
+}
+
+constexpr const char* kMetricColumns =
+    "TTFT (client clock) | end-to-end (client clock) | throughput (client clock) | throughput "
+    "(server statistics) | total duration (server statistics) | tokens (server statistics) | "
+    "load (server statistics)";
+
+// One warning line per agent whose server statistics the client's clock contradicts.
+std::string disagreement_lines(
+    const std::vector<std::pair<std::string, const agents::AgentMetrics*>>& agents) {
+  std::string md;
+  for (const auto& [who, m] : agents) {
+    const auto warning = agents::disagreement_warning(*m);
+    if (!warning.empty()) md += "> **Warning (" + who + "):** " + warning + "\n\n";
   }
-  return md + "\n";
+  return md;
+}
+
+std::string per_agent_metrics(const RunRecord& run) {
+  std::string md = "## Per-agent metrics (concurrent run)\n\n";
+  md += kSourcesNote;
+  md += fmt::format("| agent | profile | model | status | {} |\n", kMetricColumns);
+  md += "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  std::vector<std::pair<std::string, const agents::AgentMetrics*>> warned;
+  for (const auto& a : run.agents) {
+    md += fmt::format("| {} | {} | {} | {} | {} |\n", a.agent, a.profile, a.model,
+                      a.ok ? "ok" : "FAILED: " + a.failure, cells(a.metrics));
+    warned.emplace_back(a.agent, &a.metrics);
+  }
+  md += "\n";
+  std::string missing;
+  for (const auto& a : run.agents) {
+    if (!a.metrics.ttft_ms && !a.metrics.ttft_missing.empty())
+      missing += fmt::format("- {}: no TTFT, {}.\n", a.agent, a.metrics.ttft_missing);
+  }
+  if (!missing.empty()) md += missing + "\n";
+  return md + disagreement_lines(warned);
 }
 
 // Each agent against the first; nothing for a single agent.
@@ -336,20 +390,26 @@ std::string deltas_section(const RunRecord& run) {
   std::string md = fmt::format("## Deltas against {} (the first agent)\n\n", base.agent);
   md +=
       "Sign convention: delta = (agent − baseline) / baseline. For throughput a positive delta "
-      "is better; for TTFT and duration a negative delta is better.\n\n";
-  md += "| agent | throughput | TTFT | total duration |\n|---|---:|---:|---:|\n";
+      "is better; for TTFT and duration a negative delta is better. Each delta compares figures "
+      "of one source.\n\n";
+  md +=
+      "| agent | TTFT (client clock) | end-to-end (client clock) | throughput (client clock) | "
+      "throughput (server statistics) | total duration (server statistics) |\n"
+      "|---|---:|---:|---:|---:|---:|\n";
   for (std::size_t i = 1; i < run.agents.size(); ++i) {
     const auto& a = run.agents[i];
     if (!base.ok || !a.ok) {
       // A failed agent's figures cover only what it managed; no delta is drawn from them.
-      md += fmt::format("| {} | {} ({} failed) | {} | {} |\n", a.agent, kMissing,
-                        base.ok ? a.agent : base.agent, kMissing, kMissing);
+      md += fmt::format("| {} | {} ({} failed) | {} | {} | {} | {} |\n", a.agent, kMissing,
+                        base.ok ? a.agent : base.agent, kMissing, kMissing, kMissing, kMissing);
       continue;
     }
-    md += fmt::format("| {} | {} | {} | {} |\n", a.agent,
-                      delta(base.metrics.throughput_tps, a.metrics.throughput_tps),
-                      delta(base.metrics.ttft_ms, a.metrics.ttft_ms),
-                      delta(base.metrics.total_duration_ms, a.metrics.total_duration_ms));
+    const auto &b = base.metrics, &m = a.metrics;
+    md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", a.agent, delta(b.ttft_ms, m.ttft_ms),
+                      delta(b.e2e_ms, m.e2e_ms),
+                      delta(b.client_throughput_tps, m.client_throughput_tps),
+                      delta(b.server_throughput_tps, m.server_throughput_tps),
+                      delta(b.server_total_ms, m.server_total_ms));
   }
   md +=
       "\nA single run's delta has no error bar; `chimera compare` over several runs gives "
@@ -410,20 +470,22 @@ std::string render_summary_markdown(const std::vector<RunRecord>& runs, bool sim
         interrupted);
   }
   if (simulated) md += "> **SIMULATED** — every run here was served by `chimera sim`.\n\n";
-  md +=
-      "| run | agent | status | throughput | TTFT | total duration | tokens | figures verified "
-      "of checkable |\n"
-      "|---:|---|---|---:|---:|---:|---:|---:|\n";
+  md += kSourcesNote;
+  md += fmt::format("| run | agent | status | {} | figures verified of checkable |\n",
+                    kMetricColumns);
+  md += "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  std::vector<std::pair<std::string, const agents::AgentMetrics*>> warned;
   for (const auto& r : runs) {
     for (const auto& a : r.agents) {
-      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} of {} |\n", r.index, a.agent,
-                        a.ok ? "ok" : "failed", opt_tps(a.metrics.throughput_tps),
-                        opt_ms(a.metrics.ttft_ms), opt_ms(a.metrics.total_duration_ms),
-                        a.metrics.tokens_generated, a.verification.verified,
+      md += fmt::format("| {} | {} | {} | {} | {} of {} |\n", r.index, a.agent,
+                        a.ok ? "ok" : "failed", cells(a.metrics), a.verification.verified,
                         a.verification.checkable());
+      warned.emplace_back(fmt::format("run {}, {}", r.index, a.agent), &a.metrics);
     }
   }
-  md += fmt::format("\nFigures in the answers, all runs: {}.\n\n",
+  md += '\n';
+  md += disagreement_lines(warned);
+  md += fmt::format("Figures in the answers, all runs: {}.\n\n",
                     verified_of_checkable(sum_over(runs)));
   if (across_runs) md += concurrency_summary(*across_runs);
   return md;

@@ -64,8 +64,9 @@ class ConsoleReporter final : public Reporter {
     const auto order = ranked_order(report);
     for (std::size_t pos = 0; pos < order.size(); ++pos) {
       const auto& c = report.configurations[order[pos]];
-      const std::string rank = report.ranking ? fmt::format("#{} ", pos + 1)
-                                              : fmt::format("{}/{} ", pos + 1, order.size());
+      const std::string rank = report.ranking && !c.finished ? std::string("(not ranked) ")
+                               : report.ranking              ? fmt::format("#{} ", pos + 1)
+                                                : fmt::format("{}/{} ", pos + 1, order.size());
       out << term::bold(fmt::format("Configuration {}{}", rank, format::display_name(c)))
           << fmt::format("  ({} {} at {}, {})\n", c.backend, c.model, c.endpoint, c.api);
       out << "  options:  " << format::options_text(c.options) << '\n';

@@ -71,10 +71,16 @@ std::string counts_text(const RequestCounts& k) {
                      k.total - k.warmup, k.ok, k.empty, k.error, k.warmup, k.cold);
 }
 
-std::string display_name(const ConfigurationResult& c) {
+namespace {
+std::string plain_name(const ConfigurationResult& c) {
   if (!c.label.empty()) return c.label;
   if (c.options.is_object() && !c.options.empty()) return options_text(c.options);
   return c.model.empty() ? c.key : c.model;
+}
+}  // namespace
+
+std::string display_name(const ConfigurationResult& c) {
+  return c.finished ? plain_name(c) : plain_name(c) + " (unfinished: interrupted)";
 }
 
 }  // namespace chimera::report::format

@@ -43,6 +43,7 @@ std::vector<LoadFigure> load_figures(const ConfigurationResult& c) {
   const auto& t = c.load.value("throughput", nlohmann::json::object());
   const std::pair<const char*, const char*> scalars[] = {{"duration_s", "s"},
                                                          {"requests_per_s", "req/s"},
+                                                         {"completions_per_s", "req/s"},
                                                          {"output_tokens_per_s", "tok/s"},
                                                          {"total_tokens_per_s", "tok/s"},
                                                          {"peak_output_tokens_per_s", "tok/s"},
@@ -71,13 +72,17 @@ std::vector<std::string> load_lines(const ConfigurationResult& c) {
   std::vector<std::string> out;
   if (!c.load.is_object() || !c.load.contains("throughput")) return out;
   const auto& t = c.load["throughput"];
+  // A run shorter than one second has no peak (docs/METRICS.md): none is printed.
+  const auto peak = json_number(t, "peak_output_tokens_per_s");
   std::string line = fmt::format(
-      "throughput: {} req/s, {} output tok/s ({} total), peak {} output tok/s in one second; "
+      "throughput: {} req/s, {} output tok/s ({} total){}; "
       "{} in flight on average, {} at most; {} s from first send to last byte",
       fixed(json_number(t, "requests_per_s"), 2), fixed(json_number(t, "output_tokens_per_s")),
       fixed(json_number(t, "total_tokens_per_s")),
-      fixed(json_number(t, "peak_output_tokens_per_s")), fixed(json_number(t, "mean_in_flight"), 2),
-      fixed(json_number(t, "max_in_flight"), 0), fixed(json_number(t, "duration_s"), 3));
+      peak ? fmt::format(", peak {} output tok/s over a whole second", fixed(peak))
+           : std::string(", no peak (the run is shorter than one second)"),
+      fixed(json_number(t, "mean_in_flight"), 2), fixed(json_number(t, "max_in_flight"), 0),
+      fixed(json_number(t, "duration_s"), 3));
   if (auto g = json_number(t, "goodput_per_s")) line += fmt::format("; goodput {:.2f} req/s", *g);
   out.push_back(line);
   if (const auto it = c.load.find("schedule"); it != c.load.end() && it->is_object()) {
@@ -109,9 +114,42 @@ std::vector<std::vector<std::string>> load_table_rows(const BenchReport& report)
   return rows;
 }
 
+namespace {
+
+// A rate sweep's throughput search: the knee, and the maximum held there.
+void throughput_search_notes(const nlohmann::json& search, std::vector<std::string>& out) {
+  if (!search.is_object() || !search.value("done", false)) return;
+  const auto& knee = search.value("knee", nlohmann::json::object());
+  out.push_back(fmt::format(
+      "throughput search (measured): knee at concurrency {}, {} req/s, {} output tok/s; {}",
+      fixed(json_number(knee, "concurrency"), 0), fixed(json_number(knee, "requests_per_s"), 2),
+      fixed(json_number(knee, "output_tokens_per_s")), search.value("stopped", "")));
+  if (const auto& held = search.value("throughput", nlohmann::json()); held.is_object()) {
+    out.push_back(
+        fmt::format("maximum (measured, {}): {} req/s, {} output tok/s; the rates below it follow",
+                    held.value("label", ""), fixed(json_number(held, "requests_per_s"), 2),
+                    fixed(json_number(held, "output_tokens_per_s"))));
+  }
+}
+
+std::string confirmation_note(const nlohmann::json& confirmation) {
+  if (!confirmation.is_object()) return "";
+  return confirmation.value("met", false)
+             ? fmt::format("; confirmed by {} ({} req/s achieved over {} requests)",
+                           confirmation.value("label", ""),
+                           fixed(json_number(confirmation, "achieved_rate"), 2),
+                           fixed(json_number(confirmation, "requests"), 0))
+             : fmt::format("; NOT confirmed: {} missed it ({} req/s achieved)",
+                           confirmation.value("label", ""),
+                           fixed(json_number(confirmation, "achieved_rate"), 2));
+}
+
+}  // namespace
+
 std::vector<std::string> load_table_notes(const BenchReport& report) {
   std::vector<std::string> out;
   if (!report.load_table.is_object()) return out;
+  throughput_search_notes(report.load_table.value("throughput_search", nlohmann::json()), out);
   const auto& sat = report.load_table.value("saturation", nlohmann::json::object());
   if (sat.value("saturated", false)) {
     out.push_back(
@@ -122,9 +160,10 @@ std::vector<std::string> load_table_notes(const BenchReport& report) {
   if (const auto& slo = report.load_table.value("slo", nlohmann::json()); slo.is_string()) {
     const auto& best = report.load_table.value("highest_meeting_slo", nlohmann::json());
     out.push_back(best.is_object()
-                      ? fmt::format("highest load whose p95 meets {}: {} ({:.2f} req/s achieved)",
+                      ? fmt::format("highest load whose p95 meets {}: {} ({} req/s achieved){}",
                                     slo.get<std::string>(), best.value("label", ""),
-                                    best.value("achieved_rate", 0.0))
+                                    fixed(json_number(best, "achieved_rate"), 2),
+                                    confirmation_note(best.value("confirmation", nlohmann::json())))
                       : fmt::format("no load level's p95 meets {}", slo.get<std::string>()));
   }
   return out;
@@ -136,7 +175,7 @@ std::vector<html::LoadPoint> load_curve_points(const BenchReport& report) {
   for (const auto& r : report.load_table.value("rows", nlohmann::json::array())) {
     html::LoadPoint p;
     p.label = r.value("label", "");
-    p.output_tps = json_number(r, "output_tokens_per_s").value_or(0);
+    p.output_tps = json_number(r, "output_tokens_per_s");
     p.ttft_p50_ms = nested(r, "ttft_ms", "p50");
     p.ttft_p99_ms = nested(r, "ttft_ms", "p99");
     p.tpot_p50_ms = nested(r, "tpot_ms", "p50");

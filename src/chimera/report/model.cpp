@@ -157,6 +157,10 @@ std::vector<std::size_t> ranked_order(const BenchReport& report) {
     return s ? s->mean : std::nullopt;
   };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    // An unfinished configuration (interrupted inside) comes after every finished one.
+    const bool fa = report.configurations[a].finished;
+    const bool fb = report.configurations[b].finished;
+    if (fa != fb) return fa;
     const auto ma = mean_of(a);
     const auto mb = mean_of(b);
     if (!ma || !mb) return ma.has_value() && !mb.has_value();
@@ -182,6 +186,10 @@ void ConfigurationAccumulator::add(const measure::RequestResult& r) {
     ++counts_.warmup;
     if (r.status != measure::Status::kOk) ++warmup_failures_;
     return;
+  }
+  if (!r.server_warning.empty()) {
+    if (implausible_stats_ == 0) first_implausible_ = r.server_warning;
+    ++implausible_stats_;
   }
   if (r.status != measure::Status::kOk) {
     ++(r.status == measure::Status::kEmpty ? counts_.empty : counts_.error);
@@ -250,6 +258,12 @@ void ConfigurationAccumulator::add_request_warnings(ConfigurationResult& out) co
         "the server gave no token count for {}; output tokens were estimated from the number of "
         "text chunks",
         plural(estimated_token_counts_, "request", "requests")));
+  }
+  if (implausible_stats_ > 0) {
+    out.warnings.push_back(fmt::format(
+        "{} with server statistics that cannot be true; the first: {}; they are kept raw in "
+        "each request's server_implausible and used in no figure",
+        plural(implausible_stats_, "request", "requests"), first_implausible_));
   }
 }
 
@@ -325,7 +339,8 @@ nlohmann::json to_json(const ConfigurationResult& c) {
           {"cold", summaries_json(c.cold)},
           {"error_reasons", c.error_reasons},
           {"warnings", c.warnings},
-          {"load", c.load}};
+          {"load", c.load},
+          {"finished", c.finished}};
 }
 
 nlohmann::json to_json(const BenchReport& r) {
@@ -398,6 +413,7 @@ Expected<BenchReport> report_from_json(const nlohmann::json& j) {
       c.warm = summaries_from_json(cj.value("warm", nlohmann::json::object()));
       c.cold = summaries_from_json(cj.value("cold", nlohmann::json::object()));
       c.error_reasons = cj.value("error_reasons", std::map<std::string, std::int64_t>{});
+      c.finished = cj.value("finished", true);
       c.warnings = cj.value("warnings", std::vector<std::string>{});
       c.load = cj.value("load", nlohmann::json());
       r.configurations.push_back(std::move(c));

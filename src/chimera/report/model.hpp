@@ -89,6 +89,9 @@ struct ConfigurationResult {
   //  "throughput": {...}, "schedule": {...} (open loop), "conventions": {...}};
   // null when the configuration was read back without them.
   nlohmann::json load = nullptr;
+  // False when the run was interrupted inside this configuration: it holds
+  // only part of its planned requests and is never ranked with finished ones.
+  bool finished = true;
 
   // The warm summary of a metric, if there is one.
   const stats::Summary* warm_summary(Metric metric) const;
@@ -114,7 +117,8 @@ struct BenchReport {
 };
 
 // Indices into report.configurations, best first by the ranking metric's warm
-// mean (configurations without a value last); the original order without a ranking.
+// mean (configurations without a value, then unfinished ones, last); the
+// original order without a ranking.
 std::vector<std::size_t> ranked_order(const BenchReport& report);
 
 struct SummarizeOptions {
@@ -152,6 +156,8 @@ class ConfigurationAccumulator {
   RequestCounts counts_;
   std::int64_t warmup_failures_ = 0;
   std::int64_t estimated_token_counts_ = 0;
+  std::int64_t implausible_stats_ = 0;  // measured requests with server statistics screened out
+  std::string first_implausible_;
   // Streamed: exact up to LatencySketch's limit, then within its relative error.
   std::map<Metric, load::LatencySketch> warm_, cold_;
   std::map<std::string, std::int64_t> error_reasons_;

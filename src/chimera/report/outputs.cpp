@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "chimera/util/file_error.hpp"
+
 namespace chimera::report {
 namespace {
 
@@ -60,11 +62,12 @@ Expected<void> write_file_atomically(const std::string& path, const std::string&
   const auto temp = dir / fmt::format(".{}.tmp-{}", target.filename().string(), getpid());
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return export_failure(path, std::strerror(errno));
+    if (!out) return export_failure(path, write_error_text(errno));
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.flush();
+    if (out) out.close();
     if (!out) {
-      const std::string reason = std::strerror(errno);
+      const std::string reason = write_error_text(errno);
       fs::remove(temp, ec);
       return export_failure(path, reason);
     }
@@ -77,20 +80,35 @@ Expected<void> write_file_atomically(const std::string& path, const std::string&
   return {};
 }
 
+namespace {
+
+Expected<void> write_output(const BenchReport& report, const RequestSource& requests,
+                            const std::string& spec) {
+  auto parsed = parse_output_spec(spec);
+  if (!parsed) return std::unexpected(parsed.error());
+  auto reporter = make_reporter(parsed->format);
+  if (!reporter) return std::unexpected(reporter.error());
+  std::ostringstream text;
+  if (auto written = (*reporter)->write(report, requests, text); !written) {
+    return export_failure(parsed->path, written.error().message);
+  }
+  return write_file_atomically(parsed->path, text.str());
+}
+
+}  // namespace
+
 Expected<void> write_outputs(const BenchReport& report, const RequestSource& requests,
                              const std::vector<std::string>& specs) {
+  std::vector<std::string> failures;
+  auto kind = FailureKind::kIo;
   for (const auto& spec : specs) {
-    auto parsed = parse_output_spec(spec);
-    if (!parsed) return std::unexpected(parsed.error());
-    auto reporter = make_reporter(parsed->format);
-    if (!reporter) return std::unexpected(reporter.error());
-    std::ostringstream text;
-    if (auto written = (*reporter)->write(report, requests, text); !written) {
-      return export_failure(parsed->path, written.error().message);
+    if (auto written = write_output(report, requests, spec); !written) {
+      kind = written.error().kind;
+      failures.push_back(written.error().message);
     }
-    if (auto saved = write_file_atomically(parsed->path, text.str()); !saved) return saved;
   }
-  return {};
+  if (failures.empty()) return {};
+  return fail(kind, fmt::format("{}", fmt::join(failures, "\n")));
 }
 
 }  // namespace chimera::report

@@ -27,8 +27,9 @@ Expected<OutputSpec> parse_output_spec(const std::string& spec);
 // "Could not create export file 'PATH': REASON".
 Expected<void> write_file_atomically(const std::string& path, const std::string& text);
 
-// Renders the report once per spec and writes each file atomically. Stops at
-// the first failure, whose message names the file.
+// Renders the report once per spec and writes each file atomically. A file
+// that fails does not stop the others; the failure names every file that
+// failed, one line each.
 Expected<void> write_outputs(const BenchReport& report, const RequestSource& requests,
                              const std::vector<std::string>& specs);
 

@@ -36,6 +36,18 @@ std::string ranking_table(const BenchReport& report,
                        load && load->mean ? fmt::format("{:.1f}", *load->mean) : format::kMissing,
                        c.counts.ok, measured, score ? fmt::format(" {:.3f} |", r.score) : "");
   }
+  std::string unfinished;
+  for (const auto& c : report.configurations) {
+    if (c.finished) continue;
+    unfinished += fmt::format("| {} | {}/{} |\n", c.label, c.counts.ok,
+                              c.counts.ok + c.counts.empty + c.counts.error);
+  }
+  if (!unfinished.empty()) {
+    out +=
+        "\nNot ranked: the run was interrupted inside these configurations, so they hold "
+        "only part of their requests.\n\n| configuration | ok/measured |\n|---|---:|\n" +
+        unfinished;
+  }
   return out;
 }
 

@@ -26,7 +26,8 @@ struct RankedConfiguration {
   bool has_data = false;  // no warm ok request: ranked last
 };
 
-// Markdown table of the ranking (measured values, with their spread).
+// Markdown table of the ranking (measured values, with their spread), then
+// the unfinished configurations (interrupted inside) apart, unranked.
 std::string ranking_table(const BenchReport& report,
                           const std::vector<RankedConfiguration>& ranking,
                           const RankOptions& options);

@@ -12,7 +12,7 @@
 namespace chimera::sim {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, const char*>, 13> kNames{{
+constexpr std::array<std::pair<FaultKind, const char*>, 14> kNames{{
     {FaultKind::kNone, "none"},
     {FaultKind::kDrop, "drop"},
     {FaultKind::kHttp500, "http500"},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<FaultKind, const char*>, 13> kNames{{
     {FaultKind::kStallFirst, "stall_first"},
     {FaultKind::kStallBetween, "stall_between"},
     {FaultKind::kErrorLine, "error_line"},
+    {FaultKind::kInflateTotal, "inflate_total"},
     {FaultKind::kNoNewline, "no_newline"},
     {FaultKind::kHtml200, "html_200"},
     {FaultKind::kEchoAuth, "echo_auth"},
@@ -117,7 +118,7 @@ Expected<FaultSpec> parse_fault(std::string_view text) {
         return fail(FailureKind::kInvalidInput,
                     fmt::format("unknown fault '{}' (known: drop, http500, http503, truncate, "
                                 "malformed, zero_tokens, stall_first, stall_between, error_line, "
-                                "no_newline, html_200, echo_auth)",
+                                "inflate_total, no_newline, html_200, echo_auth)",
                                 part));
       }
       spec.kind = *kind;

@@ -23,6 +23,7 @@ enum class FaultKind {
   kStallFirst,    // wait `ms` before the first token
   kStallBetween,  // wait `ms` more between tokens
   kErrorLine,     // an error object as a stream line, then end the stream
+  kInflateTotal,  // the final statistics claim `ms` more total_duration than the server spent
   // Hostile servers, for testing a client's limits:
   kNoNewline,  // 200 with a stream content type, then endless bytes without a line break
   kHtml200,    // 200 with an HTML page where a stream was asked for (a proxy's login page)

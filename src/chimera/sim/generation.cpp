@@ -456,6 +456,8 @@ net::awaitable<bool> Exchange::run(const std::string& body, const std::string& f
 WireStats Exchange::stats(Clock::time_point done) const {
   WireStats s;
   s.total_ns = to_ns(done - received_);
+  // A server whose statistics cannot be trusted: its total exceeds the time it took.
+  if (fault_.kind == FaultKind::kInflateTotal) s.total_ns += fault_.stall_ms() * 1'000'000;
   s.load_ns = to_ns(load_);
   s.prompt_eval_count = req_.prompt_tokens;
   s.prompt_eval_ns = to_ns(prefill_);
@@ -466,6 +468,7 @@ WireStats Exchange::stats(Clock::time_point done) const {
 
 std::string Exchange::final_bytes(Clock::time_point done) {
   const WireStats s = stats(done);
+  truth_.reported_total_ms = static_cast<double>(s.total_ns) / 1e6;
   truth_.done_reason = text_.finish_reason;
   std::string out;
   if (is_ollama(api_)) {

@@ -48,6 +48,8 @@ nlohmann::json to_json(const RequestTruth& t) {
       {"eval_count", t.eval_count},
       {"eval_ms", t.eval_ms},
       {"total_ms", t.total_ms},
+      {"reported_total_ms",
+       t.reported_total_ms ? nlohmann::json(*t.reported_total_ms) : nlohmann::json(nullptr)},
       {"fault", t.fault},
       {"status", t.status},
       {"done_reason", t.done_reason},

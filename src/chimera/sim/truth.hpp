@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,9 @@ struct RequestTruth {
   std::int64_t eval_count = 0;  // tokens actually sent
   double eval_ms = 0;
   double total_ms = 0;
+  // The total_duration the final chunk reported (the inflate_total fault adds
+  // to it); null when no final chunk was written.
+  std::optional<double> reported_total_ms;
   std::string fault;        // "" or the fault spec that was applied
   int status = 0;           // HTTP status; 499 when the client went away mid-stream
   std::string done_reason;  // stop | length | load | unload | "" when it did not finish

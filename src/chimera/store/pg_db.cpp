@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <thread>
 #include <utility>
+
+#include "chimera/util/signals.hpp"
 
 namespace chimera::store::pg {
 namespace {
@@ -104,9 +108,14 @@ std::int64_t Result::int64(int row, int column) const {
   return std::strtoll(PQgetvalue(result_, row, column), nullptr, 10);
 }
 
-Expected<Connection> Connection::open(const std::string& conninfo) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
-  Connection connection(conn, password_of(conninfo));
+Expected<Connection> Connection::open(const std::string& conninfo, ReconnectPolicy policy) {
+  // connect_timeout first: a value in the conninfo itself (expanded from
+  // "dbname") overrides it.
+  const std::string timeout = std::to_string(kConnectTimeoutS);
+  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {timeout.c_str(), conninfo.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, 1);
+  Connection connection(conn, password_of(conninfo), policy);
   if (conn == nullptr) return fail(FailureKind::kConnect, "out of memory creating a connection");
   if (PQstatus(conn) != CONNECTION_OK) {
     return connection.failure("could not connect", FailureKind::kConnect);
@@ -122,13 +131,20 @@ Connection::~Connection() {
 }
 
 Connection::Connection(Connection&& other) noexcept
-    : conn_(std::exchange(other.conn_, nullptr)), password_(std::move(other.password_)) {}
+    : conn_(std::exchange(other.conn_, nullptr)),
+      password_(std::move(other.password_)),
+      policy_(other.policy_),
+      outage_since_(other.outage_since_),
+      in_transaction_(other.in_transaction_) {}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
     if (conn_ != nullptr) PQfinish(conn_);
     conn_ = std::exchange(other.conn_, nullptr);
     password_ = std::move(other.password_);
+    policy_ = other.policy_;
+    outage_since_ = other.outage_since_;
+    in_transaction_ = other.in_transaction_;
   }
   return *this;
 }
@@ -138,30 +154,73 @@ std::unexpected<Failure> Connection::failure(std::string_view what, FailureKind 
   return fail(kind, scrub(fmt::format("{}: {}", what, detail), password_));
 }
 
-void Connection::reconnect_if_broken() {
-  // A server restart or network drop leaves the connection bad; the next
-  // statement tries a fresh one instead of failing for the rest of the run.
-  if (conn_ != nullptr && PQstatus(conn_) == CONNECTION_BAD) PQreset(conn_);
+bool Connection::reconnect_once() {
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) return false;
+  outage_since_.reset();
+  return true;
+}
+
+namespace {
+
+bool open_transaction(PGconn* conn) {
+  const auto status = PQtransactionStatus(conn);
+  return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+}
+
+}  // namespace
+
+Expected<void> Connection::ensure_connected() {
+  if (conn_ == nullptr) return fail(FailureKind::kConnect, "no connection");
+  if (PQstatus(conn_) == CONNECTION_OK) {
+    outage_since_.reset();
+    return {};
+  }
+  // A server restart or network drop leaves the connection bad: reconnect
+  // with growing pauses until the limit, counted from the loss.
+  if (!outage_since_) outage_since_ = Clock::now();
+  const auto give_up = *outage_since_ + policy_.limit;
+  auto pause = policy_.first_delay;
+  for (;;) {
+    if (reconnect_once()) {
+      if (!std::exchange(in_transaction_, false)) return {};
+      return fail(FailureKind::kConnect,
+                  "the connection to the database was lost inside a transaction, which the "
+                  "server rolled back; reconnected");
+    }
+    const auto left = give_up - Clock::now();
+    if (left <= Clock::duration::zero() || signals::hurried()) break;
+    std::this_thread::sleep_for(std::min<Clock::duration>(pause, left));
+    pause = std::min(pause * 2, policy_.max_delay);
+  }
+  const double waited = std::chrono::duration<double>(Clock::now() - *outage_since_).count();
+  return failure(fmt::format("the connection to the database was lost {:.1f} s ago and could not "
+                             "be made again within the {:.1f} s reconnect limit",
+                             waited, std::chrono::duration<double>(policy_.limit).count()),
+                 FailureKind::kConnect);
 }
 
 Expected<Result> Connection::checked(PGresult* raw, std::string_view sql) {
   Result result(raw);
+  const bool lost = PQstatus(conn_) == CONNECTION_BAD;
+  if (!lost) in_transaction_ = open_transaction(conn_);
   const auto status = raw != nullptr ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
-  const auto kind = PQstatus(conn_) == CONNECTION_BAD ? FailureKind::kConnect : FailureKind::kIo;
+  if (lost && !outage_since_) outage_since_ = Clock::now();
+  const auto kind = lost ? FailureKind::kConnect : FailureKind::kIo;
   const auto head = sql.substr(0, sql.find_first_of("(\n"));
   return failure(fmt::format("'{}' failed", trimmed(std::string(head))), kind);
 }
 
 Expected<void> Connection::exec(const std::string& sql) {
-  reconnect_if_broken();
+  CHIMERA_TRY(connected, ensure_connected());
   auto result = checked(PQexec(conn_, sql.c_str()), sql);
   if (!result) return std::unexpected(std::move(result).error());
   return {};
 }
 
 Expected<Result> Connection::query(const std::string& sql, const Params& params) {
-  reconnect_if_broken();
+  CHIMERA_TRY(connected, ensure_connected());
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
@@ -202,7 +261,7 @@ void append_copy_field(std::string& out, const std::optional<std::string>& value
 
 Expected<void> Connection::copy_rows(const std::string& copy_sql, const std::vector<Params>& rows,
                                      std::size_t begin, std::size_t end) {
-  reconnect_if_broken();
+  CHIMERA_TRY(connected, ensure_connected());
   Result started(PQexec(conn_, copy_sql.c_str()));
   if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
     auto failed = checked(started.release(), copy_sql);
@@ -220,6 +279,7 @@ Expected<void> Connection::copy_rows(const std::string& copy_sql, const std::vec
   }
   const bool sent = PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) == 1;
   if (PQputCopyEnd(conn_, sent ? nullptr : "could not send the rows") != 1) {
+    if (!outage_since_) outage_since_ = Clock::now();
     return failure("COPY failed", FailureKind::kConnect);
   }
   // The COPY's outcome, then the end of its results.

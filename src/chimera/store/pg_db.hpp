@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -63,11 +64,27 @@ class Result {
   PGresult* result_ = nullptr;
 };
 
+// What a connection does once it has lost its server (a restart, a network
+// drop): every statement first reconnects, waiting `first_delay`, then twice
+// as long each time up to `max_delay`, until `limit` has passed since the
+// connection was lost; after that (or after a second Ctrl-C) a statement
+// makes one attempt and fails at once when it cannot connect.
+struct ReconnectPolicy {
+  std::chrono::milliseconds limit{30'000};
+  std::chrono::milliseconds first_delay{100};
+  std::chrono::milliseconds max_delay{2'000};
+};
+
+// Seconds a first connection attempt may take (libpq's connect_timeout),
+// unless the conninfo sets its own: a host that never answers does not
+// hold a command for ever.
+inline constexpr int kConnectTimeoutS = 10;
+
 class Connection {
  public:
   // `conninfo` is a libpq URL or key=value string (libpq's PG* environment
   // variables fill in what it leaves out). Messages never repeat its password.
-  static Expected<Connection> open(const std::string& conninfo);
+  static Expected<Connection> open(const std::string& conninfo, ReconnectPolicy policy = {});
   Connection() = default;
   ~Connection();
   Connection(Connection&& other) noexcept;
@@ -82,15 +99,28 @@ class Connection {
   // and the server's fastest way in.
   Expected<void> copy_rows(const std::string& copy_sql, const std::vector<Params>& rows,
                            std::size_t begin, std::size_t end);
+  // Connected, reconnecting first as the policy says when the server was
+  // lost. A transaction open at the loss fails (kConnect) once reconnected:
+  // its caller starts it again.
+  Expected<void> ensure_connected();
+  // The server was lost and no reconnection has succeeded since.
+  bool lost() const { return outage_since_.has_value(); }
 
  private:
-  Connection(PGconn* conn, std::string password) : conn_(conn), password_(std::move(password)) {}
+  using Clock = std::chrono::steady_clock;
+  Connection(PGconn* conn, std::string password, ReconnectPolicy policy)
+      : conn_(conn), password_(std::move(password)), policy_(policy) {}
   std::unexpected<Failure> failure(std::string_view what, FailureKind kind) const;
   Expected<Result> checked(PGresult* result, std::string_view sql);
-  void reconnect_if_broken();
+  bool reconnect_once();
 
   PGconn* conn_ = nullptr;
   std::string password_;  // only to scrub it from server messages
+  ReconnectPolicy policy_{};
+  std::optional<Clock::time_point> outage_since_;  // when the server was lost
+  // A transaction was open when last seen: one lost with the server is
+  // reported, never continued on the new connection as if it were open.
+  bool in_transaction_ = false;
 };
 
 }  // namespace chimera::store::pg

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <iterator>
@@ -35,7 +36,15 @@ struct PgRow {
   std::string text(int column) const { return r.text(row, column); }
 };
 
-// One request's values in the requests table's column order, after `id`.
+// The requests table's columns, in request_params() order.
+constexpr const char* kRequestColumns =
+    "id, run_id, configuration_id, seq, request_key, started_at, warmup, status, error_kind, "
+    "error_message, http_status, ttft_ms, e2e_ms, tpot_ms, decode_tps, output_tokens, "
+    "output_tokens_estimated, client_overhead_ms, load_ms, prompt_eval_ms, prompt_eval_count, "
+    "eval_ms, eval_count, total_ms, cold, raw, scheduled_send_s, send_s";
+constexpr int kRequestColumnCount = 28;
+
+// One request's values in kRequestColumns order.
 pg::Params request_params(std::int64_t id, std::int64_t run_id, std::int64_t configuration_id,
                           std::int64_t seq, const measure::RequestResult& r) {
   pg::Params p;
@@ -70,17 +79,43 @@ pg::Params request_params(std::int64_t id, std::int64_t run_id, std::int64_t con
   return p;
 }
 
-// COPY of requests with their pre-assigned ids, in request_params() order.
-constexpr const char* kCopyRequests =
-    "COPY requests (id, run_id, configuration_id, seq, request_key, started_at, warmup, status, "
-    "error_kind, error_message, http_status, ttft_ms, e2e_ms, tpot_ms, decode_tps, output_tokens, "
-    "output_tokens_estimated, client_overhead_ms, load_ms, prompt_eval_ms, prompt_eval_count, "
-    "eval_ms, eval_count, total_ms, cold, raw, scheduled_send_s, send_s) FROM STDIN";
+// INSERT of `rows` rows in kRequestColumns order that skips a row already
+// stored (the same id): a batch sent again after its outcome was lost.
+std::string insert_requests_sql(std::size_t rows) {
+  // The id column is an identity column: the ids given are the rows' own.
+  std::string sql =
+      fmt::format("INSERT INTO requests ({}) OVERRIDING SYSTEM VALUE VALUES ", kRequestColumns);
+  int n = 0;
+  for (std::size_t row = 0; row < rows; ++row) {
+    sql += row == 0 ? "(" : ", (";
+    for (int column = 0; column < kRequestColumnCount; ++column) {
+      sql += column == 0 ? "$" : ", $";
+      sql += std::to_string(++n);
+    }
+    sql += ")";
+  }
+  return sql + " ON CONFLICT (id) DO NOTHING";
+}
+
+// A recorded request until it is written. Its id (from the table's identity
+// sequence) and seq are given before its first write and kept, so a batch
+// whose outcome is unknown (the server was lost before it answered) goes
+// again with the same ids and is stored once.
+struct PendingRow {
+  std::int64_t run_id = 0;
+  std::int64_t configuration_id = 0;
+  measure::RequestResult request;
+  std::int64_t id = 0;  // 0: not numbered yet
+  std::int64_t seq = 0;
+  bool sent = false;  // written before without a known outcome
+};
 
 class PostgresStore final : public ResultStore {
  public:
   PostgresStore(std::string display, pg::Connection conn)
       : display_(std::move(display)), db_(std::move(conn)) {}
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
 
   ~PostgresStore() override {
     {
@@ -95,34 +130,72 @@ class PostgresStore final : public ResultStore {
 
   Expected<void> initialise() {
     CHIMERA_TRY(migrated, migrate());
-    CHIMERA_TRY(ids, top_up_ids());
     flusher_ = std::thread([this] { flush_periodically(); });
     return {};
   }
 
   std::string description() const override { return display_; }
 
+  // Inside a batch the writer thread is only woken (the recording thread
+  // never waits for the database); a failure it met since is returned once.
   Expected<void> flush() override {
+    if (batch_depth_.load() > 0) {
+      wake_.notify_one();
+      std::lock_guard buffer(buffer_mutex_);
+      if (!deferred_error_) return {};
+      auto error = std::move(*deferred_error_);
+      deferred_error_.reset();
+      return std::unexpected(std::move(error));
+    }
     std::lock_guard lock(mutex_);
     return flush_locked();
   }
 
+  void begin_batch() override { ++batch_depth_; }
+
+  Expected<void> end_batch() override {
+    if (batch_depth_.load() > 0) --batch_depth_;
+    std::lock_guard lock(mutex_);
+    return flush_locked();
+  }
+
+  std::vector<UnstoredRequest> take_unstored() override {
+    std::lock_guard lock(mutex_);  // no write in progress
+    std::vector<PendingRow> rows;
+    {
+      std::lock_guard buffer(buffer_mutex_);
+      rows.swap(pending_);
+      deferred_error_.reset();
+    }
+    std::vector<UnstoredRequest> out;
+    out.reserve(rows.size());
+    for (auto& row : rows) out.push_back({row.configuration_id, std::move(row.request)});
+    return out;
+  }
+
   Expected<std::int64_t> begin_run(const RunInfo& run) override {
     std::lock_guard lock(mutex_);
+    const std::string started = run.started_at.empty() ? utc_now_iso8601() : run.started_at;
+    const std::string owner = run.owner.empty() ? current_process_owner() : run.owner;
     pg::Params p;
     p.add(to_string(run.kind))
         .add(run.fingerprint)
-        .add(run.started_at.empty() ? utc_now_iso8601() : run.started_at)
+        .add(started)
         .add(to_string(run.status))
         .add(run.simulated)
         .add(dump_json(redact_credentials(run.args)))
         .add(run.tool_version)
-        .add(run.owner.empty() ? current_process_owner() : run.owner);
-    CHIMERA_TRY(r, db_.query("INSERT INTO runs (kind, fingerprint, started_at, finished_at, "
-                             "status, simulated, args, tool_version, owner) VALUES ($1, $2, $3, "
-                             "NULL, $4, $5, $6, $7, $8) RETURNING id",
-                             p));
-    return r->int64(0, 0);
+        .add(owner);
+    pg::Params same;  // the row this process inserted, if it did
+    same.add(to_string(run.kind)).add(run.fingerprint).add(started).add(owner);
+    return insert_once(
+        "INSERT INTO runs (kind, fingerprint, started_at, finished_at, status, "
+        "simulated, args, tool_version, owner) VALUES ($1, $2, $3, NULL, $4, $5, "
+        "$6, $7, $8) RETURNING id",
+        p,
+        "SELECT id FROM runs WHERE kind = $1 AND fingerprint = $2 AND "
+        "started_at = $3 AND owner = $4 ORDER BY id DESC LIMIT 1",
+        same);
   }
 
   Expected<void> finish_run(std::int64_t run_id, RunStatus status,
@@ -137,8 +210,8 @@ class PostgresStore final : public ResultStore {
   Expected<void> reopen_run(std::int64_t run_id) override {
     std::lock_guard lock(mutex_);
     pg::Params p;
-    p.add(to_string(RunStatus::kRunning)).add(run_id);
-    return command("UPDATE runs SET status = $1, finished_at = NULL WHERE id = $2", p);
+    p.add(to_string(RunStatus::kRunning)).add(run_id).add(current_process_owner());
+    return command("UPDATE runs SET status = $1, finished_at = NULL, owner = $3 WHERE id = $2", p);
   }
 
   Expected<std::optional<std::int64_t>> find_resumable_run(
@@ -150,16 +223,16 @@ class PostgresStore final : public ResultStore {
         .add(to_string(RunStatus::kRunning))
         .add(to_string(RunStatus::kInterrupted))
         .add(to_string(RunStatus::kAbandoned));
-    CHIMERA_TRY(r, db_.query("SELECT id FROM runs WHERE kind = $1 AND fingerprint = $2 AND "
-                             "status IN ($3, $4, $5) ORDER BY id DESC LIMIT 1",
-                             p));
+    CHIMERA_TRY(r, query_again("SELECT id FROM runs WHERE kind = $1 AND fingerprint = $2 AND "
+                               "status IN ($3, $4, $5) ORDER BY id DESC LIMIT 1",
+                               p));
     if (r->rows() == 0) return std::optional<std::int64_t>{};
     return std::optional<std::int64_t>{r->int64(0, 0)};
   }
 
   Expected<std::vector<RunInfo>> runs() override {
     std::lock_guard lock(mutex_);
-    CHIMERA_TRY(r, db_.query(fmt::format("SELECT {} FROM runs ORDER BY id", kRunColumns)));
+    CHIMERA_TRY(r, query_again(fmt::format("SELECT {} FROM runs ORDER BY id", kRunColumns)));
     std::vector<RunInfo> out;
     for (int row = 0; row < r->rows(); ++row) out.push_back(run_from_row(PgRow{*r, row}));
     return out;
@@ -169,7 +242,7 @@ class PostgresStore final : public ResultStore {
     std::lock_guard lock(mutex_);
     pg::Params p;
     p.add(run_id);
-    CHIMERA_TRY(r, db_.query(fmt::format("SELECT {} FROM runs WHERE id = $1", kRunColumns), p));
+    CHIMERA_TRY(r, query_again(fmt::format("SELECT {} FROM runs WHERE id = $1", kRunColumns), p));
     if (r->rows() == 0) {
       return fail(FailureKind::kNotFound,
                   fmt::format("run {} is not in {}; 'chimera report --list' shows the runs", run_id,
@@ -180,7 +253,7 @@ class PostgresStore final : public ResultStore {
 
   Expected<std::optional<std::int64_t>> latest_run_id() override {
     std::lock_guard lock(mutex_);
-    CHIMERA_TRY(r, db_.query("SELECT MAX(id) FROM runs"));
+    CHIMERA_TRY(r, query_again("SELECT MAX(id) FROM runs"));
     if (r->rows() == 0 || r->is_null(0, 0)) return std::optional<std::int64_t>{};
     return std::optional<std::int64_t>{r->int64(0, 0)};
   }
@@ -199,24 +272,27 @@ class PostgresStore final : public ResultStore {
         .add(c.api)
         .add(dump_json(c.options))
         .add(to_string(c.status));
-    CHIMERA_TRY(r, db_.query("INSERT INTO configurations (run_id, ordinal, config_key, label, "
-                             "backend, endpoint, model, api, options, status) VALUES ($1, $2, $3, "
-                             "$4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                             p));
-    const auto id = r->int64(0, 0);
-    std::lock_guard buffer(buffer_mutex_);
-    next_seq_[id] = 1;  // a new configuration has no requests yet
-    return id;
+    pg::Params same;
+    same.add(run_id).add(c.ordinal).add(c.key);
+    CHIMERA_TRY(id, insert_once("INSERT INTO configurations (run_id, ordinal, config_key, label, "
+                                "backend, endpoint, model, api, options, status) VALUES ($1, $2, "
+                                "$3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                                p,
+                                "SELECT id FROM configurations WHERE run_id = $1 AND ordinal = "
+                                "$2 AND config_key = $3 ORDER BY id DESC LIMIT 1",
+                                same));
+    next_seq_.try_emplace(*id, 1);  // a new configuration has no requests yet
+    return *id;
   }
 
   Expected<std::vector<ConfigurationRecord>> configurations(std::int64_t run_id) override {
     std::lock_guard lock(mutex_);
     pg::Params p;
     p.add(run_id);
-    CHIMERA_TRY(r, db_.query("SELECT id, run_id, ordinal, config_key, label, backend, endpoint, "
-                             "model, api, options, status FROM configurations WHERE run_id = $1 "
-                             "ORDER BY ordinal, id",
-                             p));
+    CHIMERA_TRY(r, query_again("SELECT id, run_id, ordinal, config_key, label, backend, endpoint, "
+                               "model, api, options, status FROM configurations WHERE run_id = $1 "
+                               "ORDER BY ordinal, id",
+                               p));
     std::vector<ConfigurationRecord> out;
     for (int row = 0; row < r->rows(); ++row) {
       out.push_back(configuration_from_row(PgRow{*r, row}));
@@ -236,28 +312,23 @@ class PostgresStore final : public ResultStore {
     return command("UPDATE configurations SET status = $1 WHERE id = $2", p);
   }
 
+  // Never waits for the database unless the writer fell kMaxBufferedRequests
+  // behind a reachable server; while the server is lost, rows wait here.
   Expected<std::int64_t> record_request(std::int64_t run_id, std::int64_t configuration_id,
                                         const measure::RequestResult& r) override {
-    auto row = request_params(0, run_id, configuration_id, 0, r);
+    std::size_t buffered = 0;
     {
-      std::unique_lock buffer(buffer_mutex_);
-      if (deferred_error_) {
-        // A background write failed: say so once; the rows are still pending.
-        auto error = std::move(*deferred_error_);
-        deferred_error_.reset();
-        return std::unexpected(std::move(error));
-      }
-      if (auto id = enqueue_locked(configuration_id, row)) return after_enqueue(*id, buffer);
+      std::lock_guard buffer(buffer_mutex_);
+      pending_.push_back(PendingRow{run_id, configuration_id, r});
+      buffered = pending_.size();
     }
-    // Slow path (no ids left, or a configuration this process has not seen):
-    // fetch from the database, then enqueue.
-    std::lock_guard lock(mutex_);
-    CHIMERA_TRY(ids, top_up_ids());
-    CHIMERA_TRY(seq, load_seq(configuration_id));
-    std::unique_lock buffer(buffer_mutex_);
-    auto id = enqueue_locked(configuration_id, row);
-    if (!id) return fail(FailureKind::kError, "no request id available");
-    return after_enqueue(*id, buffer);
+    if (buffered >= kMaxBufferedRequests && !lost_.load()) {
+      std::lock_guard lock(mutex_);
+      CHIMERA_TRY(flushed, flush_locked());
+    } else if (buffered >= kRequestBatchSize) {
+      wake_.notify_one();
+    }
+    return std::int64_t{0};  // the id is given when the row is written
   }
 
   Expected<std::size_t> requests(std::int64_t run_id, std::optional<std::int64_t> configuration_id,
@@ -271,13 +342,13 @@ class PostgresStore final : public ResultStore {
     for (;;) {
       pg::Params p;
       p.add(run_id).add(configuration_id).add(ordinal).add(config).add(seq).add(kKeysetPage);
-      CHIMERA_TRY(r,
-                  db_.query("SELECT r.configuration_id, r.raw, c.ordinal, r.seq FROM requests r "
-                            "JOIN configurations c ON c.id = r.configuration_id WHERE "
-                            "r.run_id = $1 AND ($2::BIGINT IS NULL OR r.configuration_id = $2) "
-                            "AND (c.ordinal, c.id, r.seq) > ($3::INTEGER, $4::BIGINT, $5::INTEGER) "
-                            "ORDER BY c.ordinal, c.id, r.seq LIMIT $6",
-                            p));
+      CHIMERA_TRY(
+          r, query_again("SELECT r.configuration_id, r.raw, c.ordinal, r.seq FROM requests r "
+                         "JOIN configurations c ON c.id = r.configuration_id WHERE "
+                         "r.run_id = $1 AND ($2::BIGINT IS NULL OR r.configuration_id = $2) "
+                         "AND (c.ordinal, c.id, r.seq) > ($3::INTEGER, $4::BIGINT, $5::INTEGER) "
+                         "ORDER BY c.ordinal, c.id, r.seq LIMIT $6",
+                         p));
       for (int row = 0; row < r->rows(); ++row) {
         CHIMERA_TRY(request, stored_request(r->text(row, 1), run_id, description()));
         visit(r->int64(row, 0), *request);
@@ -297,7 +368,7 @@ class PostgresStore final : public ResultStore {
     CHIMERA_TRY(flushed, flush_locked());
     pg::Params p;
     p.add(configuration_id);
-    CHIMERA_TRY(r, db_.query("SELECT COUNT(*) FROM requests WHERE configuration_id = $1", p));
+    CHIMERA_TRY(r, query_again("SELECT COUNT(*) FROM requests WHERE configuration_id = $1", p));
     return static_cast<std::size_t>(r->int64(0, 0));
   }
 
@@ -315,7 +386,7 @@ class PostgresStore final : public ResultStore {
     std::lock_guard lock(mutex_);
     pg::Params p;
     p.add(run_id);
-    CHIMERA_TRY(r, db_.query("SELECT inventory FROM inventories WHERE run_id = $1", p));
+    CHIMERA_TRY(r, query_again("SELECT inventory FROM inventories WHERE run_id = $1", p));
     if (r->rows() == 0) return std::optional<nlohmann::json>{};
     return std::optional<nlohmann::json>{parse_json_or(r->text(0, 0), nullptr)};
   }
@@ -338,14 +409,30 @@ class PostgresStore final : public ResultStore {
     return r->int64(0, 0);
   }
 
+  Expected<void> delete_configuration(std::int64_t configuration_id) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(flushed, flush_locked());  // buffered rows first
+    pg::Params p;
+    p.add(configuration_id);
+    CHIMERA_TRY(requests, command("DELETE FROM requests WHERE configuration_id = $1", p));
+    return command("DELETE FROM configurations WHERE id = $1", p);
+  }
+
+  Expected<void> delete_agent_results(std::int64_t run_id, int from_run_index) override {
+    std::lock_guard lock(mutex_);
+    pg::Params p;
+    p.add(run_id).add(from_run_index);
+    return command("DELETE FROM agents WHERE run_id = $1 AND run_index >= $2", p);
+  }
+
   Expected<std::vector<AgentRecord>> agent_results(std::int64_t run_id) override {
     std::lock_guard lock(mutex_);
     pg::Params p;
     p.add(run_id);
-    CHIMERA_TRY(r, db_.query("SELECT id, run_id, run_index, agent, persona, profile, model, "
-                             "metrics, report_path FROM agents WHERE run_id = $1 ORDER BY "
-                             "run_index, id",
-                             p));
+    CHIMERA_TRY(r, query_again("SELECT id, run_id, run_index, agent, persona, profile, model, "
+                               "metrics, report_path FROM agents WHERE run_id = $1 ORDER BY "
+                               "run_index, id",
+                               p));
     std::vector<AgentRecord> out;
     for (int row = 0; row < r->rows(); ++row) {
       out.push_back(agent_from_row(PgRow{*r, row}));
@@ -354,9 +441,33 @@ class PostgresStore final : public ResultStore {
   }
 
  private:
+  // A statement that may simply run again: one that failed because the
+  // server was lost runs once more, after the connection came back (the
+  // reconnection waits within the limit).
+  Expected<pg::Result> query_again(const std::string& sql, const pg::Params& params = {}) {
+    auto r = db_.query(sql, params);
+    if (!r && r.error().kind == FailureKind::kConnect) r = db_.query(sql, params);
+    return r;
+  }
+
   Expected<void> command(const std::string& sql, const pg::Params& params) {
-    CHIMERA_TRY(r, db_.query(sql, params));
+    CHIMERA_TRY(r, query_again(sql, params));
     return {};
+  }
+
+  // An INSERT ... RETURNING id that the server may have committed before it
+  // was lost: when it failed that way, `lookup` finds the row it made before
+  // it is inserted again.
+  Expected<std::int64_t> insert_once(const std::string& insert, const pg::Params& params,
+                                     const std::string& lookup, const pg::Params& key) {
+    auto r = db_.query(insert, params);
+    if (!r && r.error().kind == FailureKind::kConnect) {
+      CHIMERA_TRY(found, db_.query(lookup, key));
+      if (found->rows() > 0) return found->int64(0, 0);
+      r = db_.query(insert, params);
+    }
+    if (!r) return std::unexpected(std::move(r).error());
+    return r->int64(0, 0);
   }
 
   Expected<void> migrate() {
@@ -398,84 +509,113 @@ class PostgresStore final : public ResultStore {
     return {};
   }
 
-  // Assigns the next id and seq and buffers the row, if both are known
-  // without the database. buffer_mutex_ held.
-  std::optional<std::int64_t> enqueue_locked(std::int64_t configuration_id, pg::Params& row) {
-    const auto seq = next_seq_.find(configuration_id);
-    if (free_ids_.empty() || seq == next_seq_.end()) return std::nullopt;
-    const auto id = free_ids_.front();
-    free_ids_.pop_front();
-    row.set(0, id).set(3, seq->second++);
-    pending_.push_back(std::move(row));
-    return id;
-  }
-
-  // A full batch wakes the writer thread; a backlog the writer has not caught
-  // up with is written by the caller (back-pressure bounds what a kill loses).
-  Expected<std::int64_t> after_enqueue(std::int64_t id, std::unique_lock<std::mutex>& buffer) {
-    const auto buffered = pending_.size();
-    buffer.unlock();
-    if (buffered >= kMaxBufferedRequests) {
-      std::lock_guard lock(mutex_);
-      CHIMERA_TRY(flushed, flush_locked());
-    } else if (buffered >= kRequestBatchSize) {
-      wake_.notify_one();
-    }
-    return id;
-  }
-
-  // Keeps a stock of request ids from the table's identity sequence, so that
-  // record_request() rarely waits for the database. mutex_ held.
-  Expected<void> top_up_ids() {
-    {
-      std::lock_guard buffer(buffer_mutex_);
-      if (free_ids_.size() >= kIdBlock / 2) return {};
-    }
+  // Makes sure `count` request ids are in stock (taken from the table's
+  // identity sequence a block at a time). A server that crashed can hand
+  // out again increments it had not yet logged: a block at or below an id
+  // this process already gave out moves the sequence past it first, so no
+  // two rows ever share an id. mutex_ held.
+  Expected<void> reserve_ids(std::size_t count) {
+    if (free_ids_.size() >= count) return {};
     pg::Params p;
-    p.add(static_cast<std::int64_t>(kIdBlock));
-    CHIMERA_TRY(r, db_.query("SELECT nextval(pg_get_serial_sequence('requests', 'id')) FROM "
-                             "generate_series(1, $1)",
-                             p));
-    std::lock_guard buffer(buffer_mutex_);
-    for (int row = 0; row < r->rows(); ++row) free_ids_.push_back(r->int64(row, 0));
+    p.add(static_cast<std::int64_t>(std::max(kIdBlock, count - free_ids_.size())));
+    const std::string take =
+        "SELECT nextval(pg_get_serial_sequence('requests', 'id')) FROM generate_series(1, $1)";
+    CHIMERA_TRY(r, db_.query(take, p));
+    if (r->rows() > 0 && r->int64(0, 0) <= highest_id_) {
+      pg::Params past;
+      past.add(highest_id_);
+      CHIMERA_TRY(moved,
+                  db_.query("SELECT setval(pg_get_serial_sequence('requests', 'id'), $1)", past));
+      CHIMERA_TRY(again, db_.query(take, p));
+      *r = std::move(*again);
+    }
+    for (int row = 0; row < r->rows(); ++row) {
+      free_ids_.push_back(r->int64(row, 0));
+      highest_id_ = std::max(highest_id_, free_ids_.back());
+    }
     return {};
   }
 
-  // The next seq of a configuration recorded by an earlier process. mutex_ held.
-  Expected<void> load_seq(std::int64_t configuration_id) {
-    {
-      std::lock_guard buffer(buffer_mutex_);
-      if (next_seq_.contains(configuration_id)) return {};
+  // The next seq of a configuration (one recorded by an earlier process
+  // continues after its last stored row). mutex_ held.
+  Expected<std::int64_t> next_seq(std::int64_t configuration_id) {
+    auto it = next_seq_.find(configuration_id);
+    if (it == next_seq_.end()) {
+      pg::Params p;
+      p.add(configuration_id);
+      CHIMERA_TRY(
+          r, db_.query("SELECT COALESCE(MAX(seq), 0) + 1 FROM requests WHERE configuration_id = $1",
+                       p));
+      it = next_seq_.emplace(configuration_id, r->int64(0, 0)).first;
     }
-    pg::Params p;
-    p.add(configuration_id);
-    CHIMERA_TRY(
-        r,
-        db_.query("SELECT COALESCE(MAX(seq), 0) + 1 FROM requests WHERE configuration_id = $1", p));
-    std::lock_guard buffer(buffer_mutex_);
-    next_seq_.emplace(configuration_id, r->int64(0, 0));
+    return it->second++;
+  }
+
+  // Gives an id and a seq to every row that has none yet. mutex_ held.
+  Expected<void> number_rows(std::vector<PendingRow>& rows) {
+    const auto fresh = static_cast<std::size_t>(
+        std::count_if(rows.begin(), rows.end(), [](const PendingRow& r) { return r.id == 0; }));
+    CHIMERA_TRY(reserved, reserve_ids(fresh));
+    for (auto& row : rows) {
+      if (row.id != 0) continue;
+      CHIMERA_TRY(seq, next_seq(row.configuration_id));
+      row.id = free_ids_.front();
+      free_ids_.pop_front();
+      row.seq = *seq;
+    }
     return {};
   }
 
-  // Writes every buffered request, kRequestBatchSize rows per COPY (each its
-  // own transaction); what a failure leaves unwritten goes back to the
-  // front of the buffer for the next attempt. mutex_ held.
+  // Rows [begin, end) in one statement, its own transaction: COPY, the
+  // fastest way in, for rows never sent; INSERT ... ON CONFLICT (id) DO
+  // NOTHING when one of them was sent before without a known outcome.
+  Expected<void> write_batch(std::vector<PendingRow>& rows, std::size_t begin, std::size_t end) {
+    bool again = false;
+    std::vector<pg::Params> values;
+    values.reserve(end - begin);
+    for (auto i = begin; i < end; ++i) {
+      auto& row = rows[i];
+      again = again || row.sent;
+      row.sent = true;
+      values.push_back(
+          request_params(row.id, row.run_id, row.configuration_id, row.seq, row.request));
+    }
+    if (!again) {
+      return db_.copy_rows(fmt::format("COPY requests ({}) FROM STDIN", kRequestColumns), values, 0,
+                           values.size());
+    }
+    pg::Params all;
+    for (const auto& v : values) all.append(v);
+    CHIMERA_TRY(inserted, db_.query(insert_requests_sql(values.size()), all));
+    return {};
+  }
+
+  // Writes every buffered request, kRequestBatchSize rows per statement;
+  // what a failure leaves unwritten goes back to the front of the buffer,
+  // numbered, for the next attempt. mutex_ held.
   Expected<void> flush_locked() {
-    std::vector<pg::Params> batch;
+    std::vector<PendingRow> batch;
     {
       std::lock_guard buffer(buffer_mutex_);
       batch.swap(pending_);
     }
-    for (std::size_t begin = 0; begin < batch.size(); begin += kRequestBatchSize) {
-      const auto end = std::min(batch.size(), begin + kRequestBatchSize);
-      if (auto written = db_.copy_rows(kCopyRequests, batch, begin, end); !written) {
-        std::lock_guard buffer(buffer_mutex_);
-        pending_.insert(pending_.begin(), std::make_move_iterator(batch.begin() + begin),
-                        std::make_move_iterator(batch.end()));
-        return std::unexpected(std::move(written).error());
-      }
+    std::size_t written = 0;
+    auto result = number_rows(batch);
+    while (result && written < batch.size()) {
+      const auto end = std::min(batch.size(), written + kRequestBatchSize);
+      result = write_batch(batch, written, end);
+      if (result) written = end;
     }
-    return {};
+    if (!result) {
+      std::lock_guard buffer(buffer_mutex_);
+      pending_.insert(pending_.begin(), std::make_move_iterator(batch.begin() + written),
+                      std::make_move_iterator(batch.end()));
+    }
+    // Ids in stock when the server was lost may be handed out again after
+    // its restart: take fresh ones.
+    if (db_.lost()) free_ids_.clear();
+    lost_.store(db_.lost());
+    return result;
   }
 
   void flush_periodically() {
@@ -487,9 +627,7 @@ class PostgresStore final : public ResultStore {
         if (stopping_) return;
       }
       std::lock_guard lock(mutex_);
-      auto ok = flush_locked();
-      if (ok) ok = top_up_ids();
-      if (!ok) {
+      if (auto ok = flush_locked(); !ok) {
         std::lock_guard buffer(buffer_mutex_);
         if (!deferred_error_) deferred_error_ = ok.error();
       }
@@ -498,25 +636,32 @@ class PostgresStore final : public ResultStore {
 
   std::string display_;
   pg::Connection db_;
-  // The connection. Recursive: a RequestVisitor may call back into the store.
-  // Taken before buffer_mutex_ whenever both are held.
+  // The connection, the id stock and the seq counters. Recursive: a
+  // RequestVisitor may call back into the store. Taken before buffer_mutex_
+  // whenever both are held.
   std::recursive_mutex mutex_;
-  // The request buffer and what is needed to fill it without the database.
+  std::deque<std::int64_t> free_ids_;
+  std::int64_t highest_id_ = 0;  // the highest request id this process was given
+  std::map<std::int64_t, std::int64_t> next_seq_;
+  // The request buffer, filled without the database.
   std::mutex buffer_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  std::vector<pg::Params> pending_;
-  std::optional<Failure> deferred_error_;
-  std::deque<std::int64_t> free_ids_;
-  std::map<std::int64_t, std::int64_t> next_seq_;
+  std::vector<PendingRow> pending_;
+  std::optional<Failure> deferred_error_;  // the writer thread's, for flush()
+  std::atomic<int> batch_depth_{0};
+  std::atomic<bool> lost_{false};  // the server was lost at the last write
   std::thread flusher_;
 };
 
 }  // namespace
 
-Expected<std::unique_ptr<ResultStore>> open_postgresql_store(const std::string& url) {
+Expected<std::unique_ptr<ResultStore>> open_postgresql_store(const std::string& url,
+                                                             const StoreOptions& options) {
   const auto display = redact_store_url(url);
-  auto conn = pg::Connection::open(url);
+  pg::ReconnectPolicy policy;
+  policy.limit = options.reconnect_limit;
+  auto conn = pg::Connection::open(url, policy);
   if (!conn) {
     return fail(conn.error().kind, fmt::format("Could not open results store '{}': {}", display,
                                                conn.error().message));

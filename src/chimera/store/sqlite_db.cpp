@@ -1,12 +1,61 @@
 #include "chimera/store/sqlite_db.hpp"
 
+#include <sys/resource.h>
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <string>
 #include <utility>
+
+#include "chimera/util/file_error.hpp"
 
 namespace chimera::store::sqlite {
 namespace {
 
+// Why a write to the database's files failed, when SQLite kept no errno for
+// it (it reads errno only after its own clean-up, which may have reset it):
+// ENOSPC when its file system has no block left, EFBIG when one of its files
+// reached the process's file size limit (RLIMIT_FSIZE); 0 when neither.
+int probable_write_errno(sqlite3* db) {
+  const char* name = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+  if (name == nullptr || *name == '\0') return 0;  // an in-memory database
+  namespace fs = std::filesystem;
+  const fs::path file(name);
+  struct statvfs space {};
+  if (statvfs(file.parent_path().c_str(), &space) == 0 && space.f_bavail == 0) return ENOSPC;
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+  // A write past the limit is cut at it: the file ends within a page or two of it.
+  constexpr std::uintmax_t kSlack = 2 * 65536;
+  for (const char* suffix : {"", "-wal", "-journal"}) {
+    std::error_code ec;
+    const auto size = fs::file_size(file.string() + suffix, ec);
+    if (!ec && size + kSlack >= limit.rlim_cur) return EFBIG;
+  }
+  return 0;
+}
+
+// "SQLite: TEXT", or the system's reason first when a write to the file
+// failed ("disk full (No space left on device) (SQLite: database or disk is
+// full)").
+std::string detail_of(sqlite3* db, int code, const char* text) {
+  const int primary = code & 0xff;
+  int system = db != nullptr ? sqlite3_system_errno(db) : 0;
+  if (primary == SQLITE_IOERR && system == 0) system = probable_write_errno(db);
+  if (primary == SQLITE_IOERR && system != 0) {
+    return write_error_text(system) + " (SQLite: " + text + ")";
+  }
+  // SQLite reports a write that found no room as SQLITE_FULL and keeps no
+  // errno for it.
+  if (primary == SQLITE_FULL) return write_error_text(ENOSPC) + " (SQLite: " + text + ")";
+  return std::string("SQLite: ") + text;
+}
+
 std::unexpected<Failure> failure_from(sqlite3* db, int code, std::string_view what) {
-  const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  const char* text = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  std::string detail = detail_of(db, code, text);
+  if (detail.starts_with("SQLite: ")) detail = text;  // `what` already says SQLite
   // BUSY and LOCKED mean another process held the database past the busy
   // timeout: a time limit, not a broken file.
   const int primary = code & 0xff;
@@ -133,11 +182,15 @@ Expected<void> Database::exec(const std::string& sql) {
   char* message = nullptr;
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
   if (rc != SQLITE_OK) {
-    std::string detail = message != nullptr ? message : sqlite3_errstr(rc);
+    std::string detail = detail_of(db_, rc, message != nullptr ? message : sqlite3_errstr(rc));
     sqlite3_free(message);
-    return fail(FailureKind::kIo, "SQLite: " + detail);
+    return fail(FailureKind::kIo, detail);
   }
   return {};
+}
+
+bool Database::in_transaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
 }
 
 Expected<Statement> Database::prepare(std::string_view sql) {

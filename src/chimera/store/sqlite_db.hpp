@@ -70,6 +70,9 @@ class Database {
 
   // One or more statements without parameters or results.
   Expected<void> exec(const std::string& sql);
+  // False once SQLite rolled an open transaction back by itself (a full
+  // disk or an I/O error ends it, and later statements would run outside it).
+  bool in_transaction() const;
   Expected<Statement> prepare(std::string_view sql);
   std::int64_t last_insert_id() const;
   sqlite3* handle() const { return db_; }

@@ -81,8 +81,9 @@ class SqliteStore final : public ResultStore {
 
   Expected<void> reopen_run(std::int64_t run_id) override {
     std::lock_guard lock(mutex_);
-    CHIMERA_TRY(stmt, db_.prepare("UPDATE runs SET status = ?1, finished_at = NULL WHERE id = ?2"));
-    stmt->bind(1, to_string(RunStatus::kRunning)).bind(2, run_id);
+    CHIMERA_TRY(stmt, db_.prepare("UPDATE runs SET status = ?1, finished_at = NULL, owner = ?3 "
+                                  "WHERE id = ?2"));
+    stmt->bind(1, to_string(RunStatus::kRunning)).bind(2, run_id).bind(3, current_process_owner());
     return stmt->run();
   }
 
@@ -204,6 +205,16 @@ class SqliteStore final : public ResultStore {
     return commit_rows();
   }
 
+  std::vector<UnstoredRequest> take_unstored() override {
+    std::lock_guard lock(mutex_);
+    std::vector<UnstoredRequest> out;
+    for (auto* rows : {&refused_, &pending_}) {
+      for (auto& row : *rows) out.push_back({row.configuration_id, std::move(row.request)});
+      rows->clear();
+    }
+    return out;
+  }
+
   Expected<std::size_t> requests(std::int64_t run_id, std::optional<std::int64_t> configuration_id,
                                  const RequestVisitor& visit) override {
     std::lock_guard lock(mutex_);
@@ -269,6 +280,25 @@ class SqliteStore final : public ResultStore {
         .bind(8, a.report_path);
     CHIMERA_TRY(done, stmt->run());
     return db_.last_insert_id();
+  }
+
+  Expected<void> delete_configuration(std::int64_t configuration_id) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(written, commit_rows());  // batched rows first
+    for (const char* sql : {"DELETE FROM requests WHERE configuration_id = ?1",
+                            "DELETE FROM configurations WHERE id = ?1"}) {
+      CHIMERA_TRY(stmt, db_.prepare(sql));
+      stmt->bind(1, configuration_id);
+      CHIMERA_TRY(done, stmt->run());
+    }
+    return {};
+  }
+
+  Expected<void> delete_agent_results(std::int64_t run_id, int from_run_index) override {
+    std::lock_guard lock(mutex_);
+    CHIMERA_TRY(stmt, db_.prepare("DELETE FROM agents WHERE run_id = ?1 AND run_index >= ?2"));
+    stmt->bind(1, run_id).bind(2, from_run_index);
+    return stmt->run();
   }
 
   Expected<std::vector<AgentRecord>> agent_results(std::int64_t run_id) override {
@@ -393,38 +423,44 @@ class SqliteStore final : public ResultStore {
   // Writes the batch's pending rows in one transaction. The write lock is
   // held only while they are inserted, so other processes writing the same
   // file (the shards of a sweep) get their turn between flushes. Rows the
-  // database refuses are counted in the error; when the transaction cannot
-  // start or commit, the rows stay pending for the next flush. mutex_ held.
+  // database refuses are counted in the error and kept for take_unstored();
+  // when the transaction cannot start or commit, or SQLite ends it by itself
+  // (a full disk), every row stays pending for the next flush. mutex_ held.
   Expected<void> commit_rows() {
     if (pending_.empty()) return {};
-    if (auto begin = db_.exec("BEGIN IMMEDIATE"); !begin) {
-      return fail(begin.error().kind,
-                  fmt::format("{} requests are not yet stored in {} (tried again at the next "
-                              "flush): {}",
-                              pending_.size(), description(), begin.error().message));
-    }
+    if (auto begin = db_.exec("BEGIN IMMEDIATE"); !begin) return not_yet_stored(begin.error());
     auto rows = std::exchange(pending_, {});
-    std::size_t refused = 0;
-    std::string first_refusal;
-    for (const auto& row : rows) {
-      auto inserted = insert_request(row.run_id, row.configuration_id, row.request);
-      if (!inserted && refused++ == 0) first_refusal = inserted.error().message;
+    std::vector<std::size_t> refused;
+    std::optional<Failure> first_refusal;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      auto inserted = insert_request(rows[i].run_id, rows[i].configuration_id, rows[i].request);
+      if (inserted) continue;
+      if (!db_.in_transaction()) {  // rolled back by SQLite: nothing of it was written
+        next_seq_.clear();
+        pending_ = std::move(rows);
+        return not_yet_stored(inserted.error());
+      }
+      if (!first_refusal) first_refusal = inserted.error();
+      refused.push_back(i);
     }
     if (auto committed = db_.exec("COMMIT"); !committed) {
       (void)db_.exec("ROLLBACK");
       next_seq_.clear();  // the rolled-back rows' numbers are free again
-      const auto count = rows.size();
       pending_ = std::move(rows);
-      return fail(committed.error().kind,
-                  fmt::format("{} requests are not yet stored in {} (tried again at the next "
-                              "flush): {}",
-                              count, description(), committed.error().message));
+      return not_yet_stored(committed.error());
     }
-    if (refused > 0) {
-      return fail(FailureKind::kIo, fmt::format("{} of {} requests were refused by {}: {}", refused,
-                                                rows.size(), description(), first_refusal));
-    }
-    return {};
+    if (refused.empty()) return {};
+    for (const auto i : refused) refused_.push_back(std::move(rows[i]));
+    return fail(FailureKind::kIo,
+                fmt::format("{} of {} requests were refused by {}: {}", refused.size(), rows.size(),
+                            description(), first_refusal->message));
+  }
+
+  // The failure of a flush that left every row pending. mutex_ held.
+  std::unexpected<Failure> not_yet_stored(const Failure& cause) const {
+    return fail(cause.kind, fmt::format("{} requests are not yet stored in {} (tried again at the "
+                                        "next flush): {}",
+                                        pending_.size(), description(), cause.message));
   }
 
   Expected<std::int64_t> next_seq(std::int64_t configuration_id) {
@@ -450,6 +486,7 @@ class SqliteStore final : public ResultStore {
   };
   int batch_depth_ = 0;              // begin_batch() calls not yet ended
   std::vector<PendingRow> pending_;  // recorded in a batch, not yet written
+  std::vector<PendingRow> refused_;  // refused by the database, for take_unstored()
 };
 
 }  // namespace

@@ -107,19 +107,21 @@ Expected<StoreLocation> parse_store_url(const std::string& url) {
 
 namespace {
 
-Expected<std::unique_ptr<ResultStore>> open_location(const StoreLocation& location) {
+Expected<std::unique_ptr<ResultStore>> open_location(const StoreLocation& location,
+                                                     const StoreOptions& options) {
   if (location.kind == StoreLocation::Kind::kPostgresql) {
-    return open_postgresql_store(location.target);
+    return open_postgresql_store(location.target, options);
   }
   return open_sqlite_store(location.target);
 }
 
 }  // namespace
 
-Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url) {
+Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url,
+                                                  const StoreOptions& options) {
   auto location = parse_store_url(url);
   if (!location) return std::unexpected(location.error());
-  auto store = open_location(*location);
+  auto store = open_location(*location, options);
   if (!store) return store;
   // Whatever the backend: a run whose process died is never left `running`.
   if (auto marked = mark_abandoned_runs(**store); !marked) return std::unexpected(marked.error());

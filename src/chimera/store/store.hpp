@@ -13,6 +13,7 @@
 // record_request() from the HTTP event-loop thread while the command's own
 // thread reads or updates configurations.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -82,6 +83,12 @@ struct AgentRecord {
   std::string report_path{};
 };
 
+// A request the store gave back instead of writing it (see take_unstored()).
+struct UnstoredRequest {
+  std::int64_t configuration_id = 0;
+  measure::RequestResult request;
+};
+
 // Called once per stored request, in (configuration ordinal, seq) order.
 using RequestVisitor =
     std::function<void(std::int64_t configuration_id, const measure::RequestResult& request)>;
@@ -109,7 +116,7 @@ class ResultStore {
   virtual Expected<std::vector<RunInfo>> runs() = 0;
   virtual Expected<RunInfo> run(std::int64_t run_id) = 0;
   virtual Expected<std::optional<std::int64_t>> latest_run_id() = 0;
-  // Marks the run as running again (resume).
+  // Marks the run as running again, owned by this process (resume).
   virtual Expected<void> reopen_run(std::int64_t run_id) = 0;
 
   virtual Expected<std::int64_t> add_configuration(std::int64_t run_id,
@@ -139,6 +146,11 @@ class ResultStore {
   // concerns and whether they are still pending.
   virtual void begin_batch() {}
   virtual Expected<void> end_batch() { return {}; }
+  // Once a caller gives up on the store (a full disk, a database that did
+  // not come back): every request recorded and not written, and every one
+  // the database refused, oldest first, taken out of the store, which will
+  // not write them any more. The caller keeps them elsewhere (the exports).
+  virtual std::vector<UnstoredRequest> take_unstored() { return {}; }
   // Streams the stored requests (all of a run, or one configuration's) to
   // `visit` without holding them all in memory; returns how many there were.
   virtual Expected<std::size_t> requests(std::int64_t run_id,
@@ -152,6 +164,13 @@ class ResultStore {
   virtual Expected<std::int64_t> save_agent_result(std::int64_t run_id,
                                                    const AgentRecord& agent) = 0;
   virtual Expected<std::vector<AgentRecord>> agent_results(std::int64_t run_id) = 0;
+
+  // Dropping a partial attempt: a `chimera run` resumed into the same stored
+  // run removes the rows of the run it redoes before doing it again.
+  // Removes a configuration with its requests.
+  virtual Expected<void> delete_configuration(std::int64_t configuration_id) = 0;
+  // Removes the agents' rows of run_index >= `from_run_index`.
+  virtual Expected<void> delete_agent_results(std::int64_t run_id, int from_run_index) = 0;
 };
 
 struct StoreLocation {
@@ -164,8 +183,20 @@ struct StoreLocation {
 // is the absolute path /abs/path), `postgresql://...` / `postgres://...`.
 Expected<StoreLocation> parse_store_url(const std::string& url);
 
+// How long a PostgreSQL store keeps reconnecting after it lost its server,
+// unless StoreOptions says otherwise.
+inline constexpr std::chrono::milliseconds kDefaultReconnectLimit{30'000};
+
+struct StoreOptions {
+  // PostgreSQL: a statement that finds the server gone reconnects with
+  // growing pauses (0.1 s doubling up to 2 s) until this long after the
+  // connection was lost, then fails. SQLite: unused.
+  std::chrono::milliseconds reconnect_limit = kDefaultReconnectLimit;
+};
+
 // Opens (creating and migrating as needed) the store a URL names.
-Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url);
+Expected<std::unique_ptr<ResultStore>> open_store(const std::string& url,
+                                                  const StoreOptions& options = {});
 
 // This process as a run owner: "host pid start-time" (the start time tells a
 // reused pid from the original process).

@@ -90,9 +90,12 @@ class PostgresSweepQueue final : public SweepQueue {
 
   Expected<bool> complete(std::int64_t cell_id, const std::string& owner,
                           std::int64_t configuration_id) override {
+    // Done already by this owner with this configuration: the same call
+    // again after its answer was lost with the server.
     CHIMERA_TRY(r, db_.query("UPDATE sweep_cells SET state = 'done', configuration_id = $3, "
                              "heartbeat_at = clock_timestamp() WHERE id = $1 AND lease_owner = $2 "
-                             "AND state = 'leased' RETURNING id",
+                             "AND (state = 'leased' OR (state = 'done' AND configuration_id = "
+                             "$3::BIGINT)) RETURNING id",
                              pg::Params().add(cell_id).add(owner).add(configuration_id)));
     return r->rows() == 1;
   }
@@ -214,7 +217,8 @@ Expected<SweepStatus> PostgresSweepQueue::status(std::int64_t sweep_id) {
 
 }  // namespace
 
-Expected<std::unique_ptr<SweepQueue>> open_sweep_queue(const std::string& url) {
+Expected<std::unique_ptr<SweepQueue>> open_sweep_queue(const std::string& url,
+                                                       const StoreOptions& options) {
   CHIMERA_TRY(location, parse_store_url(url));
   if (location->kind != StoreLocation::Kind::kPostgresql) {
     return fail(FailureKind::kInvalidInput,
@@ -223,9 +227,11 @@ Expected<std::unique_ptr<SweepQueue>> open_sweep_queue(const std::string& url) {
                             redact_store_url(url)));
   }
   {
-    CHIMERA_TRY(migrated, open_store(url));  // creates or migrates the schema
+    CHIMERA_TRY(migrated, open_store(url, options));  // creates or migrates the schema
   }
-  auto conn = pg::Connection::open(url);
+  pg::ReconnectPolicy policy;
+  policy.limit = options.reconnect_limit;
+  auto conn = pg::Connection::open(url, policy);
   if (!conn) {
     return fail(conn.error().kind, fmt::format("Could not open results store '{}': {}",
                                                redact_store_url(url), conn.error().message));

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "chimera/store/store.hpp"
 #include "chimera/util/error.hpp"
 
 namespace chimera::store {
@@ -85,6 +86,8 @@ class SweepQueue {
   virtual Expected<bool> renew(std::int64_t cell_id, const std::string& owner,
                                double lease_seconds) = 0;
   // false: the lease was lost; the caller's configuration is not the cell's.
+  // Completing again with the same owner and configuration is true (a retry
+  // whose first answer was lost with the server).
   virtual Expected<bool> complete(std::int64_t cell_id, const std::string& owner,
                                   std::int64_t configuration_id) = 0;
   // Gives the cell back (pending again) or, after `max_attempts`, marks it failed.
@@ -100,6 +103,7 @@ class SweepQueue {
 
 // PostgreSQL only; a SQLite store is an error that says so. Migrates the
 // schema first (as open_store does).
-Expected<std::unique_ptr<SweepQueue>> open_sweep_queue(const std::string& url);
+Expected<std::unique_ptr<SweepQueue>> open_sweep_queue(const std::string& url,
+                                                       const StoreOptions& options = {});
 
 }  // namespace chimera::store

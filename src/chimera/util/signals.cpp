@@ -11,6 +11,7 @@
 namespace chimera::signals {
 namespace {
 std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_hurried{false};
 std::atomic<int> g_count{0};
 std::mutex g_mutex;
 std::map<int, std::function<void()>> g_wakeups;
@@ -27,12 +28,14 @@ void notify_all() {
 }
 
 extern "C" void on_signal(int signo) {
-  if (g_count.fetch_add(1) >= 1) {
-    // Second interrupt: the user means it.
+  const int count = g_count.fetch_add(1) + 1;
+  if (count >= 3) {
+    // Third interrupt: the user means it.
     std::signal(signo, SIG_DFL);
     std::raise(signo);
     return;
   }
+  if (count == 2) g_hurried.store(true);
   g_interrupted.store(true);
   if (g_pipe[1] >= 0) {
     const char byte = 1;
@@ -65,6 +68,10 @@ bool interrupted() {
   return g_interrupted.load();
 }
 
+bool hurried() {
+  return g_hurried.load();
+}
+
 void request_interrupt() {
   g_interrupted.store(true);
   notify_all();
@@ -72,6 +79,7 @@ void request_interrupt() {
 
 void reset() {
   g_interrupted.store(false);
+  g_hurried.store(false);
   g_count.store(0);
 }
 

@@ -104,6 +104,93 @@ scenarios:
   EXPECT_NE(bad.error().message.find("dependency cycle"), std::string::npos);
 }
 
+TEST(AgentsConfig, KnownNumericOptionsAreCheckedWithTheirLine) {
+  auto negative = parse_config("profiles:\n  p:\n    options:\n      num_ctx: -1024\n", "o.yaml");
+  ASSERT_FALSE(negative);
+  EXPECT_NE(negative.error().message.find(
+                "o.yaml:4:16: profile 'p' options num_ctx: -1024 is out of range (num_ctx "
+                "takes 1 to 16777216)"),
+            std::string::npos)
+      << negative.error().message;
+  auto nan = parse_config("profiles:\n  p:\n    options: {temperature: .nan}\n", "o.yaml");
+  ASSERT_FALSE(nan);
+  EXPECT_NE(nan.error().message.find("o.yaml:3:28: profile 'p' options temperature: '.nan' is "
+                                     "not a number"),
+            std::string::npos)
+      << nan.error().message;
+  auto fraction = parse_config("profiles:\n  p:\n    options: {top_k: 2.5}\n", "o.yaml");
+  ASSERT_FALSE(fraction);
+  EXPECT_NE(fraction.error().message.find("top_k: 2.5 is not a whole number"), std::string::npos);
+  // Unknown options pass through untouched, whatever they hold.
+  auto unknown = parse_config(
+      "profiles:\n  p:\n    options: {my_flag: .nan, num_ctx: 2048, temperature: 0.5}\n", "o.yaml");
+  ASSERT_TRUE(unknown) << unknown.error().message;
+  const auto p = unknown->profile("p");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->options["my_flag"], ".nan");
+  EXPECT_EQ(p->options["num_ctx"], 2048);
+}
+
+TEST(AgentsConfig, ABaseDefinedLaterInTheFileResolves) {
+  auto catalog = parse_config(R"(
+profiles:
+  fast:
+    base: quick
+    options: {temperature: 0.1}
+  quick:
+    base: steady
+    model: small:1b
+  steady:
+    options: {num_ctx: 4096}
+personas:
+  Second:
+    base: First
+  First:
+    system_prompt: You count.
+)",
+                              "order.yaml");
+  ASSERT_TRUE(catalog) << catalog.error().message;
+  const auto fast = catalog->profile("fast");
+  ASSERT_TRUE(fast);
+  EXPECT_EQ(fast->model, "small:1b");
+  EXPECT_EQ(fast->options["num_ctx"], 4096);
+  EXPECT_EQ(fast->options["temperature"], 0.1);
+  const auto second = catalog->persona("Second");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->system_prompt, "You count.");
+}
+
+TEST(AgentsConfig, ACycleOfBasesIsNamedAsACycle) {
+  auto bad = parse_config(R"(
+profiles:
+  a:
+    base: b
+  b:
+    base: c
+  c:
+    base: a
+)",
+                          "loop.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("profile bases form a cycle: a -> b -> c -> a"),
+            std::string::npos)
+      << bad.error().message;
+  EXPECT_TRUE(bad.error().message.starts_with("loop.yaml:4:")) << bad.error().message;
+  // A base naming the profile itself means the definition it replaces.
+  auto replaces = parse_config("profiles:\n  baseline:\n    base: baseline\n    model: m\n", "r");
+  ASSERT_TRUE(replaces) << replaces.error().message;
+}
+
+TEST(AgentsConfig, AFileThatDefinesNothingIsRefused) {
+  for (const char* text : {"", "# only a comment\n", "profiles:\n", "profiles: {}\nagents:\n"}) {
+    auto empty = parse_config(text, "empty.yaml");
+    ASSERT_FALSE(empty) << "'" << text << "'";
+    EXPECT_NE(empty.error().message.find("empty.yaml: the config file defines nothing"),
+              std::string::npos)
+        << empty.error().message;
+  }
+}
+
 TEST(AgentsConfig, ExampleFileInTheRepositoryLoads) {
   const std::string path = chimera::testing::source_dir() + "/examples/chimera.yaml";
   auto catalog = load_config_file(path);

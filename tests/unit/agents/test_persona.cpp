@@ -71,7 +71,7 @@ TEST(AgentsProfile, OverridesParseTypesAndWin) {
   auto base = *find_profile(builtin_profiles(), "chimera-agent");
   auto changed = apply_overrides(
       base, "llama3.1:8b",
-      {"num_ctx=4096", "temperature=0.2", "use_mmap=false", "stop=END", "seed=\"7\""});
+      {"num_ctx=4096", "temperature=0.2", "use_mmap=false", "stop=END", "tag=\"7\""});
   ASSERT_TRUE(changed) << changed.error().message;
   EXPECT_EQ(changed->model, "llama3.1:8b");
   EXPECT_TRUE(changed->options["num_ctx"].is_number_integer());
@@ -79,10 +79,15 @@ TEST(AgentsProfile, OverridesParseTypesAndWin) {
   EXPECT_DOUBLE_EQ(changed->options["temperature"].get<double>(), 0.2);
   EXPECT_EQ(changed->options["use_mmap"], false);
   EXPECT_EQ(changed->options["stop"], "END");
-  EXPECT_EQ(changed->options["seed"], "7");
+  EXPECT_EQ(changed->options["tag"], "7");     // an option Chimera does not know passes as written
   EXPECT_EQ(changed->options["num_gpu"], 60);  // untouched
   EXPECT_EQ(context_window(changed->options).tokens, 4096);
   EXPECT_FALSE(context_window(changed->options).assumed);
+
+  // A known option is checked: seed takes a whole number, not a string.
+  auto bad_seed = apply_overrides(base, "", {"seed=\"7\""});
+  ASSERT_FALSE(bad_seed);
+  EXPECT_NE(bad_seed.error().message.find("seed"), std::string::npos) << bad_seed.error().message;
 
   auto bad = apply_overrides(base, "", {"num_ctx"});
   ASSERT_FALSE(bad);

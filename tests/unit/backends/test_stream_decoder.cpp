@@ -157,6 +157,22 @@ TEST(OpenAiDecoder, RoleChunkIsNotATokenAndUsageAndTimingsAreRead) {
   EXPECT_DOUBLE_EQ(s.server.timings["prompt_ms"].get<double>(), 12.5);
 }
 
+// The idle limit runs between complete lines or events: bytes that finish
+// none say so, however many arrive.
+TEST(StreamDecoders, BytesThatCompleteNoChunkAreIncomplete) {
+  auto ollama = make_ollama_decoder();
+  for (char c : std::string(R"({"response":"a","done")")) {
+    EXPECT_EQ(ollama->feed(std::string_view(&c, 1), {}), http::BodyAction::kIncomplete);
+  }
+  EXPECT_EQ(ollama->feed(":false}\n", {}), http::BodyAction::kToken);
+  EXPECT_EQ(ollama->feed("{\"response\":\"\",\"done\":false}\n", {}), http::BodyAction::kContinue);
+  auto openai = make_openai_decoder();
+  EXPECT_EQ(openai->feed("data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n", {}),
+            http::BodyAction::kIncomplete);
+  EXPECT_EQ(openai->feed(": keep-alive comment\n", {}), http::BodyAction::kIncomplete);
+  EXPECT_EQ(openai->feed("\n", {}), http::BodyAction::kToken);
+}
+
 TEST(OpenAiDecoder, FirstChunkWithOnlyARoleReturnsContinue) {
   auto decoder = make_openai_decoder();
   EXPECT_EQ(decoder->feed(kOpenAiChat.substr(0, kOpenAiChat.find(": ping")), {}),

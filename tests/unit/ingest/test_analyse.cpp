@@ -70,7 +70,7 @@ TEST(Analyse, AbsentRootIsRecorded) {
   const Analysis a = analyse({"/nonexistent/chimera-artifacts"});
   ASSERT_EQ(a.inventory.roots.size(), 1u);
   EXPECT_FALSE(a.inventory.roots[0].exists);
-  EXPECT_EQ(a.inventory.roots[0].message, "no such directory");
+  EXPECT_EQ(a.inventory.roots[0].message, "no such file or directory");
   EXPECT_FALSE(a.any_root_exists());
 }
 

@@ -168,6 +168,23 @@ TEST(ArrivalSchedule, ValidateNamesTheFlag) {
             std::string::npos);
 }
 
+TEST(ArrivalSchedule, ARateWhoseNextArrivalLiesBeyondTheRunIsRefused) {
+  // 1e-9/s: one request every 1e9 s, past the 1-hour limit.
+  const auto tiny = validate_rate(1e-9, std::nullopt);
+  ASSERT_FALSE(tiny);
+  EXPECT_NE(tiny.error().message.find("1-hour limit"), std::string::npos) << tiny.error().message;
+  EXPECT_TRUE(validate_rate(1.0 / 3599, std::nullopt));
+  EXPECT_FALSE(validate_rate(1.0 / 3601, std::nullopt));
+  // 0.05/s: one every 20 s, past a 10 s --duration; 0.1/s is exactly within it.
+  const auto past = validate_rate(0.05, 10.0);
+  ASSERT_FALSE(past);
+  EXPECT_NE(past.error().message.find("--duration 10 s"), std::string::npos)
+      << past.error().message;
+  EXPECT_NE(past.error().message.find("at least 0.1 requests/s"), std::string::npos);
+  EXPECT_TRUE(validate_rate(0.1, 10.0));
+  EXPECT_FALSE(validate_rate(std::nan(""), std::nullopt));
+}
+
 TEST(OpenLoopPacer, SendsWhatIsDueThenSaysWhenToWake) {
   OpenLoopPacer pacer(spec_of(ArrivalKind::kConstant, 10, 5));
   auto step = pacer.poll(0.0, 0);

@@ -31,23 +31,69 @@ TEST(RateSpec, ListsAndSweep) {
   EXPECT_FALSE(parse_rate_spec("sweep:0"));
 }
 
-TEST(SweepPlanner, SynchronousThenThroughputThenRatesStrictlyBetween) {
-  const auto first = sweep_first_steps();
-  ASSERT_EQ(first.size(), 2u);
-  EXPECT_EQ(first[0].kind, SweepStepKind::kSynchronous);
-  EXPECT_EQ(first[1].kind, SweepStepKind::kThroughput);
-  const auto steps = sweep_rate_steps(2, 12, 4);
-  ASSERT_TRUE(steps);
-  ASSERT_EQ(steps->size(), 4u);
-  const double expected[] = {4, 6, 8, 10};
-  for (std::size_t i = 0; i < 4; ++i) {
-    EXPECT_EQ((*steps)[i].kind, SweepStepKind::kRate);
-    EXPECT_DOUBLE_EQ((*steps)[i].rate, expected[i]);
-  }
-  EXPECT_EQ((*steps)[0].label(), "rate 4/s");
-  const auto none = sweep_rate_steps(5, 5, 4);
+TEST(SweepRates, EvenlyStrictlyBetweenRoundedToThreeDigits) {
+  const auto rates = sweep_rates(2, 12, 4);
+  ASSERT_TRUE(rates);
+  EXPECT_EQ(*rates, (std::vector<double>{4, 6, 8, 10}));
+  // 1.5 + (200 − 1.5)·i/4: 51.125, 100.75, 150.375 → 51.1, 101, 150.
+  EXPECT_EQ(*sweep_rates(1.5, 200, 3), (std::vector<double>{51.1, 101, 150}));
+  // A narrow range rounds to the same value: kept once.
+  EXPECT_EQ(*sweep_rates(10, 10.01, 3), (std::vector<double>{10}));
+  const auto none = sweep_rates(5, 5, 4);
   ASSERT_FALSE(none);
-  EXPECT_NE(none.error().message.find("not faster than the synchronous run"), std::string::npos);
+  EXPECT_NE(none.error().message.find("was not faster than the synchronous step"),
+            std::string::npos);
+}
+
+LoadRow level(int concurrency, double achieved, std::int64_t errors = 0) {
+  LoadRow r;
+  r.label = "c=" + std::to_string(concurrency);
+  r.concurrency = concurrency;
+  r.achieved_rate = achieved;
+  r.requests = 100;
+  r.errors = errors;
+  return r;
+}
+
+TEST(ThroughputSearch, DoublesUntilTheGainFallsBelowFivePercent) {
+  std::vector<LoadRow> levels{level(1, 10), level(2, 19)};
+  auto s = search_throughput(levels, 1024);
+  EXPECT_FALSE(s.done);
+  EXPECT_EQ(s.next_concurrency, 4);
+  // 4 → 36 (+89%), 8 → 37.5 (+4.2%): the knee is c=4.
+  levels.push_back(level(4, 36));
+  levels.push_back(level(8, 37.5));
+  s = search_throughput(levels, 1024);
+  ASSERT_TRUE(s.done);
+  EXPECT_EQ(s.knee, 2u);
+  EXPECT_NE(s.reason.find("+4.2%"), std::string::npos) << s.reason;
+  EXPECT_NE(s.reason.find("c=4 is the knee"), std::string::npos) << s.reason;
+  // Exactly 5% still counts as growth.
+  s = search_throughput({level(1, 10), level(2, 10.5)}, 1024);
+  EXPECT_FALSE(s.done);
+}
+
+TEST(ThroughputSearch, FailedRequestsStopAtTheLevelBefore) {
+  auto busy = level(8, 60, 3);
+  busy.rejected = 3;
+  const auto s = search_throughput({level(1, 10), level(2, 20), level(4, 40), busy}, 1024);
+  ASSERT_TRUE(s.done);
+  EXPECT_EQ(s.knee, 2u);
+  EXPECT_NE(s.reason.find("3 rejected with HTTP 429/503"), std::string::npos) << s.reason;
+}
+
+TEST(ThroughputSearch, StopsAtTheConcurrencyLimit) {
+  const auto s = search_throughput({level(1, 10), level(2, 20), level(4, 40)}, 6);
+  ASSERT_TRUE(s.done);
+  EXPECT_EQ(s.knee, 2u);
+  EXPECT_NE(s.reason.find("highest concurrency allowed (6)"), std::string::npos) << s.reason;
+}
+
+TEST(ThroughputSearch, ProbeLastsFourLatenciesWithinOneSecondAndTheHold) {
+  EXPECT_DOUBLE_EQ(probe_seconds(100, 10), 1.0);    // 0.4 s → at least 1 s
+  EXPECT_DOUBLE_EQ(probe_seconds(500, 10), 2.0);    // 4 × 0.5 s
+  EXPECT_DOUBLE_EQ(probe_seconds(5000, 10), 10.0);  // 20 s → at most the hold
+  EXPECT_DOUBLE_EQ(probe_seconds(std::nullopt, 10), 1.0);
 }
 
 TEST(Saturation, NoneOnAServerThatKeepsUp) {
@@ -71,6 +117,22 @@ TEST(Saturation, CompletionsBelowTheTargetRate) {
   ASSERT_TRUE(s.saturated);
   EXPECT_EQ(s.step, 1u);
   EXPECT_NE(s.reason.find("grows without bound"), std::string::npos);
+}
+
+TEST(Saturation, ShortStepsAreJudgedByTheirCompletionRate) {
+  // 100 requests at 150/s, 330 ms each: ok / (first send to last byte) is
+  // 100 / (99/150 + 0.33) = 101/s, below 90% of 150, though the server kept
+  // up: its completions came 150 a second, as scheduled.
+  auto kept_up = row(150, 101, 330);
+  kept_up.scheduled_rate = 148;
+  kept_up.completion_rate = 149;
+  EXPECT_FALSE(detect_saturation({row(50, 50, 330), kept_up}).saturated);
+  auto behind = kept_up;
+  behind.completion_rate = 120;
+  const auto s = detect_saturation({row(50, 50, 330), behind});
+  ASSERT_TRUE(s.saturated);
+  EXPECT_NE(s.reason.find("completed 120 requests/s of the 148 sent"), std::string::npos)
+      << s.reason;
 }
 
 TEST(Saturation, ServerRejectsWith503) {

@@ -60,6 +60,22 @@ TEST(LengthSpec, ParsesMeanAndSdAndSamplesAroundThem) {
             std::string::npos);
   EXPECT_FALSE(parse_length_spec("--input-tokens", "0"));
   EXPECT_FALSE(parse_length_spec("--input-tokens", "10,-1"));
+  EXPECT_FALSE(parse_length_spec("--input-tokens", "nan"));
+  // Beyond 2^20 tokens: refused with the limit, instead of building the text.
+  const auto huge = parse_length_spec("--input-tokens", "1e12");
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.error().message.find("limit of 1048576 tokens"), std::string::npos)
+      << huge.error().message;
+  EXPECT_TRUE(parse_length_spec("--input-tokens", "1048576"));
+  EXPECT_FALSE(parse_length_spec("--input-tokens", "1048577"));
+  EXPECT_FALSE(parse_length_spec("--output-tokens", "100,2000000"));
+  // A wide spread never draws past the limit.
+  LengthSampler wide({1'000'000, 1'000'000}, 7);
+  for (int i = 0; i < 1000; ++i) {
+    const auto v = wide.next();
+    EXPECT_GE(v, 1);
+    EXPECT_LE(v, 1'048'576);
+  }
   LengthSampler fixed({100, 0}, 1);
   EXPECT_EQ(fixed.next(), 100);
   LengthSampler spread({512, 64}, 1);

@@ -10,6 +10,7 @@
 #include "chimera/report/html/charts.hpp"
 #include "chimera/report/html/pages.hpp"
 #include "chimera/report/html/svg.hpp"
+#include "chimera/report/load_view.hpp"
 #include "chimera/report/reporter.hpp"
 #include "report_fixtures.hpp"
 
@@ -154,6 +155,36 @@ TEST(HtmlCharts, LoadCurveTakesPlainRowsAndDrawsSloLines) {
             std::string::npos)
       << figure;
   EXPECT_EQ(html::load_curve_figure({}), "");
+}
+
+TEST(HtmlCharts, ALoadLevelWithoutThroughputIsNoPointAndNa) {
+  const std::vector<html::LoadPoint> rows = {
+      {"concurrency 1", 95.0, 40.0, 55.0, 10.1, 10.6},
+      {"concurrency 4", std::nullopt, 120.0, 240.0, 12.5, 15.0},
+      {"concurrency 16", 420.0, 900.0, 1800.0, 30.0, 41.0},
+  };
+  const auto figure = html::load_curve_figure(rows);
+  // Two panels of two series: one marker per series for each level with a throughput.
+  EXPECT_EQ(count(figure, "<circle"), 2u * 2u * 2u) << figure;
+  EXPECT_NE(figure.find("<tr data-key=\"concurrency 4\"><td class=\"text\">concurrency "
+                        "4</td><td data-field=\"output_tps\">n/a</td>"),
+            std::string::npos)
+      << figure;
+  EXPECT_EQ(figure.find("\"output_tps\">0"), std::string::npos);
+}
+
+TEST(HtmlCharts, TheLoadTablesMissingThroughputStaysMissing) {
+  BenchReport report;
+  report.load_table = nlohmann::json::parse(R"({"rows": [
+      {"label": "rate 2/s", "achieved_rate": null, "output_tokens_per_s": null,
+       "ttft_ms": {"p50": 12.0}, "tpot_ms": {}}]})");
+  const auto points = load_curve_points(report);
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_FALSE(points[0].output_tps.has_value());
+  const auto table = load_table_rows(report);
+  ASSERT_EQ(table.size(), 2u);
+  EXPECT_EQ(table[1][2], "n/a");  // achieved req/s
+  EXPECT_EQ(table[1][3], "n/a");  // output tok/s
 }
 
 TEST(HtmlCharts, CompareDrawsOnePanelPerMetricWithAZeroLine) {

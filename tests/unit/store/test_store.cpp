@@ -357,6 +357,49 @@ TEST_P(StoreTest, InventoriesAndAgents) {
   EXPECT_EQ(agents[0].report_path, "run_1/a.md");
 }
 
+// A run resumed into the same stored run drops the partial attempt of the
+// run it redoes: that configuration with its requests, and its agents' rows.
+TEST_P(StoreTest, DeletesAConfigurationWithItsRequestsAndLaterRunsAgents) {
+  auto store = open_or_die(url_);
+  const auto run_id = *store->begin_run({.kind = RunKind::kRun});
+  const auto kept = *store->add_configuration(run_id, {.ordinal = 0, .key = "run1|concurrent|a"});
+  const auto partial =
+      *store->add_configuration(run_id, {.ordinal = 1, .key = "run2|concurrent|a"});
+  ASSERT_TRUE(store->record_request(run_id, kept, make_request(1)));
+  ASSERT_TRUE(store->record_request(run_id, partial, make_request(2)));
+  ASSERT_TRUE(store->record_request(run_id, partial, make_request(3)));
+  for (int index : {1, 2, 3}) {
+    ASSERT_TRUE(store->save_agent_result(run_id, {.run_index = index, .agent = "a"}));
+  }
+  ASSERT_TRUE(store->delete_configuration(partial));
+  ASSERT_TRUE(store->delete_agent_results(run_id, 2));
+
+  const auto configurations = *store->configurations(run_id);
+  ASSERT_EQ(configurations.size(), 1u);
+  EXPECT_EQ(configurations[0].id, kept);
+  std::vector<std::string> ids;
+  ASSERT_TRUE(
+      store->requests(run_id, std::nullopt,
+                      [&](std::int64_t, const measure::RequestResult& r) { ids.push_back(r.id); }));
+  EXPECT_EQ(ids, std::vector<std::string>{"req-1"});
+  EXPECT_EQ(raw_scalar(url_, "SELECT COUNT(*) FROM requests"), "1");
+  const auto agents = *store->agent_results(run_id);
+  ASSERT_EQ(agents.size(), 1u);
+  EXPECT_EQ(agents[0].run_index, 1);
+}
+
+// Reopened, a run is this process's: a later open never judges it abandoned
+// by its previous (dead) owner.
+TEST_P(StoreTest, AReopenedRunIsOwnedByTheProcessThatReopenedIt) {
+  auto store = open_or_die(url_);
+  RunInfo info{.kind = RunKind::kSweep, .fingerprint = "g"};
+  info.owner = "some-other-host 1 0";
+  const auto id = *store->begin_run(info);
+  ASSERT_TRUE(store->finish_run(id, RunStatus::kAbandoned));
+  ASSERT_TRUE(store->reopen_run(id));
+  EXPECT_EQ(store->run(id)->owner, current_process_owner());
+}
+
 TEST_P(StoreTest, StoredArgumentsCarryNoPassword) {
   auto store = open_or_die(url_);
   RunInfo info;

@@ -90,7 +90,11 @@ TEST(SweepQueue, CellsGoOutInOrderOnceEachAndAnExpiredLeaseComesBack) {
   const auto id_c = *f.db->add_configuration(reg.run_id, config);
   EXPECT_FALSE(*f.queue->complete(a->cell_id, "a", id_a));
   EXPECT_TRUE(*f.queue->complete(c->cell_id, "c", id_c));
-  EXPECT_FALSE(*f.queue->complete(c->cell_id, "c", id_c));  // already done
+  // The same completion again (its answer lost with the server) is a success;
+  // another configuration, or another worker, is not.
+  EXPECT_TRUE(*f.queue->complete(c->cell_id, "c", id_c));
+  EXPECT_FALSE(*f.queue->complete(c->cell_id, "c", id_a));
+  EXPECT_FALSE(*f.queue->complete(c->cell_id, "b", id_c));
   EXPECT_EQ(*f.queue->remaining(reg.sweep_id), 1);
   const auto status = *f.queue->status(reg.sweep_id);
   EXPECT_EQ(status.done, 1);

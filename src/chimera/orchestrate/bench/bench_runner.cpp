@@ -284,11 +284,17 @@ class MeasuredRun {
     while (in_flight_ > 0) receive_until(Clock::now() + std::chrono::milliseconds(100));
   }
 
+  // More to send: `runs` requests, or until closed_loop_s has passed.
+  bool more_to_send(int next) const {
+    if (plan_.closed_loop_s) return seconds(Clock::now()) < *plan_.closed_loop_s;
+    return next < plan_.runs;
+  }
+
   void closed_loop() {
     const int concurrency = plan_.cold ? 1 : std::max(1, plan_.concurrency);
     int next = 0;
-    while (!signals::interrupted() && (next < plan_.runs || in_flight_ > 0)) {
-      while (next < plan_.runs && in_flight_ < concurrency && !signals::interrupted()) {
+    while (!signals::interrupted() && (more_to_send(next) || in_flight_ > 0)) {
+      while (more_to_send(next) && in_flight_ < concurrency && !signals::interrupted()) {
         if (plan_.cold) {
           if (auto unloaded = backend_.unload(plan_.model); !unloaded) {
             outcome_.notes.push_back(fmt::format("could not unload before run {}: {}", next + 1,

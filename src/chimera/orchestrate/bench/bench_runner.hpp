@@ -29,7 +29,10 @@ struct RunPlan {
   // Warm-up requests before measuring, not counted; nullopt: at the measured
   // load (warmup_load.hpp has the rule).
   std::optional<int> warmup;
-  int runs = 5;         // measured requests
+  int runs = 5;  // measured requests
+  // Closed loop for a time instead: keep `concurrency` in flight, sending no
+  // new request once this many seconds passed (those in flight finish).
+  std::optional<double> closed_loop_s;
   int concurrency = 1;  // measured requests in flight at once
   bool cold = false;    // unload the model before each measured request
   std::optional<std::string> keep_alive;

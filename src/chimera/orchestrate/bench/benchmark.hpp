@@ -13,6 +13,7 @@
 #include "chimera/orchestrate/bench/bench_runner.hpp"
 #include "chimera/orchestrate/bench/grid.hpp"
 #include "chimera/report/model.hpp"
+#include "chimera/report/reporter.hpp"
 #include "chimera/store/store.hpp"
 
 namespace chimera::orchestrate {
@@ -23,6 +24,9 @@ struct BenchmarkSpec {
   RunPlan plan;                         // prompts, runs, warm-up, concurrency, timeouts
   store::ResultStore* store = nullptr;  // optional
   bool resume = true;                   // continue an unfinished run with the same fingerprint
+  // The store outlives the process (not an in-memory one), so the same
+  // command again resumes an interrupted run: what its warning says.
+  bool resumable = false;
   nlohmann::json args = nlohmann::json::object();  // what identifies the run (fingerprinted)
   bool simulated = false;
   std::optional<report::Ranking> ranking;
@@ -32,8 +36,11 @@ struct BenchmarkSpec {
   // lease confirms that the cell is its own).
   std::optional<std::int64_t> attach_run;
   int first_ordinal = 0;
-  // After each configuration (and at the end): e.g. rewrite the export files.
-  std::function<void(const report::BenchReport&, std::optional<std::int64_t> run_id)> on_report;
+  // After each configuration (and at the end, when the report has its
+  // finished_at): e.g. rewrite the export files. `requests` streams every
+  // request of the run, stored or kept after the store failed (empty without
+  // a store).
+  std::function<void(const report::BenchReport&, const report::RequestSource& requests)> on_report;
   // After the grid, asked for one more point at a time until it returns
   // nullopt: a --rate sweep plans its rates from what it measured and stops
   // at saturation.
@@ -52,6 +59,12 @@ struct BenchmarkOutcome {
   bool interrupted = false;
   std::vector<std::string> notes;
   std::vector<std::int64_t> configuration_ids;  // stored configurations, in grid order
+  // The store failed during the run (see store_guard.hpp): why, and how many
+  // requests it does not hold (they are in the figures and the exports).
+  // Such a run is never marked complete in the store.
+  std::string store_failure;
+  std::size_t unstored = 0;
+  std::size_t unstored_warmups = 0;
 };
 
 // A stable digest of the arguments, for finding the run to resume.

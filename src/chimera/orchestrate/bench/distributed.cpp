@@ -126,8 +126,21 @@ std::string worker_name(std::optional<int> index) {
   return fmt::format("{}:{}:{}", host, getpid(), token);
 }
 
-std::unique_ptr<store::SweepQueue> open_queue(const std::string& url) {
-  return value_or_throw(store::open_sweep_queue(url));
+std::unique_ptr<store::SweepQueue> open_queue(const std::string& url,
+                                              const store::StoreOptions& options = {}) {
+  return value_or_throw(store::open_sweep_queue(url, options));
+}
+
+// A queue operation that found the database lost runs once more: its
+// connection reconnects first, within the reconnect limit, and fails the
+// second call only when that limit passed.
+template <typename Operation>
+auto again(Operation&& operation) {
+  auto result = operation();
+  if (!result && result.error().kind == FailureKind::kConnect && !signals::hurried()) {
+    result = operation();
+  }
+  return result;
 }
 
 // Renews a lease every third of its length on its own connection while the
@@ -176,26 +189,41 @@ struct SweepServer {
   bool simulator = false;  // the server said it is Chimera's simulator
 };
 
+// The store failed for good inside a cell: the worker stops.
+class StoreLost : public Error {
+ public:
+  using Error::Error;
+};
+
 class Worker {
  public:
   explicit Worker(const WorkerOptions& o)
       : options_(o),
-        queue_(open_queue(o.store_url)),
-        beats_(open_queue(o.store_url)),
-        db_(value_or_throw(store::open_store(o.store_url))) {
+        queue_(open_queue(o.store_url, o.store_options)),
+        beats_(open_queue(o.store_url, o.store_options)),
+        db_(value_or_throw(store::open_store(o.store_url, o.store_options))) {
     out_.name = worker_name(o.index);
   }
 
+  // A database lost for longer than the reconnect limit ends the worker
+  // (store_failure says why); shorter outages are waited out.
   WorkerOutcome run() {
-    while (!signals::interrupted()) {
-      auto lease = stored(queue_->claim(options_.sweep_id, out_.name, options_.lease_seconds),
-                          "claiming a cell");
-      if (lease) {
-        run_cell(*lease);
-        continue;
+    try {
+      while (!signals::interrupted() && out_.store_failure.empty()) {
+        auto lease =
+            stored(again([&] {
+                     return queue_->claim(options_.sweep_id, out_.name, options_.lease_seconds);
+                   }),
+                   "claiming a cell");
+        if (lease) {
+          run_cell(*lease);
+          continue;
+        }
+        if (!work_may_remain()) break;
+        pause();
       }
-      if (!work_may_remain()) break;
-      pause();
+    } catch (const Error& e) {
+      out_.store_failure = e.what();
     }
     if (signals::interrupted()) out_.interrupted = true;
     return out_;
@@ -206,8 +234,10 @@ class Worker {
   // worker waits for them before it calls the sweep finished.
   bool work_may_remain() {
     if (options_.wait) return true;
-    if (options_.sweep_id) return stored(queue_->remaining(*options_.sweep_id), "reading") > 0;
-    return !stored(queue_->open_sweeps(), "listing sweeps").empty();
+    if (options_.sweep_id) {
+      return stored(again([&] { return queue_->remaining(*options_.sweep_id); }), "reading") > 0;
+    }
+    return !stored(again([&] { return queue_->open_sweeps(); }), "listing sweeps").empty();
   }
 
   void pause() const {
@@ -252,7 +282,9 @@ class Worker {
     spec.attach_run = lease.run_id;
     spec.first_ordinal = lease.ordinal;
     spec.simulated = server.session.sim || server.simulator;
+    spec.resumable = true;  // an interrupted cell is released and redone by the next worker
     auto outcome = run_benchmark(*server.backend, spec);
+    if (!outcome.store_failure.empty()) throw StoreLost(outcome.store_failure);
     stored(db_->flush(), "writing requests");
     return outcome;
   }
@@ -263,21 +295,29 @@ class Worker {
       const auto outcome = measure(lease);
       beat.stop();
       finish_cell(lease, outcome, beat.lost());
+    } catch (const StoreLost& e) {
+      // Nothing more can be recorded: the cell's lease expires and another
+      // worker redoes it.
+      beat.stop();
+      ++out_.cells_failed;
+      out_.store_failure = e.what();
     } catch (const Error& e) {
       beat.stop();
       ++out_.cells_failed;
       term::warn(fmt::format("cell {} ({}) failed: {}", lease.ordinal + 1, lease.key, e.what()));
-      (void)queue_->fail(lease.cell_id, out_.name, e.what(), kMaxAttempts);
+      (void)again([&] { return queue_->fail(lease.cell_id, out_.name, e.what(), kMaxAttempts); });
     }
   }
 
   void finish_cell(const store::Lease& lease, const BenchmarkOutcome& outcome, bool lost) {
     if (outcome.interrupted || outcome.configuration_ids.empty()) {
-      (void)queue_->fail(lease.cell_id, out_.name, "interrupted", INT_MAX);
+      (void)again([&] { return queue_->fail(lease.cell_id, out_.name, "interrupted", INT_MAX); });
       return;
     }
     const auto configuration = outcome.configuration_ids.front();
-    if (lost || !stored(queue_->complete(lease.cell_id, out_.name, configuration), "completing")) {
+    if (lost ||
+        !stored(again([&] { return queue_->complete(lease.cell_id, out_.name, configuration); }),
+                "completing")) {
       // Another worker holds the cell now; this attempt's rows stay pending
       // and reports read the cell's own configuration instead.
       ++out_.cells_abandoned;
@@ -290,7 +330,8 @@ class Worker {
     ++out_.cells_done;
     out_.requests_failed += outcome.failed;
     std::fprintf(stderr, "cell %d (%s) done\n", lease.ordinal + 1, lease.key.c_str());
-    if (stored(queue_->remaining(lease.sweep_id), "reading the sweep") == 0) {
+    if (stored(again([&] { return queue_->remaining(lease.sweep_id); }), "reading the sweep") ==
+        0) {
       stored(db_->finish_run(lease.run_id, store::RunStatus::kComplete), "finishing the run");
     }
   }

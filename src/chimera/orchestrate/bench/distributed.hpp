@@ -47,6 +47,9 @@ struct WorkerOptions {
   double lease_seconds = 60;
   double poll_seconds = 2;
   std::optional<int> index;  // from the scheduler, for the worker's name
+  // How long the worker keeps reconnecting after it lost the database
+  // before it gives up (and exits non-zero).
+  store::StoreOptions store_options;
 };
 
 struct WorkerOutcome {
@@ -56,6 +59,10 @@ struct WorkerOutcome {
   int cells_failed = 0;
   int requests_failed = 0;
   bool interrupted = false;
+  // The store could not be reached within the reconnect limit: why. The
+  // worker stopped; its cell is redone by another worker once its lease
+  // expires.
+  std::string store_failure;
 };
 
 WorkerOutcome run_worker(const WorkerOptions& options);

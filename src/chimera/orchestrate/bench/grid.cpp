@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "chimera/agents/known_options.hpp"
 #include "chimera/util/json_text.hpp"
 
 namespace chimera::orchestrate {
@@ -39,6 +40,9 @@ Expected<OptionAxis> parse_option_axis(std::string_view spec) {
                   fmt::format("option '{}' has an empty value in its list", axis.name));
     }
     axis.values.push_back(parse_option_value(piece));
+    if (auto problem = agents::check_known_option(axis.name, axis.values.back())) {
+      return fail(FailureKind::kInvalidInput, "option " + *problem);
+    }
     if (comma == std::string_view::npos) break;
     rest = rest.substr(comma + 1);
   }
@@ -137,12 +141,17 @@ std::size_t count_reloads(const std::vector<GridPoint>& grid) {
 
 GridPoint at_load(GridPoint point, const LoadLevel& level) {
   std::string tag;
-  if (!level.sweep_step.empty()) {
-    tag = level.sweep_step;
-  } else if (level.rate) {
+  if (level.rate) {
     tag = fmt::format("rate={:g}", *level.rate);
   } else if (level.concurrency) {
     tag = fmt::format("c={}", *level.concurrency);
+  }
+  if (level.sweep_step == "synchronous") {
+    tag = "synchronous";
+  } else if (level.sweep_step == "throughput") {
+    tag = "throughput " + tag;
+  } else if (level.sweep_step == "confirmation") {
+    tag += " confirmation";
   }
   if (!tag.empty()) {
     point.key += "|" + tag;

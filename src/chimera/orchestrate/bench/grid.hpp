@@ -24,7 +24,12 @@ struct OptionAxis {
 struct LoadLevel {
   std::optional<int> concurrency;
   std::optional<double> rate;  // requests/s
-  std::string sweep_step;      // "synchronous" | "throughput" in a --rate sweep, else ""
+  // Closed loop: keep `concurrency` in flight for this long (instead of a
+  // number of requests); open loop: schedule arrivals for this long.
+  std::optional<double> duration_s;
+  // In a --rate sweep: "synchronous" | "search" | "throughput" | "rate" |
+  // "confirmation" (load::LoadRow::step); else "".
+  std::string sweep_step;
   bool empty() const { return !concurrency && !rate; }
 };
 
@@ -36,7 +41,8 @@ struct GridPoint {
   LoadLevel load{};
 };
 
-// The point at a load level: key and label gain "c=4", "rate=2.5" (or the sweep step).
+// The point at a load level: key and label gain "c=4" or "rate=2.5"; in a
+// --rate sweep "synchronous", "throughput c=64" and "rate=2.5 confirmation".
 GridPoint at_load(GridPoint point, const LoadLevel& level);
 
 // Options whose change makes Ollama reload the model (the time shows up as

@@ -22,7 +22,11 @@ std::optional<load::LoadRow> load_row(const report::ConfigurationResult& configu
 std::vector<load::LoadRow> load_rows(const report::BenchReport& report);
 
 // {"rows": [...], "saturation": {...}, "slo": "...", "highest_meeting_slo": row or null};
-// null when fewer than two configurations have load aggregates.
+// null when fewer than two configurations have load aggregates. A --rate
+// sweep's table (its first row is the synchronous step) also has
+// "throughput_search" {levels, done, stopped, knee, throughput}, judges
+// saturation and the SLO on its rate steps only, and gives the highest rate
+// meeting the SLO its "confirmation" {label, achieved_rate, requests, met}.
 nlohmann::json load_table_json(const report::BenchReport& report,
                                const std::optional<load::Slo>& slo);
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "chimera/orchestrate/bench/load_table.hpp"
+#include "chimera/orchestrate/bench/ownership.hpp"
+#include "chimera/orchestrate/bench/rate_sweep.hpp"
 #include "chimera/orchestrate/common/files.hpp"
 #include "chimera/orchestrate/common/server.hpp"
 #include "chimera/report/outputs.hpp"
@@ -105,9 +107,10 @@ void warn_num_gpu(backends::Backend& backend, const BenchSessionOptions& o,
   }
 }
 
-std::unique_ptr<store::ResultStore> open_store(const std::string& url) {
+std::unique_ptr<store::ResultStore> open_results_store(const std::string& url,
+                                                       const store::StoreOptions& options) {
   if (url.empty()) return nullptr;
-  auto opened = store::open_store(url);
+  auto opened = store::open_store(url, options);
   if (!opened) {
     throw Error(fmt::format("Could not open the results store '{}': {}",
                             store::redact_store_url(url), opened.error().message));
@@ -119,10 +122,12 @@ std::unique_ptr<store::ResultStore> open_store(const std::string& url) {
 // the last write (the run finished or was interrupted) replays the stored
 // requests: until then the HTML draws its curves from the summaries and the
 // JSONL (every request, read back from the store) waits, so a sweep reads its
-// requests once rather than once per configuration.
-std::function<void(const report::BenchReport&, std::optional<std::int64_t>)> output_writer(
-    const BenchSessionOptions& o, store::ResultStore* db) {
-  return [all = o.outputs, db](const report::BenchReport& r, std::optional<std::int64_t> id) {
+// requests once rather than once per configuration. A failure of the last
+// write is the command's (`failures`); an earlier one only warns.
+std::function<void(const report::BenchReport&, const report::RequestSource&)> output_writer(
+    const BenchSessionOptions& o, std::vector<std::string>& failures) {
+  return [all = o.outputs, &failures](const report::BenchReport& r,
+                                      const report::RequestSource& requests) {
     const bool last = !r.finished_at.empty();
     std::vector<std::string> outputs;
     for (const auto& spec : all) {
@@ -130,27 +135,44 @@ std::function<void(const report::BenchReport&, std::optional<std::int64_t>)> out
       if (last || !parsed || parsed->format != "jsonl") outputs.push_back(spec);
     }
     if (outputs.empty()) return;
-    report::RequestSource source;
-    if (db != nullptr && id && last) {
-      source = [db, id = *id](const report::RequestSink& sink) -> Expected<void> {
-        auto n = db->requests(id, std::nullopt,
-                              [&](std::int64_t, const measure::RequestResult& q) { sink(q); });
-        if (!n) return std::unexpected(n.error());
-        return {};
-      };
-    }
-    if (auto written = report::write_outputs(r, source, outputs); !written) {
+    auto written = report::write_outputs(r, last ? requests : report::RequestSource{}, outputs);
+    if (written) return;
+    if (last) {
+      failures.push_back(written.error().message);
+    } else {
       term::warn(written.error().message);
     }
   };
 }
 
-void rank_and_recommend(const BenchSessionOptions& o, BenchSessionResult& result) {
+// A partial sweep (interrupted, or not every planned configuration finished)
+// recommends only with --allow-partial, and its profile then says it is partial.
+void rank_and_recommend(const BenchSessionOptions& o, std::size_t planned,
+                        BenchSessionResult& result) {
   if (!o.sweep) return;
-  result.ranking = rank_configurations(result.outcome.report, result.rank);
+  const auto& report = result.outcome.report;
+  result.ranking = rank_configurations(report, result.rank);
+  result.coverage = sweep_coverage(report, planned, result.outcome.interrupted);
   if (result.ranking.empty() || !result.ranking.front().has_data) return;
-  result.recommendation = recommended_profile_yaml(result.outcome.report, result.ranking.front(),
-                                                   result.rank, o.sweep->profile_name);
+  const auto& coverage = result.coverage;
+  if (coverage.partial() && !o.sweep->allow_partial) {
+    result.recommendation_note = fmt::format(
+        "no recommended profile{}: the sweep is partial ({} of {} configurations finished{}); "
+        "run the same command again to resume it, or add --allow-partial to recommend the best "
+        "of the finished ones",
+        o.sweep->recommend_path.empty() ? ""
+                                        : fmt::format(" ({} not written)", o.sweep->recommend_path),
+        coverage.finished, coverage.planned, coverage.interrupted ? ", interrupted" : "");
+    return;
+  }
+  if (coverage.partial()) {
+    result.recommendation_note = fmt::format(
+        "the recommended profile comes from a partial sweep: {} of {} configurations "
+        "finished",
+        coverage.finished, coverage.planned);
+  }
+  result.recommendation = recommended_profile_yaml(report, result.ranking.front(), result.rank,
+                                                   o.sweep->profile_name, coverage);
   if (o.sweep->recommend_path.empty()) return;
   try {
     write_text(o.sweep->recommend_path, result.recommendation);
@@ -172,50 +194,9 @@ std::vector<GridPoint> at_loads(const std::vector<GridPoint>& grid,
   return out;
 }
 
-// How many requests one sweep step sends, and the throughput step's concurrency.
-int sweep_requests(const RunPlan& plan) {
-  if (plan.open_loop && plan.open_loop->requests) {
-    return static_cast<int>(*plan.open_loop->requests);
-  }
-  return plan.runs;
-}
-
-// --rate sweep: after the synchronous and throughput steps, the rates in
-// between, one at a time, until one saturates the server.
-class RateSweepPlanner {
- public:
-  RateSweepPlanner(GridPoint base, int points) : base_(std::move(base)), points_(points) {}
-
-  std::optional<GridPoint> next(const report::BenchReport& report) {
-    const auto rows = load_rows(report);
-    if (rows.size() < 2) return std::nullopt;  // a first step failed: nothing to plan
-    if (!planned_) {
-      planned_ = true;
-      auto steps = load::sweep_rate_steps(rows[0].achieved_rate, rows[1].achieved_rate, points_);
-      if (!steps) {
-        term::warn(steps.error().message);
-        return std::nullopt;
-      }
-      for (const auto& step : *steps) rates_.push_back(step.rate);
-    } else if (load::detect_saturation(rows).saturated) {
-      return std::nullopt;
-    }
-    if (next_ >= rates_.size()) return std::nullopt;
-    LoadLevel level;
-    level.rate = rates_[next_++];
-    return at_load(base_, level);
-  }
-
- private:
-  GridPoint base_;
-  int points_;
-  bool planned_ = false;
-  std::vector<double> rates_;
-  std::size_t next_ = 0;
-};
-
-std::vector<GridPoint> rate_sweep_grid(const BenchSessionOptions& o,
-                                       const std::vector<GridPoint>& grid) {
+// --rate sweep: one configuration, its load levels planned as it goes.
+RateSweepPlanner rate_sweep_planner(const BenchSessionOptions& o,
+                                    const std::vector<GridPoint>& grid) {
   if (grid.size() != 1) {
     throw UsageError(fmt::format(
         "--rate sweep measures one configuration at many rates, but the option lists give {}; "
@@ -223,14 +204,22 @@ std::vector<GridPoint> rate_sweep_grid(const BenchSessionOptions& o,
         grid.size()));
   }
   if (!o.plan.open_loop) throw UsageError("--rate sweep needs the open-loop settings");
-  LoadLevel sync;
-  sync.concurrency = 1;
-  sync.sweep_step = "synchronous";
-  LoadLevel all;
-  const int cap = o.plan.open_loop->max_concurrency;
-  all.concurrency = cap > 0 ? cap : sweep_requests(o.plan);
-  all.sweep_step = "throughput";
-  return {at_load(grid[0], sync), at_load(grid[0], all)};
+  RateSweepSettings settings;
+  settings.points = *o.rate_sweep_points;
+  settings.slo = o.plan.slo;
+  if (const auto& d = o.plan.open_loop->duration_s) {
+    if (*d < load::kSweepMinHoldS) {
+      throw UsageError(fmt::format(
+          "--rate sweep holds the server saturated for --duration seconds to measure its "
+          "maximum rate: give at least {:g} (it is {:g})",
+          load::kSweepMinHoldS, *d));
+    }
+    settings.hold_s = *d;
+  }
+  if (o.plan.open_loop->max_concurrency > 0) {
+    settings.max_concurrency = o.plan.open_loop->max_concurrency;
+  }
+  return RateSweepPlanner(grid[0], settings);
 }
 
 }  // namespace
@@ -241,10 +230,10 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   auto options_grid = build_grid(models, o.axes);
   check_options(o, options_grid.size());
   if (o.shard) options_grid = shard_of(options_grid, o.shard->first, o.shard->second);
-  const auto grid =
-      o.rate_sweep_points ? rate_sweep_grid(o, options_grid) : at_loads(options_grid, o.loads);
   std::optional<RateSweepPlanner> planner;
-  if (o.rate_sweep_points) planner.emplace(grid[0], *o.rate_sweep_points);
+  if (o.rate_sweep_points) planner.emplace(rate_sweep_planner(o, options_grid));
+  const auto grid =
+      planner ? std::vector<GridPoint>{planner->first()} : at_loads(options_grid, o.loads);
   BenchSessionResult result;
   result.rank = rank_options(o);
 
@@ -257,15 +246,20 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
   // Without a store, exports still need the requests: they are kept in an
   // in-memory one that nothing else sees.
   const bool memory_only = o.store_url.empty() && !o.outputs.empty();
-  const auto db = open_store(memory_only ? ":memory:" : o.store_url);
+  const auto db = open_results_store(memory_only ? ":memory:" : o.store_url, o.store_options);
 
   BenchmarkSpec spec;
   spec.kind = o.sweep ? store::RunKind::kSweep : store::RunKind::kBench;
   spec.grid = grid;
   spec.plan = o.plan;
   spec.store = db.get();
-  spec.resume = o.sweep ? !o.sweep->fresh : false;
   spec.args = run_arguments(o, *backend, grid);
+  const auto owner = memory_only ? StoreOwnership{}
+                                 : own_stored_run(o.store_url, fingerprint(spec.args),
+                                                  o.sweep.has_value(), !o.sweep || !o.sweep->fresh);
+  if (owner.note) term::warn(*owner.note);
+  spec.resume = owner.resume && db != nullptr && !memory_only;
+  spec.resumable = db != nullptr && !memory_only;
   spec.simulated =
       label_simulated(o.sim, server.simulator ? std::vector{url} : std::vector<std::string>{},
                       o.sweep ? "chimera sweep" : "chimera bench");
@@ -274,7 +268,7 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
         result.rank.by == RankBy::kTtft ? report::Metric::kTtftMs : report::Metric::kDecodeTps,
         result.rank.by != RankBy::kTtft};
   }
-  spec.on_report = output_writer(o, db.get());
+  spec.on_report = output_writer(o, result.export_failures);
   spec.slo = o.plan.slo;
   if (planner) {
     spec.next_point = [&planner](const report::BenchReport& r) { return planner->next(r); };
@@ -288,7 +282,8 @@ BenchSessionResult run_bench_session(const BenchSessionOptions& o) {
                            result.store_description, result.outcome.configurations_reused));
   }
   for (const auto& note : result.outcome.notes) term::warn(note);
-  rank_and_recommend(o, result);
+  rank_and_recommend(o, grid.size(), result);
+  if (!result.recommendation_note.empty()) term::warn(result.recommendation_note);
   return result;
 }
 
@@ -298,6 +293,12 @@ nlohmann::json to_json(const BenchSessionResult& result, const BenchSessionOptio
   if (result.outcome.run_id && !result.store_description.empty()) {
     j["run_id"] = *result.outcome.run_id;
   }
+  if (!result.outcome.store_failure.empty()) {
+    j["store_failure"] = {{"reason", result.outcome.store_failure},
+                          {"requests_not_stored", result.outcome.unstored},
+                          {"warmups_not_stored", result.outcome.unstored_warmups}};
+  }
+  if (!result.export_failures.empty()) j["export_failures"] = result.export_failures;
   if (!o.sweep) return j;
   nlohmann::json order = nlohmann::json::array();
   for (const auto& r : result.ranking) {
@@ -307,8 +308,22 @@ nlohmann::json to_json(const BenchSessionResult& result, const BenchSessionOptio
                      {"ttft_ms_mean", r.ttft_ms},
                      {"score", r.score}});
   }
-  j["ranking"] = {{"by", o.sweep->rank_by}, {"order", order}};
+  nlohmann::json unfinished = nlohmann::json::array();
+  for (const auto& c : report.configurations) {
+    if (c.finished) continue;
+    unfinished.push_back({{"key", c.key},
+                          {"label", c.label},
+                          {"measured", c.counts.total - c.counts.warmup},
+                          {"ok", c.counts.ok}});
+  }
+  j["ranking"] = {{"by", o.sweep->rank_by}, {"order", order}, {"unfinished", unfinished}};
+  j["coverage"] = {{"planned", result.coverage.planned},
+                   {"finished", result.coverage.finished},
+                   {"interrupted", result.coverage.interrupted},
+                   {"partial", result.coverage.partial()}};
   j["recommended_profile_yaml"] = result.recommendation;
+  j["recommendation_partial"] = !result.recommendation.empty() && result.coverage.partial();
+  j["recommendation_note"] = result.recommendation_note;
   return j;
 }
 

@@ -27,6 +27,9 @@ struct SweepSettings {
   bool status = false;       // show a distributed sweep's progress
   std::string sweep_id;      // for --status: the sweep (default: the latest)
   int permits = 1;           // --distributed: cells measuring one server at once
+  // Recommend from a partial sweep (interrupted, or fewer configurations
+  // finished than planned); without it a partial sweep recommends nothing.
+  bool allow_partial = false;
 };
 
 struct BenchSessionOptions {
@@ -40,6 +43,7 @@ struct BenchSessionOptions {
   double cold_threshold_ms = 500;
   std::size_t max_line_bytes = std::size_t{1} << 20;
   std::string store_url;  // empty: no store
+  store::StoreOptions store_options;
   std::vector<std::string> outputs;
   std::optional<SweepSettings> sweep;
   // Load levels: every grid point is measured at each (closed-loop
@@ -57,7 +61,13 @@ struct BenchSessionResult {
   RankOptions rank;
   std::vector<RankedConfiguration> ranking;  // sweep only
   std::string recommendation;                // sweep only: the profile YAML, when any has data
-  std::string store_description;             // empty without a store
+  SweepCoverage coverage;                    // sweep only: finished of planned configurations
+  // Sweep only: why there is no recommendation (a partial sweep without
+  // --allow-partial), or that the one given is partial; empty otherwise.
+  std::string recommendation_note;
+  std::string store_description;  // empty without a store
+  // The final --output files that could not be written, one message each.
+  std::vector<std::string> export_failures;
 };
 
 // A client for the session's server at `url`, checked to answer; Error when

@@ -58,6 +58,7 @@ std::vector<RankedConfiguration> rank_configurations(const report::BenchReport& 
   double best_ttft = 0;
   for (std::size_t i = 0; i < report.configurations.size(); ++i) {
     const auto& c = report.configurations[i];
+    if (!c.finished) continue;
     RankedConfiguration r{i};
     const auto* tps = c.warm_summary(report::Metric::kDecodeTps);
     const auto* ttft = c.warm_summary(report::Metric::kTtftMs);
@@ -92,9 +93,21 @@ std::vector<RankedConfiguration> rank_configurations(const report::BenchReport& 
   return ranked;
 }
 
+SweepCoverage sweep_coverage(const report::BenchReport& report, std::size_t planned,
+                             bool interrupted) {
+  SweepCoverage coverage;
+  coverage.interrupted = interrupted;
+  coverage.planned = std::max(planned, report.configurations.size());
+  for (const auto& c : report.configurations) {
+    if (c.finished) ++coverage.finished;
+  }
+  return coverage;
+}
+
 std::string recommended_profile_yaml(const report::BenchReport& report,
                                      const RankedConfiguration& best, const RankOptions& options,
-                                     const std::string& profile_name) {
+                                     const std::string& profile_name,
+                                     const SweepCoverage& coverage) {
   const auto& c = report.configurations[best.index];
   const char* by = options.by == RankBy::kDecodeTps ? "decode tokens/s"
                    : options.by == RankBy::kTtft    ? "TTFT"
@@ -102,6 +115,11 @@ std::string recommended_profile_yaml(const report::BenchReport& report,
   std::string yaml;
   yaml +=
       fmt::format("# Recommended by `chimera sweep` ({}), best by {}.\n", report.finished_at, by);
+  if (coverage.partial()) {
+    yaml += fmt::format(
+        "# PARTIAL sweep: only {} of its {} configurations finished{}; the best of those.\n",
+        coverage.finished, coverage.planned, coverage.interrupted ? " (it was interrupted)" : "");
+  }
   yaml += fmt::format(
       "# Measured{}: decode {:.2f} tok/s, TTFT {:.1f} ms (warm means over {} requests).\n",
       report.simulated ? " on the SIMULATOR" : "", best.decode_tps, best.ttft_ms,
@@ -110,8 +128,15 @@ std::string recommended_profile_yaml(const report::BenchReport& report,
   yaml += "profiles:\n";
   yaml += fmt::format("  {}:\n", profile_name);
   yaml += fmt::format("    model: \"{}\"\n", c.model);
-  yaml += fmt::format("    description: \"best of a {}-configuration sweep by {}\"\n",
-                      report.configurations.size(), by);
+  if (coverage.partial()) {
+    yaml += fmt::format(
+        "    description: \"best of {} finished configurations of a partial {}-configuration "
+        "sweep by {}\"\n",
+        coverage.finished, coverage.planned, by);
+  } else {
+    yaml += fmt::format("    description: \"best of a {}-configuration sweep by {}\"\n",
+                        coverage.finished, by);
+  }
   if (c.options.empty()) {
     yaml += "    options: {}\n";
   } else {

@@ -21,13 +21,28 @@ using report::RankOptions;
 std::optional<RankBy> rank_by_from_string(const std::string& text);
 Expected<RankOptions> parse_weights(const std::string& spec, RankOptions base);
 
+// Only finished configurations are ranked: one the run was interrupted inside
+// holds part of its requests and is listed apart (report::ranking_table).
 std::vector<RankedConfiguration> rank_configurations(const report::BenchReport& report,
                                                      const RankOptions& options);
 
-// A `profiles:` YAML snippet for the best configuration, loadable with --config.
+// How much of the planned grid a sweep finished. Partial when it was
+// interrupted or fewer configurations finished than were planned.
+struct SweepCoverage {
+  std::size_t planned = 0;
+  std::size_t finished = 0;
+  bool interrupted = false;
+  bool partial() const { return interrupted || finished < planned; }
+};
+SweepCoverage sweep_coverage(const report::BenchReport& report, std::size_t planned,
+                             bool interrupted);
+
+// A `profiles:` YAML snippet for the best configuration, loadable with --config;
+// from a partial sweep it says so in its header and description.
 std::string recommended_profile_yaml(const report::BenchReport& report,
                                      const RankedConfiguration& best, const RankOptions& options,
-                                     const std::string& profile_name);
+                                     const std::string& profile_name,
+                                     const SweepCoverage& coverage);
 
 // When num_gpu values exceed the model's layer count, those values all mean
 // "full offload": returns the warning, or nothing.

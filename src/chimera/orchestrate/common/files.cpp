@@ -3,26 +3,35 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <fstream>
 
 #include "chimera/util/error.hpp"
+#include "chimera/util/file_error.hpp"
 
 namespace chimera::orchestrate {
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
   const std::filesystem::path tmp = path.string() + ".tmp";
+  std::error_code ec;
   {
     std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out)
-      throw Error(
-          fmt::format("Could not write '{}': is the disk full or read-only?", path.string()));
+    if (out) out << text;
+    if (out) out.close();
+    if (!out) {
+      const auto reason = write_error_text(errno);
+      std::filesystem::remove(tmp, ec);  // never leave a partial temporary file
+      throw Error(fmt::format("Could not write '{}': {}", path.string(), reason));
+    }
   }
-  std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error(fmt::format("Could not write '{}': {}", path.string(), ec.message()));
+  if (ec) {
+    const auto reason = ec.message();
+    std::filesystem::remove(tmp, ec);
+    throw Error(fmt::format("Could not write '{}': {}", path.string(), reason));
+  }
 }
 
 void make_directory(const std::filesystem::path& dir, const std::string& what) {

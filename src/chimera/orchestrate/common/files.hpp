@@ -6,7 +6,9 @@
 
 namespace chimera::orchestrate {
 
-// Writes through a temporary file and a rename, so a reader never sees half a file.
+// Writes through a temporary file and a rename, so a reader never sees half a
+// file; a failed write (a full disk: "disk full (No space left on device)")
+// removes the temporary file and throws with the reason.
 void write_text(const std::filesystem::path& path, const std::string& text);
 
 // Creates `dir` and its parents; throws with the reason when it cannot.

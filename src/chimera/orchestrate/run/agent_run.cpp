@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "chimera/ingest/analysis.hpp"
 #include "chimera/ingest/summary.hpp"
 #include "chimera/orchestrate/common/files.hpp"
+#include "chimera/orchestrate/common/jsonl_appender.hpp"
 #include "chimera/orchestrate/common/server.hpp"
 #include "chimera/orchestrate/run/concurrency_aggregate.hpp"
 #include "chimera/orchestrate/run/figure_sources.hpp"
@@ -44,10 +46,8 @@ constexpr const char* kIncompleteNote =
 // run, phase and agent) and to the results store, in the same order.
 class RunWriter {
  public:
-  RunWriter(const AgentRunOptions& options, int first_run)
-      : requests_path_(options.output_dir / "requests.jsonl"),
-        requests_(requests_path_, std::ios::app) {
-    if (!requests_) throw Error(fmt::format("Could not write '{}'", requests_path_.string()));
+  RunWriter(const AgentRunOptions& options, const RunDirectoryState& directory)
+      : requests_(options.output_dir / "requests.jsonl") {
     const std::string url = options.store_url.empty()
                                 ? (options.output_dir / "results.sqlite").string()
                                 : options.store_url;
@@ -57,22 +57,36 @@ class RunWriter {
                               store::redact_store_url(url), opened.error().message));
     }
     db_ = std::move(*opened);
+    if (directory.store_run_id &&
+        continue_run(*directory.store_run_id, options, directory.first_run)) {
+      return;
+    }
     store::RunInfo info;
     info.kind = store::RunKind::kRun;
     info.started_at = store::utc_now_iso8601();
     info.simulated = options.simulated;
-    info.args = {{"scenario", options.scenario.name}, {"runs", options.runs}};
-    if (first_run > 1) info.args["resumed_at_run"] = first_run;
+    info.args = {{"scenario", options.scenario.name},
+                 {"runs", options.runs},
+                 {"output_dir", canonical_text(options.output_dir)}};
+    if (directory.first_run > 1) info.args["resumed_at_run"] = directory.first_run;
     info.tool_version = kVersion;
     info.fingerprint = options.scenario.name;
     run_id_ = value_or_throw(db_->begin_run(info), "results store");
+    if (directory.first_run > 1) {
+      fmt::print(stderr,
+                 "chimera run: the kept runs are not in {} (the store changed): it holds runs "
+                 "{}-{} as its run {}\n",
+                 db_->description(), directory.first_run, options.runs, run_id_);
+    }
   }
 
-  // `offset_ms`: from the run's start to the start of the execution the spans count from.
+  // `offset_ms`: from the run's start to the start of the execution the spans
+  // count from. `pass` names a phase that runs more than once in a run (the
+  // warm-up passes) in the store's configuration key; it defaults to `phase`.
   void requests(int run, const std::string& phase, const WorkflowAgent& agent,
-                const AgentExecution& exec, double offset_ms) {
+                const AgentExecution& exec, double offset_ms, const std::string& pass = "") {
     append_lines(run, phase, exec, offset_ms);
-    record_configuration(run, phase, agent, exec);
+    record_configuration(run, pass.empty() ? phase : pass, agent, exec);
   }
   void agent_result(const store::AgentRecord& record) {
     if (auto s = db_->save_agent_result(run_id_, record); !s) note(s.error().message);
@@ -105,12 +119,11 @@ class RunWriter {
         j["t_end_ms"] = offset_ms + spans[i].end_ms;
       }
       j["store_run_id"] = run_id_;
-      requests_ << dump_json(j) << '\n';
+      value_or_throw(requests_.append(dump_json(j)));
     };
     for (std::size_t i = 0; i < exec.warmups.size(); ++i)
       write(exec.warmups[i], exec.warmup_spans, i);
     for (std::size_t i = 0; i < exec.calls.size(); ++i) write(exec.calls[i], exec.call_spans, i);
-    requests_.flush();
   }
 
   void record_configuration(int run, const std::string& phase, const WorkflowAgent& agent,
@@ -135,8 +148,59 @@ class RunWriter {
 
   void note(const std::string& message) { term::warn("results store: " + message); }
 
-  fs::path requests_path_;
-  std::ofstream requests_;
+  static std::string canonical_text(const fs::path& dir) {
+    std::error_code ec;
+    auto path = fs::weakly_canonical(dir, ec);
+    return (ec ? dir : path).string();
+  }
+
+  // The store run was written for this directory (a shared store may hold
+  // another directory's run under the same id): it says so in its arguments,
+  // or, written before they did, its agents' reports are here.
+  bool holds_this_directory(const store::RunInfo& info, const AgentRunOptions& options) {
+    const std::string here = canonical_text(options.output_dir);
+    if (info.args.contains("output_dir")) return info.args.value("output_dir", "") == here;
+    const auto agents = db_->agent_results(info.id);
+    if (!agents) return false;
+    return std::any_of(agents->begin(), agents->end(), [&](const store::AgentRecord& a) {
+      return canonical_text(fs::path(a.report_path).parent_path().parent_path()) == here;
+    });
+  }
+
+  // A resume continues the store run that holds the kept runs, when the store
+  // has it (the same --store as before): the partial rows of the run being
+  // redone (its configurations with their requests, its agents) are dropped,
+  // so the store's run holds every run of the directory once.
+  bool continue_run(std::int64_t id, const AgentRunOptions& options, int first_run) {
+    const auto info = db_->run(id);
+    if (!info || info->kind != store::RunKind::kRun || info->fingerprint != options.scenario.name ||
+        !holds_this_directory(*info, options)) {
+      return false;
+    }
+    auto configurations = value_or_throw(db_->configurations(id), "results store");
+    for (const auto& c : configurations) {
+      int index = 0;
+      if (std::sscanf(c.key.c_str(), "run%d|", &index) == 1 && index < first_run) {
+        ordinal_ = std::max(ordinal_, c.ordinal + 1);
+        continue;
+      }
+      value_or_throw(db_->delete_configuration(c.id), "results store");
+    }
+    value_or_throw(db_->delete_agent_results(id, first_run), "results store");
+    value_or_throw(db_->reopen_run(id), "results store");
+    inventory_saved_ = value_or_throw(db_->inventory(id), "results store").has_value();
+    run_id_ = id;
+    if (first_run > 1) {
+      fmt::print(stderr, "chimera run: continuing run {} of {} (runs 1-{} are stored there)\n", id,
+                 db_->description(), first_run - 1);
+    } else {
+      fmt::print(stderr, "chimera run: continuing run {} of {} (from run 1: nothing was kept)\n",
+                 id, db_->description());
+    }
+    return true;
+  }
+
+  JsonlAppender requests_;  // whole records only, even on a full disk
   std::unique_ptr<store::ResultStore> db_;
   std::int64_t run_id_ = 0;
   int ordinal_ = 0;
@@ -205,8 +269,9 @@ std::vector<WorkflowAgent> fit_agents(const AgentRunOptions& options, const RunB
   return agents;
 }
 
+// `announce`: the first run of this process says which links the walk did not follow.
 RunContext prepare_run(const AgentRunOptions& options, const RunBackends& backends,
-                       RunWriter& writer, int run) {
+                       RunWriter& writer, int run, bool announce) {
   RunContext ctx(options, writer, run);
   make_directory(ctx.dir);
   // Marks the run as in flight until its last file is written.
@@ -219,7 +284,12 @@ RunContext prepare_run(const AgentRunOptions& options, const RunBackends& backen
 
   term::progress(ctx.progress("ingesting"));
   const auto ingest_begin = Clock::now();
-  ctx.analysis = ingest::analyse(options.roots);
+  ingest::IngestOptions ingest_options;
+  ingest_options.follow_symlinks = options.follow_symlinks;
+  ctx.analysis = ingest::analyse(options.roots, ingest_options);
+  if (announce) {
+    for (const auto& line : ingest::links_not_followed(ctx.analysis)) term::warn(line);
+  }
   ctx.record.ingest_ms =
       std::chrono::duration<double, std::milli>(Clock::now() - ingest_begin).count();
   writer.inventory(ingest::to_json(ctx.analysis));
@@ -236,10 +306,10 @@ void warm_up(RunContext& ctx, bool first_of_process) {
   warm_up_every_shape(
       ctx.agents, plan, ctx.execution(ExecutionMode::kIsolated, ""), fmt::format("r{}", ctx.run),
       [&](const std::string& what) { term::progress(ctx.progress(what)); },
-      [&](const ExecutionResult& result) {
+      [&](const ExecutionResult& result, const std::string& pass) {
         for (std::size_t i = 0; i < ctx.agents.size(); ++i) {
           ctx.writer.requests(ctx.run, "warmup", ctx.agents[i], result.agents[i],
-                              ctx.offset_ms(result.began));
+                              ctx.offset_ms(result.began), pass);
         }
       });
 }
@@ -431,7 +501,7 @@ void add_run_verdict(const RunFigures& run, std::vector<std::string>& lines) {
 RunRecord run_once(const AgentRunOptions& options, const RunBackends& backends, RunWriter& writer,
                    int run, bool first_of_process, const std::vector<RunRecord>& earlier,
                    AgentRunSummary& summary) {
-  RunContext ctx = prepare_run(options, backends, writer, run);
+  RunContext ctx = prepare_run(options, backends, writer, run, first_of_process);
   warm_up(ctx, first_of_process);
   const bool isolated_first = run % 2 == 1;
   std::vector<ExecutionResult> isolated;
@@ -458,17 +528,27 @@ RunRecord run_once(const AgentRunOptions& options, const RunBackends& backends, 
 AgentRunSummary run_agents(const AgentRunOptions& given) {
   AgentRunSummary summary;
   summary.output_dir = given.output_dir;
+  // An existing directory is locked before it is read; a new one once it
+  // exists, and read again under the lock, since another process may have
+  // started in it meanwhile.
+  FileLock lock;
+  if (fs::is_directory(given.output_dir)) lock = lock_run_directory(given.output_dir);
   auto directory = open_run_directory(given.output_dir, given.resume, given.scenario.name);
   const RunBackends backends(given);
   AgentRunOptions options = given;
   options.simulated = label_simulated(given.simulated, backends.check_reachable(), "chimera run");
   summary.simulated = options.simulated;
   make_directory(options.output_dir, "the output directory ");
+  if (!lock.held()) {
+    lock = lock_run_directory(options.output_dir);
+    directory = open_run_directory(options.output_dir, options.resume, options.scenario.name);
+  }
+  value_or_throw(lock.publish(), "the run directory's lock");
   if (directory.first_run > 1) {
     fmt::print(stderr, "chimera run: resuming {}: run(s) 1-{} finished before and are kept\n",
                options.output_dir.string(), directory.first_run - 1);
   }
-  RunWriter writer(options, directory.first_run);
+  RunWriter writer(options, directory);
 
   std::vector<RunRecord> records = std::move(directory.kept);
   summary.runs_kept = static_cast<int>(records.size());

@@ -20,6 +20,8 @@ namespace chimera::orchestrate {
 
 struct AgentRunOptions {
   std::vector<std::filesystem::path> roots;  // ingestion roots (absent ones are reported)
+  // Follow symbolic links out of the roots (see ingest/path_policy.hpp).
+  bool follow_symlinks = false;
   agents::Scenario scenario;
   std::string default_endpoint;  // for agents without their own; URL
   std::string backend_kind;      // "", ollama, openai

@@ -22,9 +22,25 @@ agents::AgentMetrics metrics_from_json(const nlohmann::json& j) {
   agents::AgentMetrics m;
   m.calls = j.value("calls", std::size_t{0});
   m.throughput_tps = opt_number(j, "throughput_tps");
+  // Files written before the source was recorded: the decode rate was the
+  // server's whenever the server reported its eval durations.
+  m.throughput_from_server = j.contains("throughput_source")
+                                 ? j.value("throughput_source", "") == "server statistics"
+                                 : opt_number(j, "eval_ms").has_value();
   m.ttft_ms = opt_number(j, "ttft_ms");
+  if (const auto it = j.find("ttft_missing"); it != j.end() && it->is_string())
+    m.ttft_missing = it->get<std::string>();
+  m.e2e_ms = opt_number(j, "e2e_ms");
+  m.client_throughput_tps = opt_number(j, "client_throughput_tps");
+  m.server_throughput_tps = opt_number(j, "server_throughput_tps");
+  m.server_total_ms = opt_number(j, "server_total_ms");
   m.total_duration_ms = opt_number(j, "total_duration_ms");
   m.total_duration_from_server = j.value("total_duration_from_server", false);
+  if (const auto it = j.find("server_client_disagreement"); it != j.end() && it->is_object()) {
+    m.disagreeing_calls = it->value("calls", std::size_t{0});
+    m.largest_disagreement = measure::ClockDisagreement{it->value("server_total_ms", 0.0),
+                                                        it->value("client_e2e_ms", 0.0)};
+  }
   m.tokens_generated = j.value("tokens_generated", decltype(m.tokens_generated){0});
   m.tokens_estimated = j.value("tokens_estimated", false);
   m.prompt_eval_ms = opt_number(j, "prompt_eval_ms");
@@ -135,8 +151,10 @@ std::optional<RunRecord> finished_run(const fs::path& run_dir, const std::string
 }
 
 // Keeps the whole lines (a kill may leave a torn last one) of runs before
-// `first_run`; returns how many lines were dropped.
-std::size_t cut_requests(const fs::path& path, int first_run) {
+// `first_run`; returns how many lines were dropped, and the store run the
+// last whole line names (kept or not) in `store_run_id`.
+std::size_t cut_requests(const fs::path& path, int first_run,
+                         std::optional<std::int64_t>& store_run_id) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;
   std::stringstream buffer;
@@ -154,6 +172,10 @@ std::size_t cut_requests(const fs::path& path, int first_run) {
     const std::string line = text.substr(begin, end - begin);
     begin = end + 1;
     auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_discarded() && j.is_object() && j.contains("store_run_id") &&
+        j["store_run_id"].is_number_integer()) {
+      store_run_id = j["store_run_id"].get<std::int64_t>();
+    }
     if (!j.is_discarded() && j.is_object() && j.value("run", first_run) < first_run) {
       kept += line + '\n';
     } else {
@@ -185,6 +207,19 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
   return r;
 }
 
+FileLock lock_run_directory(const fs::path& dir) {
+  auto lock = FileLock::try_acquire(dir / kRunLockFile);
+  if (lock) return std::move(*lock);
+  if (lock.error().kind == FailureKind::kInvalidInput) {
+    throw Error(fmt::format(
+        "'{}' is in use by another chimera run ({}); nothing was written. Wait until it ends "
+        "(then --resume continues it if it was interrupted), or give another --output-dir.",
+        dir.string(), lock.error().message));
+  }
+  throw Error(
+      fmt::format("Could not lock the run directory '{}': {}", dir.string(), lock.error().message));
+}
+
 RunDirectoryState open_run_directory(const fs::path& dir, bool resume,
                                      const std::string& scenario) {
   RunDirectoryState state;
@@ -212,7 +247,7 @@ RunDirectoryState open_run_directory(const fs::path& dir, bool resume,
     }
   }
   for (const auto& path : redo) fs::remove_all(path, ec);
-  state.dropped_lines = cut_requests(dir / "requests.jsonl", state.first_run);
+  state.dropped_lines = cut_requests(dir / "requests.jsonl", state.first_run, state.store_run_id);
   return state;
 }
 

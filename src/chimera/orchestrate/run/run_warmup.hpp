@@ -34,10 +34,11 @@ RunWarmup run_warmup_plan(int warmups, std::size_t agents, bool first_of_process
 // Runs the warm-up executions in order. `base` carries the run's limits,
 // headers and permits; `id_prefix` starts every request id ("r1" gives
 // "r1-warmup1-..." and "r1-warmup-concurrent-..."). `progress` is told what
-// runs, `record` gets each execution as it ends. Stops after Ctrl-C.
-void warm_up_every_shape(const std::vector<WorkflowAgent>& agents, const RunWarmup& plan,
-                         const ExecutionOptions& base, const std::string& id_prefix,
-                         const std::function<void(const std::string&)>& progress,
-                         const std::function<void(const ExecutionResult&)>& record);
+// runs, `record` gets each execution as it ends with the name of its pass
+// ("warmup1", "warmup2", ..., "warmup-concurrent"). Stops after Ctrl-C.
+void warm_up_every_shape(
+    const std::vector<WorkflowAgent>& agents, const RunWarmup& plan, const ExecutionOptions& base,
+    const std::string& id_prefix, const std::function<void(const std::string&)>& progress,
+    const std::function<void(const ExecutionResult&, const std::string& pass)>& record);
 
 }  // namespace chimera::orchestrate

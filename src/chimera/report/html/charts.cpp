@@ -35,6 +35,13 @@ code{overflow-wrap:anywhere}
 .agent-report td,.agent-report th{text-align:left;overflow-wrap:anywhere}
 .agent-report pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dd{margin:0}
+@media screen and (max-width:60rem){
+ table.stacks,table.stacks tbody,table.stacks tr,table.stacks td{display:block}
+ table.stacks tr:has(th){display:none}
+ table.stacks tr{border:1px solid #d0d7de;margin:.5rem 0;padding:.25rem 0}
+ table.stacks td{border:none;text-align:left}
+ table.stacks td::before{content:attr(data-label) ": ";font-weight:600}
+}
 @media print{
  body{margin:0;max-width:none;color:#000;font-size:10pt}
  .simulated{background:none;border:2px solid #000}
@@ -192,8 +199,9 @@ std::string load_curve_figure(const std::vector<LoadPoint>& rows, const LoadSlo&
     Series s50{.name = fmt::format("{} p50", metric), .markers = true, .colour = 0};
     Series s99{.name = fmt::format("{} p99", metric), .markers = true, .colour = 3};
     for (const auto& r : rows) {
-      if (r.*p50) s50.points.push_back({r.output_tps, *(r.*p50)});
-      if (r.*p99) s99.points.push_back({r.output_tps, *(r.*p99)});
+      if (!r.output_tps) continue;  // no throughput: nowhere to place the point
+      if (r.*p50) s50.points.push_back({*r.output_tps, *(r.*p50)});
+      if (r.*p99) s99.points.push_back({*r.output_tps, *(r.*p99)});
     }
     for (auto* s : {&s50, &s99})
       if (!s->points.empty()) chart.series.push_back(std::move(*s));
@@ -355,10 +363,11 @@ std::string timeline_figure(const std::vector<std::string>& agents,
         runs_drawn, runs_total, kMaxTimelineCalls);
   }
   const std::string table =
-      "<table><caption>Every request drawn, in ms after its run began</caption><tr>" + th("run") +
-      th("agent") + th("phase") + th("request") + th("status") + th("start (ms)", "t_start_ms") +
-      th("end (ms)", "t_end_ms") + th("duration (ms)", "duration_ms") + "</tr>\n" + rows +
-      "</table>\n";
+      "<table><caption>Every request drawn, in ms after its run began (client "
+      "clock)</caption><tr>" +
+      th("run") + th("agent") + th("phase") + th("request") + th("status") +
+      th("start (ms)", "t_start_ms") + th("end (ms)", "t_end_ms") +
+      th("duration (ms)", "duration_ms") + "</tr>\n" + rows + "</table>\n";
   return figure_html("timeline", "What ran when", body + timeline_legend_html(), note, table);
 }
 

@@ -42,7 +42,9 @@ std::string ranking_figure(const Ranking& ranking, const std::vector<RankingInpu
 // One offered load of a load sweep.
 struct LoadPoint {
   std::string label;  // e.g. "concurrency 8" or "4 req/s"
-  double output_tps = 0;
+  // Absent when the load level has no throughput (nothing finished): no point
+  // is drawn for it and its table cell says n/a.
+  std::optional<double> output_tps{};
   std::optional<double> ttft_p50_ms{}, ttft_p99_ms{}, tpot_p50_ms{}, tpot_p99_ms{};
 };
 

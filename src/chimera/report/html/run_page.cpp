@@ -183,8 +183,9 @@ void write_concurrency(const RunDirectory& run, std::ostream& out) {
             cell(num(*it, "ci95_high"), "ci95_high") + "</tr>\n";
   }
   if (rows.empty()) return;
-  out << "<h2>Concurrency across runs</h2>\n<table class=\"concurrency\"><caption>Measured in "
-         "every run, then over the included runs (geometric mean with its 95% CI from "
+  out << "<h2>Concurrency across runs</h2>\n<table class=\"concurrency\"><caption>Measured on "
+         "the client clock in every run, then over the included runs (geometric mean with its 95% "
+         "CI from "
          "Student's t on the logs; arithmetic mean and sd)</caption><tr>"
       << head("figure") << head("runs", "n") << head("geometric mean", "geometric_mean")
       << head("mean", "mean") << head("sd", "sd") << head("CI low", "ci95_low")
@@ -204,33 +205,83 @@ void write_concurrency(const RunDirectory& run, std::ostream& out) {
         << "</p>\n";
 }
 
+// "2 of 13": verified figures of the checkable ones, from metrics.json's
+// verification counts; n/a when either count is absent.
+std::string verified_cell(const json& agent) {
+  const auto v = agent.value("verification", json::object());
+  const auto verified = num(v, "verified");
+  const auto checkable = num(v, "checkable");
+  const std::string text = verified && checkable
+                               ? fmt::format("{:g} of {:g}", *verified, *checkable)
+                               : std::string(format::kMissing);
+  return fmt::format("<td data-field=\"verified_of_checkable\">{}</td>", html::escape(text));
+}
+
+// Each agent's warning when its server's statistics contradict the client's clock.
+std::string disagreement_notes(const RunDirectory& run) {
+  std::string notes;
+  for (const auto& r : run.runs) {
+    for (const auto& a : r.value("agents", json::array())) {
+      const auto d = a.value("metrics", json::object()).value("server_client_disagreement", json());
+      if (!d.is_object() || !d.contains("warning") || !d["warning"].is_string()) continue;
+      notes += fmt::format("<p class=\"warning\">Run {}, {}: {}</p>\n", r.value("run", 0),
+                           html::escape(a.value("agent", "")),
+                           html::escape(d["warning"].get<std::string>()));
+    }
+  }
+  return notes;
+}
+
+// The per-agent table's measured columns: heading, metrics.json field.
+struct MetricColumn {
+  const char* heading;
+  const char* field;
+};
+constexpr MetricColumn kAgentMetricColumns[] = {
+    {"TTFT (ms, client clock)", "ttft_ms"},
+    {"end-to-end (ms, client clock)", "e2e_ms"},
+    {"throughput (tok/s, client clock)", "client_throughput_tps"},
+    {"throughput (tok/s, server statistics)", "server_throughput_tps"},
+    {"total duration (ms, server statistics)", "server_total_ms"},
+    {"tokens (server statistics)", "tokens_generated"},
+};
+constexpr const char* kVerifiedHeading = "figures verified of checkable";
+
+// A cell that carries its column's heading (data-label), which a narrow page
+// shows before the value once the table is laid out one cell per line.
+std::string labelled(std::string cell, std::string_view heading) {
+  return cell.insert(3, fmt::format(" data-label=\"{}\"", html::escape(heading)));
+}
+
+std::string agent_metrics_row(int index, const json& agent) {
+  const auto m = agent.value("metrics", json::object());
+  std::string row =
+      fmt::format("<tr data-key=\"run{}|{}\">", index, html::escape(agent.value("agent", ""))) +
+      labelled(fmt::format("<td>{}</td>", index), "run") +
+      labelled(text_cell(agent.value("agent", "")), "agent") +
+      labelled(text_cell(agent.value("model", "")), "model") +
+      labelled(text_cell(agent.value("ok", false) ? "ok" : "failed"), "status");
+  for (const auto& c : kAgentMetricColumns)
+    row += labelled(cell(num(m, c.field), c.field), c.heading);
+  return row + labelled(verified_cell(agent), kVerifiedHeading) + "</tr>\n";
+}
+
 void write_agent_metrics(const RunDirectory& run, std::ostream& out) {
   std::string rows;
   for (const auto& r : run.runs) {
-    const int index = r.value("run", 0);
-    for (const auto& a : r.value("agents", json::array())) {
-      const auto m = a.value("metrics", json::object());
-      const auto v = a.value("verification", json::object());
-      rows += fmt::format("<tr data-key=\"run{}|{}\"><td>{}</td>", index,
-                          html::escape(a.value("agent", "")), index) +
-              text_cell(a.value("agent", "")) + text_cell(a.value("model", "")) +
-              text_cell(a.value("ok", false) ? "ok" : "failed") +
-              cell(num(m, "throughput_tps"), "throughput_tps") +
-              cell(num(m, "ttft_ms"), "ttft_ms") +
-              cell(num(m, "total_duration_ms"), "total_duration_ms") +
-              cell(num(m, "tokens_generated"), "tokens_generated") +
-              fmt::format("<td>{}/{}</td>", v.value("verified", 0), v.value("checkable", 0)) +
-              "</tr>\n";
-    }
+    for (const auto& a : r.value("agents", json::array()))
+      rows += agent_metrics_row(r.value("run", 0), a);
   }
   if (rows.empty()) return;
-  out << "<h2>Each agent in each run (concurrent phase)</h2>\n<table class=\"agents\"><caption>"
-         "Per-agent metrics from each run's metrics.json</caption><tr>"
-      << head("run") << head("agent") << head("model") << head("status")
-      << head("throughput (tok/s)", "throughput_tps") << head("TTFT (ms)", "ttft_ms")
-      << head("total duration (ms)", "total_duration_ms") << head("tokens", "tokens_generated")
-      << head("figures verified of checkable") << "</tr>\n"
-      << rows << "</table>\n";
+  out << "<h2>Each agent in each run (concurrent phase)</h2>\n<table class=\"agents stacks\" "
+         "data-table=\"agents\"><caption>Per-agent metrics from each run's metrics.json. Client "
+         "clock: timed by Chimera on the stream. Server statistics: what the server reported "
+         "about its own work.</caption><tr>"
+      << head("run") << head("agent") << head("model") << head("status");
+  for (const auto& c : kAgentMetricColumns) out << head(c.heading, c.field);
+  out << head(kVerifiedHeading, "verified_of_checkable") << "</tr>\n"
+      << rows << "</table>\n"
+      << disagreement_notes(run);
 }
 
 void write_reports(const RunDirectory& run, std::ostream& out) {
@@ -276,7 +327,8 @@ void write_run_page(const RunDirectory& run, std::ostream& out) {
   write_agent_metrics(run, out);
   write_reports(run, out);
   out << "<p class=\"note\">Every figure on this page was read from the files of this directory "
-         "(summary.json, run_N/metrics.json, requests.jsonl), as measured by Chimera.</p>\n"
+         "(summary.json, run_N/metrics.json, requests.jsonl): timed by Chimera's client clock "
+         "unless its column says server statistics.</p>\n"
       << "</body></html>\n";
 }
 
