@@ -59,6 +59,18 @@ kill_once() {
   return 0
 }
 
+# The last resume, run to the end; when the last kill missed (the command
+# had already finished), the finished command's output is the result and a
+# new command would start a new measurement instead of resuming.
+finish() {
+  local out=$1 tag=$2; shift 2
+  if [ "$MISSED" != 0 ]; then
+    cp "$DIR/last.out" "$out"
+    return 0
+  fi
+  "$@" >"$out" 2>"$DIR/last.err" || fail "$tag: final resume: $(tail -3 "$DIR/last.err")"
+}
+
 check_store() {
   local store=$1 tag=$2
   [ "$(sqlite3 "$store" 'PRAGMA integrity_check')" = ok ] || fail "$tag: integrity_check"
@@ -82,7 +94,7 @@ for _ in $(seq "$KILLS"); do
   kill_once "$RUN_OUT/results.sqlite" run 1 8 "$CHIMERA" "${RUN_ARGS[@]}"
   [ "$MISSED" = 0 ] || break  # it finished before the kill: nothing left to kill
 done
-"$CHIMERA" "${RUN_ARGS[@]}" >"$DIR/last.out" 2>"$DIR/last.err" || fail "run: final resume: $(tail -3 "$DIR/last.err")"
+finish "$DIR/run.out" run "$CHIMERA" "${RUN_ARGS[@]}"
 check_store "$RUN_OUT/results.sqlite" run
 python3 - "$RUN_OUT" <<'EOF' || fail "run: directory and store disagree"
 import json, sqlite3, sys, collections
@@ -116,7 +128,7 @@ for _ in $(seq "$KILLS"); do
   kill_once "$BENCH_STORE" bench 0.3 4 "$CHIMERA" "${BENCH_ARGS[@]}"
   [ "$MISSED" = 0 ] || break
 done
-"$CHIMERA" "${BENCH_ARGS[@]}" >"$DIR/bench.json" 2>"$DIR/last.err" || fail "bench: final resume: $(tail -3 "$DIR/last.err")"
+finish "$DIR/bench.json" bench "$CHIMERA" "${BENCH_ARGS[@]}"
 check_store "$BENCH_STORE" bench
 python3 - "$BENCH_STORE" "$DIR/bench.json" <<'EOF' || fail "bench: counts"
 import json, sqlite3, sys
@@ -141,7 +153,7 @@ for _ in $(seq "$KILLS"); do
   kill_once "$SWEEP_STORE" sweep 0.3 4 "$CHIMERA" "${SWEEP_ARGS[@]}"
   [ "$MISSED" = 0 ] || break
 done
-"$CHIMERA" "${SWEEP_ARGS[@]}" >"$DIR/sweep.json" 2>"$DIR/last.err" || fail "sweep: final resume: $(tail -3 "$DIR/last.err")"
+finish "$DIR/sweep.json" sweep "$CHIMERA" "${SWEEP_ARGS[@]}"
 check_store "$SWEEP_STORE" sweep
 python3 - "$SWEEP_STORE" "$DIR/sweep.json" <<'EOF' || fail "sweep: counts"
 import json, sqlite3, sys
